@@ -1,0 +1,192 @@
+import './polyfills';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createDynamoApprovalLinkRepository } from '../shared/adapters/dynamo/approval-link-repository';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { createDynamoCredentialStore } from '../shared/adapters/dynamo/credential-store';
+import { createDynamoEventDeduper } from '../shared/adapters/dynamo/event-deduper';
+import { createDynamoRequestRepository } from '../shared/adapters/dynamo/request-repository';
+import { createFederationSignIn } from '../shared/adapters/federation/console-sign-in';
+import { createStsIssuer } from '../shared/adapters/sts/sts-issuer';
+import { createEnvelopeVault } from '../shared/adapters/vault/envelope-vault';
+import { localKeyFileSource } from '../shared/adapters/vault/local-key-file-source';
+import { loadCatalogueFile } from '../shared/catalogue/load';
+import { newRequestId } from '../shared/domain/ids';
+import { createLogger, type LogLevel } from '../shared/log/logger';
+import type { Clock, ConsoleSignIn, CredentialIssuer } from '../shared/ports';
+import { setDeps, type Deps } from '../shared/runtime/deps';
+import { createLocalConsolePreview } from './console-preview';
+import { startLocalDynamo, type LocalDynamo } from './dynamo';
+import { createLocalIdp, type LocalIdp } from './jwt';
+import { baseLocalRoutes } from './local-routes';
+import { createOutbox, type Outbox } from './outbox';
+import { routesFromServerlessYml, type Route } from './routes';
+import { createLocalServer, lambdaContext, listen, type LocalRoute } from './server';
+import { createLocalStsStandin } from './sts-standin';
+import { createLocalWorkflow, type LocalWorkflow } from './workflow-runner';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const LOCAL_TABLE_NAME = 'access-broker-local';
+/** Issuer of local dev tokens (stands in for a Cognito/Okta issuer URL). */
+export const LOCAL_IDP_ISSUER = 'urn:access-broker:local-idp';
+
+export interface LocalBrokerOptions {
+  port?: number;
+  /** Persist DynamoDB data (and the local key file) here; in memory when absent. */
+  dataDir?: string;
+  catalogueFile?: string;
+  /** Multiplies approval timeouts and access windows (0 < s <= 1); 1 = real time. */
+  timeScale?: number;
+  /** Pause between workflow retries (ms), instead of the state machine's backoff. */
+  retryIntervalMs?: number;
+  /** 'local' (default): STS stand-in and console preview. 'aws': real STS and federation with ambient AWS credentials. */
+  issuer?: 'local' | 'aws';
+  clock?: Clock;
+  logLevel?: LogLevel;
+  /** Extra /_local/ routes that need the running broker (alerting adds POST /_local/events). */
+  extraRoutes?: (broker: Omit<LocalBroker, 'close'>) => Record<string, LocalRoute>;
+}
+
+export interface LocalBroker {
+  baseUrl: string;
+  port: number;
+  deps: Deps;
+  idp: LocalIdp;
+  outbox: Outbox;
+  workflow: LocalWorkflow;
+  dynamo: LocalDynamo;
+  routes: Route[];
+  /** Invokes a function from serverless.yml as Lambda would (used by local event delivery). */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
+  token(claims: { sub: string; email: string; groups?: string[] }): Promise<string>;
+  close(): Promise<void>;
+}
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/**
+ * The whole broker on one machine: the deployed handlers behind a local HTTP API, DynamoDB
+ * in dynalite, the real state machine in aws-local-stepfunctions, SNS into an outbox.
+ */
+export async function startLocalBroker(options: LocalBrokerOptions = {}): Promise<LocalBroker> {
+  const logger = createLogger({ level: options.logLevel ?? 'info', base: { mode: 'local' } });
+  const clock = options.clock ?? { now: () => new Date() };
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const dynamo = await startLocalDynamo({ tableName: LOCAL_TABLE_NAME, ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}) });
+
+  const routes = routesFromServerlessYml(join(ROOT, 'serverless.yml'));
+  const modules = new Map<string, Promise<Handler>>();
+  const handlerOf = (functionName: string): Promise<Handler> => {
+    let found = modules.get(functionName);
+    if (!found) {
+      const fn = functionsByName(join(ROOT, 'serverless.yml'))[functionName];
+      if (!fn) throw new Error(`No function ${functionName} in serverless.yml`);
+      const dot = fn.lastIndexOf('.');
+      found = import(join(ROOT, `${fn.slice(0, dot)}.ts`)).then((m: Record<string, Handler>) => m[fn.slice(dot + 1)]!);
+      modules.set(functionName, found);
+    }
+    return found;
+  };
+  const invoke = async (functionName: string, event: unknown) =>
+    (await handlerOf(functionName))(structuredClone(event), lambdaContext(functionName, newRequestId()));
+
+  // The server listens first so links and issuer URLs carry its real port.
+  const idp = await createLocalIdp(LOCAL_IDP_ISSUER);
+  // Filled in once the broker exists; the server looks routes up per request.
+  const localRoutes: Record<string, LocalRoute> = {};
+  const server: Server = createLocalServer({
+    routes,
+    loadHandler: (route) => handlerOf(route.functionName) as never,
+    idp,
+    localRoutes,
+    onError: (e) => logger.error('local server error', { error: e }),
+  });
+  const port = await listen(server, options.port ?? 0);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const outbox = createOutbox(() => clock.now());
+
+  const sts = createLocalStsStandin({ clock });
+  let issuer: CredentialIssuer = sts;
+  const preview = createLocalConsolePreview({ baseUrl, lookup: (key) => sts.lastAssumeRole(key), clock });
+  let signIn: ConsoleSignIn = preview;
+  if (options.issuer === 'aws') {
+    issuer = createStsIssuer({ sts: new STSClient({}), logger });
+    signIn = createFederationSignIn();
+  }
+
+  const db = createDocumentClient({ endpoint: dynamo.endpoint });
+  const keyFile = join(dataDir ?? join(tmpdir(), `access-broker-${process.pid}-${port}`), 'local-kms.key');
+  const workflow = createLocalWorkflow({
+    handlers: {
+      notifyApprovers: (payload) => invoke('notifyApprovers', payload),
+      issueCredentials: (payload) => invoke('issueCredentials', payload) as never,
+      notifyRequester: (payload) => invoke('notifyRequester', payload),
+      settleRequest: (payload) => invoke('settleRequest', payload),
+    },
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+    logger,
+  });
+
+  const deps: Deps = {
+    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim: 'groups', issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL] },
+    catalogue: loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml')),
+    clock,
+    newId: () => newRequestId(clock.now()),
+    logger,
+    requests: createDynamoRequestRepository(db, LOCAL_TABLE_NAME),
+    links: createDynamoApprovalLinkRepository(db, LOCAL_TABLE_NAME),
+    credentials: createDynamoCredentialStore(db, LOCAL_TABLE_NAME),
+    events: createDynamoEventDeduper(db, LOCAL_TABLE_NAME, 7),
+    workflow,
+    notifier: outbox.notifier,
+    issuer,
+    signIn,
+    vault: createEnvelopeVault(localKeyFileSource(keyFile)),
+  };
+  setDeps(deps);
+
+  const broker: Omit<LocalBroker, 'close'> = {
+    baseUrl,
+    port,
+    deps,
+    idp,
+    outbox,
+    workflow,
+    dynamo,
+    routes,
+    invoke,
+    token: (claims) => idp.mint({ groups: [], ...claims }),
+  };
+  Object.assign(localRoutes, { ...baseLocalRoutes({ idp, outbox, consolePage: (s) => preview.page(s) }), ...(options.extraRoutes?.(broker) ?? {}) });
+
+  return {
+    ...broker,
+    async close() {
+      await workflow.stopAll();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      db.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+/** The principal local mode's stand-in STS reports as the broker's issuer (for alert classification). */
+export const LOCAL_ISSUER_PRINCIPAL = 'arn:aws:iam::000000000000:role/access-broker-local-issuer';
+
+let functionCache: Record<string, string> | undefined;
+function functionsByName(file: string): Record<string, string> {
+  if (!functionCache) {
+    const doc = parse(readFileSync(file, 'utf8')) as { functions?: Record<string, { handler: string }> };
+    functionCache = Object.fromEntries(Object.entries(doc.functions ?? {}).map(([name, fn]) => [name, fn.handler]));
+  }
+  return functionCache;
+}

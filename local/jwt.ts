@@ -1,0 +1,59 @@
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
+
+/** What POST /_local/token accepts: the claims a real IdP would put in the token. */
+export const tokenRequestSchema = z.strictObject({
+  sub: z.string().min(1).max(128),
+  email: z.email({ error: 'must be an email address' }),
+  groups: z.array(z.string().min(1).max(128)).max(50).default([]),
+  /** Seconds; defaults to an hour like most IdPs. */
+  expiresIn: z.number().int().min(60).max(86_400).default(3600),
+});
+
+export type TokenRequest = z.input<typeof tokenRequestSchema>;
+
+export const LOCAL_AUDIENCE = 'access-broker-local';
+
+/**
+ * The local dev IdP: an ES256 key made at start-up. Tokens are verified like the HTTP API
+ * JWT authorizer does (signature, issuer, audience, expiry) before a handler sees them.
+ */
+export async function createLocalIdp(issuer: string, groupsClaim = 'groups') {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const kid = 'local-dev-key';
+  return {
+    issuer,
+    audience: LOCAL_AUDIENCE,
+    jwks: async () => ({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }),
+    async mint(input: TokenRequest): Promise<string> {
+      const claims = tokenRequestSchema.parse(input);
+      return new SignJWT({ email: claims.email, [groupsClaim]: claims.groups })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+        .setSubject(claims.sub)
+        .setIssuer(issuer)
+        .setAudience(LOCAL_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${claims.expiresIn}s`)
+        .sign(privateKey);
+    },
+    async verify(token: string): Promise<JWTPayload> {
+      const { payload } = await jwtVerify(token, publicKey, { issuer, audience: LOCAL_AUDIENCE, algorithms: ['ES256'] });
+      return payload;
+    },
+  };
+}
+
+export type LocalIdp = Awaited<ReturnType<typeof createLocalIdp>>;
+
+/**
+ * API Gateway hands JWT claims to the Lambda as strings: an array claim becomes "[a b]",
+ * numbers and booleans their text. Local mode reproduces that so handlers meet the real shape.
+ */
+export function claimsAsApiGatewayGivesThem(payload: JWTPayload): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(payload).map(([key, value]) => [
+      key,
+      Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
+    ]),
+  );
+}

@@ -1,0 +1,257 @@
+// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks: load the polyfill first.
+import './polyfills';
+import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
+import type { Logger } from '../shared/log/logger';
+import type { Workflow, WorkflowDecision } from '../shared/ports';
+import type { AslDefinition, AslState } from '../shared/workflow/asl-types';
+import { workflowTaskClosedError } from '../shared/workflow/errors';
+import type {
+  IssueCredentialsPayload,
+  IssueCredentialsResult,
+  NotifyApproversPayload,
+  NotifyRequesterPayload,
+  SettleRequestPayload,
+  WorkflowInput,
+} from '../shared/workflow/payloads';
+import { readReferencePath } from '../shared/workflow/reference-path';
+import {
+  LOCAL_FUNCTION_ARNS,
+  StateName,
+  WorkflowFunction,
+  loadStateMachineDefinition,
+  type WorkflowFunctionName,
+} from '../shared/workflow/state-machine';
+import { CallbackRegistry } from './workflow-callbacks';
+import { newExecution, trackExecution, type LocalExecution } from './workflow-execution';
+import { invokeLikeLambda, jsonClone, namedError, payloadOf, type LambdaHandler } from './workflow-lambda';
+
+export type { LocalExecution, LocalExecutionStatus } from './workflow-execution';
+
+/** The four Lambda functions, as plain async functions: the event in, the return value out. */
+export interface WorkflowHandlers {
+  /** Must store payload.taskToken; the workflow then waits for sendDecision/abort or the timeout. */
+  notifyApprovers(payload: NotifyApproversPayload): Promise<unknown> | unknown;
+  issueCredentials(payload: IssueCredentialsPayload): Promise<IssueCredentialsResult> | IssueCredentialsResult;
+  notifyRequester(payload: NotifyRequesterPayload): Promise<unknown> | unknown;
+  settleRequest(payload: SettleRequestPayload): Promise<unknown> | unknown;
+}
+
+export interface LocalWorkflowOptions {
+  handlers: WorkflowHandlers;
+  /**
+   * Multiplies the approval timeout and the access-window wait, for demos and tests
+   * (0.001: a 4 h approval timeout lasts 14.4 s). Default 1: real durations. Must be in (0, 1]:
+   * the interpreter's own task timer runs unscaled and must never fire first.
+   */
+  timeScale?: number;
+  /** Pause before each retry in ms instead of the ASL's backoff (tests). Default: the ASL's. */
+  retryIntervalMs?: number;
+  logger?: Logger;
+}
+
+/** The Workflow port, plus what a local operator (or a test) wants to see and control. */
+export interface LocalWorkflow extends Workflow {
+  executions(): LocalExecution[];
+  describe(executionArn: string): LocalExecution | undefined;
+  /** Resolves when the execution has ended, with its final description. */
+  whenSettled(executionArn: string): Promise<LocalExecution>;
+  /** Aborts every running execution and closes their callbacks, leaving no timers behind. */
+  stopAll(): Promise<void>;
+}
+
+export const LOCAL_STATE_MACHINE_NAME = 'approval-workflow';
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:local:000000000000:stateMachine:${LOCAL_STATE_MACHINE_NAME}`;
+const executionArnFor = (name: string) => `arn:aws:states:local:000000000000:execution:${LOCAL_STATE_MACHINE_NAME}:${name}`;
+
+// Node timers overflow past 2^31-1 ms (about 24.8 days) and then fire at once; the interpreter
+// would time the approval out immediately, so longer timeouts are refused up front.
+const MAX_TIMER_SECONDS = Math.floor(2_147_483_647 / 1000);
+// Step Functions execution names: 1-80 characters, no whitespace, brackets, wildcards or these.
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+let compiled: { definition: AslDefinition; machine: StateMachine } | undefined;
+
+/**
+ * The definition is read and validated once per process: the interpreter's validation
+ * (asl-validator compiling its JSON schemas) takes about a second, and a StateMachine holds
+ * no per-execution state.
+ */
+function compiledWorkflow() {
+  if (!compiled) {
+    const definition = loadStateMachineDefinition();
+    compiled = { definition, machine: new StateMachine(definition as never) };
+  }
+  return compiled;
+}
+
+interface Running {
+  execution: LocalExecution;
+  settled: Promise<LocalExecution>;
+  abort: () => void;
+  /** expiresAt returned by IssueCredentials: the instant the Wait state sleeps until. */
+  windowEndsAt?: string;
+}
+
+/**
+ * Runs infra/approval-workflow.asl.json in aws-local-stepfunctions: the same definition as
+ * in AWS, with every Lambda task overridden by a local handler and the callback task backed
+ * by an in-memory token registry.
+ */
+export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0 && timeScale <= 1)) throw new RangeError(`timeScale must be in (0, 1], got ${timeScale}`);
+
+  const { definition, machine } = compiledWorkflow();
+  const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  const handlerFor = new Map(taskStates.map(([name, state]) => [name, functionOf(name, state)]));
+
+  const callbacks = new CallbackRegistry();
+  const runs = new Map<string, Running>();
+
+  function overridesFor(running: Running, taskContext: { Token: string }): RunOptions['overrides'] {
+    const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, state] of taskStates) {
+      const fn = handlerFor.get(name) as WorkflowFunctionName;
+      const handler = options.handlers[fn].bind(options.handlers) as LambdaHandler<never>;
+      taskResourceLocalHandlers[name] = state.Resource?.endsWith('.waitForTaskToken')
+        ? (input) => waitForCallback(running, taskContext, state, handler, input)
+        : async (input) => {
+            const result = await invokeLikeLambda(handler, payloadOf(input));
+            if (fn === 'issueCredentials') running.windowEndsAt = (result.Payload as Partial<IssueCredentialsResult>)?.expiresAt;
+            return result;
+          };
+    }
+
+    const waitTimeOverrides: Record<string, number> = {};
+    if (timeScale !== 1) {
+      // Read when the Wait state starts (the interpreter looks overrides up lazily), so the
+      // scaled pause is computed from the grant's real expiry at that moment.
+      Object.defineProperty(waitTimeOverrides, StateName.WAIT_FOR_EXPIRY, {
+        enumerable: true,
+        get: () => (running.windowEndsAt ? Math.max(0, Date.parse(running.windowEndsAt) - Date.now()) * timeScale : undefined),
+      });
+    }
+
+    const retryIntervalOverrides =
+      options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(taskStates.map(([name]) => [name, options.retryIntervalMs as number]));
+
+    return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as RunOptions['overrides'];
+  }
+
+  /**
+   * The `.waitForTaskToken` task: open the callback first (NotifyApprovers may decide at once,
+   * e.g. auto-approval), invoke NotifyApprovers, then wait for the callback. The task's result
+   * is the SendTaskSuccess output itself, not a Lambda `Payload`, as in AWS.
+   */
+  async function waitForCallback(
+    running: Running,
+    taskContext: { Token: string },
+    state: AslState,
+    handler: LambdaHandler<never>,
+    input: unknown,
+  ): Promise<unknown> {
+    const payload = payloadOf(input);
+    const token = (payload as Partial<NotifyApproversPayload> | null)?.taskToken ?? taskContext.Token;
+    // A retried attempt gets a new token, as in AWS; the old one is dead.
+    taskContext.Token = callbacks.newToken();
+    // The interpreter reads TimeoutSecondsPath from this same (post-Parameters) input.
+    const timeoutSeconds = state.TimeoutSeconds ?? (state.TimeoutSecondsPath ? readReferencePath(state.TimeoutSecondsPath, input) : undefined);
+    const timeoutMs = typeof timeoutSeconds === 'number' ? timeoutSeconds * 1000 * timeScale : undefined;
+    const decision = callbacks.wait(token, running.execution.executionArn, timeoutMs);
+    try {
+      await invokeLikeLambda(handler, payload);
+    } catch (e) {
+      callbacks.fail(token, e as Error);
+    }
+    return decision;
+  }
+
+  function observe(execution: LocalExecution, event: { type: string; state?: { name: string }; Error?: string }): void {
+    if (event.type === 'StateFailed' || event.type === 'StateCaught') {
+      options.logger?.warn('workflow state error', { executionArn: execution.executionArn, state: event.state?.name, event: event.type, error: event.Error });
+    }
+  }
+
+  return {
+    async start({ requestId, approvalTimeoutSeconds }) {
+      if (!EXECUTION_NAME.test(requestId)) throw namedError('InvalidName', `Invalid execution name: ${JSON.stringify(requestId)}`);
+      if (approvalTimeoutSeconds > MAX_TIMER_SECONDS) {
+        throw new RangeError(`approvalTimeoutSeconds ${approvalTimeoutSeconds} exceeds the local runner's limit of ${MAX_TIMER_SECONDS}`);
+      }
+      const executionArn = executionArnFor(requestId);
+      // Execution names are unique per state machine: a second start is the same execution.
+      if (runs.has(executionArn)) return executionArn;
+
+      const input: WorkflowInput = { requestId, approvalTimeoutSeconds };
+      const execution = newExecution(executionArn, jsonClone(input));
+      const taskContext = { Token: callbacks.newToken() };
+      const running: Running = { execution, settled: Promise.resolve(execution), abort: () => undefined };
+      const run = machine.run(jsonClone(input) as never, {
+        overrides: overridesFor(running, taskContext),
+        context: {
+          Execution: { Id: executionArn, Name: requestId },
+          StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: LOCAL_STATE_MACHINE_NAME },
+          // Shared by reference with the interpreter: $$.Task.Token reads the current token.
+          Task: taskContext,
+        },
+      });
+      running.abort = run.abort;
+      running.settled = trackExecution(execution, run, observe).then((done) => {
+        callbacks.failExecution(executionArn, namedError('States.Runtime', 'Execution ended'));
+        if (done.status === 'FAILED') {
+          options.logger?.warn('workflow execution failed', { executionArn, error: done.error, cause: done.cause });
+        }
+        return done;
+      });
+      runs.set(executionArn, running);
+      return executionArn;
+    },
+
+    async sendDecision(taskToken: string, output: WorkflowDecision) {
+      if (!callbacks.succeed(taskToken, jsonClone(output))) throw workflowTaskClosedError();
+    },
+
+    async abort(taskToken: string, error: string, cause: string) {
+      // A callback already over is fine for a cancel, as with TaskTimedOut in AWS.
+      callbacks.fail(taskToken, namedError(error, cause));
+    },
+
+    executions: () => [...runs.values()].map((r) => structuredClone(r.execution)),
+
+    describe(executionArn) {
+      const running = runs.get(executionArn);
+      return running ? structuredClone(running.execution) : undefined;
+    },
+
+    async whenSettled(executionArn) {
+      const running = runs.get(executionArn);
+      if (!running) throw namedError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);
+      return structuredClone(await running.settled);
+    },
+
+    async stopAll() {
+      const active = [...runs.values()].filter((r) => r.execution.status === 'RUNNING');
+      for (const running of active) {
+        running.execution.status = 'ABORTED';
+        running.execution.stopDate = new Date().toISOString();
+        running.abort();
+        // Settles the interpreter's pending callback task so it clears its own timeout timer.
+        callbacks.failExecution(running.execution.executionArn, namedError('States.Runtime', 'Execution aborted'));
+      }
+      await Promise.all(active.map((r) => r.settled));
+    },
+  };
+}
+
+/** Which handler a Task calls, recognised by the stand-in function ARN it was given. */
+function functionOf(stateName: string, state: AslState): WorkflowFunctionName {
+  const functionName = (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName;
+  const entry = (Object.entries(WorkflowFunction) as [WorkflowFunctionName, keyof typeof LOCAL_FUNCTION_ARNS][]).find(
+    ([, placeholder]) => LOCAL_FUNCTION_ARNS[placeholder] === functionName,
+  );
+  if (!entry) throw new Error(`Task "${stateName}" calls ${String(functionName)}, which has no local handler`);
+  return entry[0];
+}
+

@@ -1,0 +1,24 @@
+/**
+ * Single-table key design (see README "Data model"):
+ *
+ * | item            | pk                 | sk          | gsi1 (byRequester)        | gsi2 (byTarget)          |
+ * |-----------------|--------------------|-------------|---------------------------|--------------------------|
+ * | access request  | REQ#<id>           | REQUEST     | REQUESTER#<sub> / <id>    | TARGET#<target> / <id>   |
+ * | credentials     | REQ#<id>           | CREDENTIALS | -                         | -                        |
+ * | approval link   | LINK#<sha256>      | LINK        | -                         | -                        |
+ * | seen event      | EVENT#<event id>   | EVENT       | -                         | -                        |
+ *
+ * Ids are time-sortable, so a descending query on either index is "newest first".
+ */
+export const INDEX_BY_REQUESTER = 'byRequester';
+export const INDEX_BY_TARGET = 'byTarget';
+
+export const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQUEST' });
+export const credentialsKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'CREDENTIALS' });
+export const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
+export const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;
+export const targetPartition = (target: string) => `TARGET#${target}`;
+
+/** DynamoDB TTL wants epoch seconds. */
+export const ttlFrom = (iso: string): number => Math.floor(Date.parse(iso) / 1000);

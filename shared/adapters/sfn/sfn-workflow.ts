@@ -1,0 +1,81 @@
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { Workflow, WorkflowDecision } from '../../ports';
+import { workflowTaskClosedError } from '../../workflow/errors';
+import type { WorkflowInput } from '../../workflow/payloads';
+
+export interface SfnWorkflowOptions {
+  sfn: SFNClient;
+  /** arn:<partition>:states:<region>:<account>:stateMachine:<name> */
+  stateMachineArn: string;
+}
+
+const STATE_MACHINE_ARN = /^(arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:)stateMachine:([A-Za-z0-9_-]{1,80})$/;
+
+// SendTaskFailure limits (characters); longer values are rejected with a ValidationException.
+const MAX_ERROR_LENGTH = 256;
+const MAX_CAUSE_LENGTH = 32_768;
+
+/** Names of SDK errors meaning "that callback is not waiting any more". */
+const TASK_CLOSED_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+/** For a cancel, a callback already over is success: there is nothing left to stop. */
+const ABORT_IGNORED_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist']);
+
+const errorName = (e: unknown) => (e instanceof Error ? e.name : undefined);
+
+/**
+ * The Workflow port on AWS Step Functions (Standard workflow, callback pattern).
+ */
+export function createSfnWorkflow({ sfn, stateMachineArn }: SfnWorkflowOptions): Workflow {
+  const match = STATE_MACHINE_ARN.exec(stateMachineArn);
+  if (!match) throw new Error(`stateMachineArn is not a state machine ARN: "${stateMachineArn}"`);
+  const [, prefix, machineName] = match;
+  const executionArnFor = (name: string) => `${prefix}execution:${machineName}:${name}`;
+
+  return {
+    async start({ requestId, approvalTimeoutSeconds }) {
+      // Fixed key order: a retried start sends byte-identical input, which Step Functions
+      // answers with the running execution instead of an error.
+      const input: WorkflowInput = { requestId, approvalTimeoutSeconds };
+      try {
+        const out = await sfn.send(
+          new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify(input) }),
+        );
+        return out.executionArn ?? executionArnFor(requestId);
+      } catch (e) {
+        // The name is the request id, so an existing execution (closed, or started with other
+        // input) can only be this request's: starting is idempotent per request.
+        if (errorName(e) === 'ExecutionAlreadyExists') return executionArnFor(requestId);
+        throw e;
+      }
+    },
+
+    async sendDecision(taskToken: string, output: WorkflowDecision) {
+      try {
+        await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      } catch (e) {
+        if (TASK_CLOSED_ERRORS.has(errorName(e) ?? '')) throw workflowTaskClosedError();
+        throw e;
+      }
+    },
+
+    async abort(taskToken: string, error: string, cause: string) {
+      try {
+        await sfn.send(
+          new SendTaskFailureCommand({
+            taskToken,
+            error: error.slice(0, MAX_ERROR_LENGTH),
+            cause: cause.slice(0, MAX_CAUSE_LENGTH),
+          }),
+        );
+      } catch (e) {
+        if (ABORT_IGNORED_ERRORS.has(errorName(e) ?? '')) return;
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { BrokerErrorName, upstreamError } from '../sts/error-names';
+import { awsErrorCode } from '../sts/sts-errors';
+import type { DataKey, KeySource } from './key-source';
+import { VaultOpenError } from './vault-errors';
+
+/** KMS answers these when the ciphertext, the encryption context or the key does not match. */
+const NOT_OURS = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+
+/**
+ * Data keys from KMS. The encryption context {requestId} is logged by CloudTrail on every
+ * Decrypt (who opened which request's credentials) and must match to decrypt.
+ */
+export function kmsKeySource(kms: KMSClient, keyId: string): KeySource {
+  return {
+    async generateDataKey(requestId: string): Promise<DataKey> {
+      try {
+        const out = await kms.send(
+          new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { requestId } }),
+        );
+        if (!out.Plaintext || !out.CiphertextBlob) throw new Error('GenerateDataKey returned no key');
+        return { plaintext: Buffer.from(out.Plaintext), encrypted: Buffer.from(out.CiphertextBlob), keyId: out.KeyId ?? keyId };
+      } catch (error) {
+        throw mapKmsError(error, keyId);
+      }
+    },
+
+    async decryptDataKey(requestId: string, encrypted: Buffer, sealedKeyId: string): Promise<Buffer> {
+      if (sealedKeyId.startsWith('local:')) {
+        throw new VaultOpenError('it was sealed with a local key file, not KMS');
+      }
+      try {
+        // KeyId is the configured key, not the one stored with the blob: a record pointing
+        // at some other key (that might also let us decrypt) must not be honoured.
+        const out = await kms.send(
+          new DecryptCommand({ CiphertextBlob: encrypted, KeyId: keyId, EncryptionContext: { requestId } }),
+        );
+        if (!out.Plaintext) throw new Error('Decrypt returned no key');
+        return Buffer.from(out.Plaintext);
+      } catch (error) {
+        if (NOT_OURS.has(awsErrorCode(error))) {
+          throw new VaultOpenError('KMS refused the data key (another request, another key, or altered bytes)');
+        }
+        throw mapKmsError(error, keyId);
+      }
+    },
+  };
+}
+
+function mapKmsError(error: unknown, keyId: string) {
+  const code = awsErrorCode(error);
+  if (code === 'ThrottlingException' || code === 'LimitExceededException') {
+    return upstreamError('KMS_THROTTLED', 'KMS throttled the broker; retry', BrokerErrorName.THROTTLED);
+  }
+  if (code === 'KMSInternalException' || code === 'DependencyTimeoutException') {
+    return upstreamError('KMS_UNAVAILABLE', 'KMS was unavailable; retry', BrokerErrorName.TRANSIENT);
+  }
+  return upstreamError(
+    'KMS_KEY_UNUSABLE',
+    `KMS key ${keyId} could not be used (${code}): check that it exists, is enabled, and that the broker may call kms:GenerateDataKey and kms:Decrypt on it`,
+    BrokerErrorName.UPSTREAM,
+  );
+}

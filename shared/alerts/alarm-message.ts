@@ -1,0 +1,225 @@
+import {
+  AlertClassification,
+  RoleUseKind,
+  formatUtc,
+  roleNameOf,
+  type Classification,
+  type RoleUse,
+} from '../domain/alert-classification';
+import type { AccessRequest } from '../domain/request';
+import type { OutgoingMessage } from '../ports';
+
+/** SNS refuses subjects of 100 characters or more. */
+export const MAX_SUBJECT_LENGTH = 99;
+
+/** Version of the machine-readable alarm object, bumped on any breaking change to its shape. */
+export const ALARM_PAYLOAD_VERSION = 1;
+
+/** The CloudTrail event name each kind of role use came from, as people know it. */
+const ACTION: Record<RoleUse['kind'], string> = {
+  [RoleUseKind.ASSUME_ROLE]: 'AssumeRole',
+  [RoleUseKind.ASSUME_ROLE_WITH_SAML]: 'AssumeRoleWithSAML',
+  [RoleUseKind.ASSUME_ROLE_WITH_WEB_IDENTITY]: 'AssumeRoleWithWebIdentity',
+  [RoleUseKind.CONSOLE_SWITCH_ROLE]: 'SwitchRole',
+};
+
+/** Human name of each classification for the subject and the body's heading. */
+const TITLE: Record<AlertClassification, string> = {
+  [AlertClassification.BROKER_GRANT]: 'Broker-granted',
+  [AlertClassification.OUT_OF_BAND]: 'Out-of-band',
+  [AlertClassification.OUTSIDE_WINDOW]: 'Out-of-window',
+  [AlertClassification.IDENTITY_MISMATCH]: 'Identity-mismatched',
+  [AlertClassification.CONSOLE_SWITCH_ROLE]: 'Console',
+};
+
+/** The machine-readable alarm delivered to SQS, Lambda and HTTPS subscribers. */
+export interface AlarmPayload {
+  version: typeof ALARM_PAYLOAD_VERSION;
+  severity: Classification['severity'];
+  classification: Classification['classification'];
+  requestId: string | null;
+  reasons: string[];
+  event: RoleUse;
+  request: AlarmRequestSummary | null;
+}
+
+/** What the alarm tells about a request: never the approval links, tokens or credentials. */
+export interface AlarmRequestSummary {
+  id: string;
+  requester: string;
+  target: string;
+  account: string;
+  roleArn: string;
+  status: string;
+  startsAt: string | null;
+  expiresAt: string | null;
+  reason: string;
+  ticket: string | null;
+}
+
+/**
+ * Builds the SNS alarm for one classified role use: a subject under 100 characters that
+ * starts with the severity, a plain-text body for email, a JSON object for machines, and
+ * the attributes subscription filter policies key on. `request` is the matching request
+ * (the one whose id is `c.requestId`), if any.
+ */
+export function buildAlarmMessage(use: RoleUse, c: Classification, request?: AccessRequest): OutgoingMessage {
+  const matched = request !== undefined && request.id === c.requestId ? request : undefined;
+  const text = alarmBody(use, c, matched);
+  const payload: AlarmPayload = {
+    version: ALARM_PAYLOAD_VERSION,
+    severity: c.severity,
+    classification: c.classification,
+    requestId: c.requestId ?? null,
+    reasons: c.reasons,
+    event: use,
+    request: matched === undefined ? null : summarizeRequest(matched),
+  };
+  const machine = JSON.stringify(payload);
+  const attributes: Record<string, string> = {
+    severity: c.severity,
+    classification: c.classification,
+    roleArn: use.roleArn,
+    eventId: use.eventId,
+  };
+  if (c.requestId !== undefined) attributes['requestId'] = c.requestId;
+  return {
+    topic: 'alarms',
+    subject: alarmSubject(use, c),
+    structure: 'json',
+    message: JSON.stringify({ default: text, email: text, sqs: machine, lambda: machine, https: machine }),
+    attributes,
+  };
+}
+
+/**
+ * `[CRITICAL] Out-of-band AssumeRole of TemporaryAdminRole in 111111111111`. SNS
+ * subjects must be printable ASCII under 100 characters, so anything else is replaced
+ * and a long role name is shortened with "..." while the severity always stays.
+ */
+export function alarmSubject(use: RoleUse, c: Classification): string {
+  const head = `[${c.severity}] ${TITLE[c.classification]} ${ACTION[use.kind]} ${preposition(use)} `;
+  const tail = ` in ${use.roleAccount}`;
+  const role = asciiOnly(roleNameOf(use.roleArn));
+  const room = MAX_SUBJECT_LENGTH - asciiOnly(head).length - asciiOnly(tail).length;
+  const shortRole = role.length <= room ? role : `${role.slice(0, Math.max(0, room - 3))}...`;
+  const subject = asciiOnly(`${head}${shortRole}${tail}`);
+  return subject.length <= MAX_SUBJECT_LENGTH ? subject : `${subject.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
+}
+
+/** The plain-text body: who, what, when, from where, which request, why, and what to do. */
+export function alarmBody(use: RoleUse, c: Classification, request?: AccessRequest): string {
+  const lines: string[] = [
+    `${c.severity}: ${TITLE[c.classification].toLowerCase()} ${ACTION[use.kind]} ${preposition(use)} a watched role (${c.classification}).`,
+    '',
+    'WHAT',
+    field('Role', use.roleArn),
+    field('Role account', use.roleAccount),
+    field('Action', ACTION[use.kind]),
+    field('Session name', use.roleSessionName ?? 'none'),
+    field('When (UTC)', formatUtc(use.eventTime)),
+    ...(use.errorCode === undefined ? [] : [field('Outcome', `failed: ${use.errorCode}${use.errorMessage ? ` (${use.errorMessage})` : ''}`)]),
+    '',
+    'WHO',
+    field('Caller', use.caller),
+    field('Caller type', use.callerType),
+    ...(use.sessionIssuerArn === undefined ? [] : [field('Session issuer', use.sessionIssuerArn)]),
+    field('Source identity', use.sourceIdentity ?? 'none'),
+    field('Source IP', use.sourceIp),
+    field('User agent', use.userAgent),
+    field('Region', use.awsRegion),
+    field('CloudTrail event', `${use.eventId} (recorded in account ${use.account})`),
+    '',
+    'MATCHING REQUEST',
+    ...requestLines(request),
+    '',
+    'WHY',
+    ...c.reasons.map((r) => `  - ${r}`),
+    '',
+    'WHAT TO DO NEXT',
+    ...nextSteps(use, c).map((step, i) => `  ${i + 1}. ${step}`),
+  ];
+  return lines.join('\n');
+}
+
+/** One switches into a role but assumes (the use) of it. */
+function preposition(use: RoleUse): string {
+  return use.kind === RoleUseKind.CONSOLE_SWITCH_ROLE ? 'into' : 'of';
+}
+
+function field(label: string, value: string): string {
+  return `  ${`${label}:`.padEnd(18)}${value}`;
+}
+
+function requestLines(request: AccessRequest | undefined): string[] {
+  if (request === undefined) return ['  none'];
+  const window =
+    request.startsAt !== undefined && request.expiresAt !== undefined
+      ? `${formatUtc(request.startsAt)} to ${formatUtc(request.expiresAt)}`
+      : 'not issued';
+  return [
+    field('Request', request.id),
+    field('Requester', request.requester.email),
+    field('Target', `${request.target} (${request.roleArn})`),
+    field('Status', request.status),
+    field('Window', window),
+    field('Reason', request.reason),
+    ...(request.ticket === undefined ? [] : [field('Ticket', request.ticket)]),
+  ];
+}
+
+function nextSteps(use: RoleUse, c: Classification): string[] {
+  const role = roleNameOf(use.roleArn);
+  const revoke = `If it was not expected, revoke the role's sessions now: IAM console > Roles > ${role} > "Revoke active sessions" (it denies every session of the role issued before that moment, legitimate ones included).`;
+  const investigate = `Review what the session did: CloudTrail event history for the account ${use.roleAccount}, filtered by user name "${use.roleSessionName ?? role}"; this event is ${use.eventId}.`;
+  switch (c.classification) {
+    case AlertClassification.BROKER_GRANT:
+      return ['No action needed: this is the broker issuing an approved grant. It is recorded for the audit trail.'];
+    case AlertClassification.OUT_OF_BAND:
+      return [
+        `Confirm with the caller (${use.caller}${use.sourceIdentity ? `, source identity ${use.sourceIdentity}` : ''}) that this use was expected and why it did not go through the broker.`,
+        revoke,
+        `Disable or rotate the caller's credentials if they may be compromised, then ${investigate.charAt(0).toLowerCase()}${investigate.slice(1)}`,
+        `If ${role} should only be reachable through the broker, tighten its trust policy to the broker's issuer.`,
+      ];
+    case AlertClassification.CONSOLE_SWITCH_ROLE:
+      return [
+        `Confirm with ${use.caller} that switching into ${role} was expected (an emergency should still have a ticket).`,
+        revoke,
+        investigate,
+        `If console switching into ${role} should not be possible, remove the caller from its trust policy.`,
+      ];
+    case AlertClassification.IDENTITY_MISMATCH:
+      return [
+        `Treat it as misuse of a broker request id until shown otherwise: find who controls ${use.caller}.`,
+        revoke,
+        `Revoke request ${c.requestId ?? '(unknown)'} in the broker and tell its requester.`,
+        investigate,
+      ];
+    case AlertClassification.OUTSIDE_WINDOW:
+      return [
+        `Check the history of request ${c.requestId ?? '(unknown)'}: the broker should never obtain the role outside an active window.`,
+        revoke,
+        investigate,
+      ];
+  }
+}
+
+function summarizeRequest(request: AccessRequest): AlarmRequestSummary {
+  return {
+    id: request.id,
+    requester: request.requester.email,
+    target: request.target,
+    account: request.account,
+    roleArn: request.roleArn,
+    status: request.status,
+    startsAt: request.startsAt ?? null,
+    expiresAt: request.expiresAt ?? null,
+    reason: request.reason,
+    ticket: request.ticket ?? null,
+  };
+}
+
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}

@@ -1,0 +1,32 @@
+import type { Catalogue, Target } from './types';
+
+export type * from './types';
+export { SERVICES, SERVICE_KEYS, serviceByKey } from './services';
+export { basePolicyDocument } from './base-role-policy';
+export {
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  DEFAULT_REGION,
+  DEFAULT_ROLE_MAX_SESSION_SECONDS,
+  catalogueFileSchema,
+  catalogueSchema,
+  formatIssuePath,
+  toCatalogue,
+  validateCatalogue,
+  type CatalogueFile,
+  type CatalogueValidation,
+} from './schema';
+export { CatalogueError, loadCatalogueFile, parseCatalogue } from './load';
+
+/** The target with this id, or undefined. */
+export function findTarget(catalogue: Catalogue, id: string): Target | undefined {
+  return catalogue.targets.find((t) => t.id === id);
+}
+
+/**
+ * Every role whose assumption should raise an alarm: each target's role, then each
+ * watched role, first occurrence wins, so alarm rules are generated in a stable order.
+ */
+export function watchedRoleArns(catalogue: Catalogue): string[] {
+  const arns = [...catalogue.targets.map((t) => t.roleArn), ...catalogue.watchedRoles.map((w) => w.roleArn)];
+  return [...new Set(arns)];
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { validateCatalogue } from './schema';
+import type { Catalogue } from './types';
+
+/** The catalogue could not be read or broke a rule; `issues` has one `path: problem` line each. */
+export class CatalogueError extends Error {
+  readonly source: string;
+  readonly issues: string[];
+
+  constructor(source: string, issues: string[]) {
+    super(`Invalid catalogue ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'CatalogueError';
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+function parseYaml(text: string, source: string): unknown {
+  const lineCounter = new LineCounter();
+  // uniqueKeys: a repeated key would otherwise silently override the first one.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new CatalogueError(
+      source,
+      doc.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return `line ${line}, column ${col}: ${error.message}`;
+      }),
+    );
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) {
+    throw new CatalogueError(source, ['(top level): the file is empty']);
+  }
+  return data;
+}
+
+/**
+ * Parses catalogue text (YAML, or JSON, which is YAML) and validates it. `source` names
+ * the text in errors, usually its path.
+ */
+export function parseCatalogue(text: string, source: string): Catalogue {
+  const result = validateCatalogue(parseYaml(text, source));
+  if (!result.success) throw new CatalogueError(source, result.issues);
+  return result.catalogue;
+}
+
+/** Reads and validates a catalogue file; every failure is a CatalogueError naming the file. */
+export function loadCatalogueFile(path: string): Catalogue {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CatalogueError(path, [`cannot read the file: ${reason}`]);
+  }
+  return parseCatalogue(text, path);
+}

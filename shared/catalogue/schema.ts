@@ -1,0 +1,381 @@
+import { z } from 'zod';
+import { formatDuration, parseDurationSeconds } from '../domain/duration';
+import { SERVICE_KEYS, SERVICES } from './services';
+import type { Catalogue, Target, WatchedRole } from './types';
+
+/** Region used when neither the target nor `defaults` names one. */
+export const DEFAULT_REGION = 'us-east-1';
+/** How long approvers have to decide when neither the target nor `defaults` says. */
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 4 * 3600;
+/** Assumed MaxSessionDuration of a target role when not stated: IAM's own default. */
+export const DEFAULT_ROLE_MAX_SESSION_SECONDS = 3600;
+
+const MINUTE = 60;
+const HOUR = 3600;
+
+const TARGET_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+// Role paths are allowed; role names are at most 64 characters of [\w+=,.@-].
+const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+// API Gateway hands an array claim to the Lambda as "[a b]", so a space or bracket in a
+// group name would make it unmatchable.
+const GROUP = /^[^\s[\]]+$/;
+
+type Ctx = z.RefinementCtx;
+
+const fail = (ctx: Ctx, message: string): never => {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+};
+
+const describeValue = (value: unknown): string => {
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string "${value}"`;
+  return `${typeof value} ${String(value)}`;
+};
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+};
+
+/** Wording for zod's generic complaints; field-specific wording lives on the fields. */
+function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) {
+    return 'is required';
+  }
+  if (issue.code === 'invalid_type') {
+    return `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
+  }
+  return undefined;
+}
+
+const strict = <T extends z.core.$ZodLooseShape>(shape: T) => {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `unknown key; allowed here: ${allowed}` : undefined,
+  });
+};
+
+const duration = (min: number, max: number) =>
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? undefined
+          : `must be a duration such as 15m, 2h, 1h30m or PT2H, got ${describeValue(issue.input)}`,
+    })
+    .transform((text, ctx) => {
+      const seconds = parseDurationSeconds(text);
+      if (seconds === undefined) {
+        return fail(ctx, `"${text}" is not a duration such as 15m, 2h, 1h30m or PT2H`);
+      }
+      if (seconds < min || seconds > max) {
+        return fail(
+          ctx,
+          `must be between ${formatDuration(min)} and ${formatDuration(max)}, got ${formatDuration(seconds)}`,
+        );
+      }
+      return seconds;
+    });
+
+const accountId = z
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? 'must be a quoted string such as "111111111111": a YAML number loses leading zeros'
+        : undefined,
+  })
+  .regex(ACCOUNT_ID, { error: 'must be a 12-digit AWS account id' });
+
+const roleArn = z.string().regex(ROLE_ARN, {
+  error:
+    'must be an IAM role ARN such as arn:aws:iam::111111111111:role/BrokerReadOnly ' +
+    '(partition aws, aws-us-gov or aws-cn)',
+});
+
+const region = z.string().regex(REGION, { error: 'must be an AWS region such as us-east-1' });
+
+const group = z.string().regex(GROUP, {
+  error: 'must be a group name without spaces or brackets (API Gateway passes group claims as "[a b]")',
+});
+
+const description = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(500, { error: 'must be at most 500 characters' });
+
+const email = z.email({ error: 'must be an email address' }).transform((e) => e.toLowerCase());
+
+/** Adds an issue at each repeated entry (located by `pathOf`), naming where it first appeared. */
+function rejectDuplicates(
+  items: readonly string[],
+  ctx: Ctx,
+  what: string,
+  pathOf: (index: number) => PropertyKey[] = (index) => [index],
+) {
+  const firstIndex = new Map<string, number>();
+  items.forEach((item, index) => {
+    const first = firstIndex.get(item);
+    if (first === undefined) firstIndex.set(item, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: pathOf(index),
+        message: `${what} "${item}" is already listed at ${formatIssuePath(pathOf(first))}`,
+      });
+    }
+  });
+}
+
+const serviceKey = z.string().superRefine((key, ctx) => {
+  if (SERVICE_KEYS.includes(key)) return;
+  const hint = key === 'all' ? '; to allow every service write `services: all`, not in a list' : '';
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown service "${key}"; known: ${SERVICE_KEYS.join(', ')}${hint}`,
+  });
+});
+
+/** A non-empty list of service keys, without repeats (toTarget puts them in catalogue order). */
+const serviceList = (expected: string) =>
+  z
+    .array(serviceKey, {
+      error: (issue) =>
+        issue.input === undefined ? undefined : `must be ${expected}, got ${describeValue(issue.input)}`,
+    })
+    .min(1, { error: 'must list at least one service' })
+    .superRefine((keys, ctx) => rejectDuplicates(keys, ctx, 'service'));
+
+const inCatalogueOrder = (keys: readonly string[]): string[] => SERVICE_KEYS.filter((k) => keys.includes(k));
+
+const targetServices = z.preprocess(
+  (value) => (value === 'all' ? [...SERVICE_KEYS] : value),
+  serviceList('a list of service keys, or all'),
+);
+
+const partitionOfArn = (arn: string): string => arn.split(':')[1] ?? '';
+const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
+const partitionOfRegion = (name: string): string =>
+  name.startsWith('cn-') ? 'aws-cn' : name.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+
+const targetSchema = strict({
+  id: z.string().regex(TARGET_ID, {
+    error: 'must be 2-63 characters of a-z, 0-9 and -, starting with a letter or digit',
+  }),
+  description: description.optional(),
+  account: accountId,
+  roleArn,
+  region: region.optional(),
+  externalId: z
+    .string()
+    .regex(EXTERNAL_ID, { error: 'must be 2-1224 characters of letters, digits and +=,.@:/-_' })
+    .optional(),
+  issuer: z.enum(['chained', 'user'], { error: 'must be chained or user' }).default('chained'),
+  roleMaxSessionDuration: duration(15 * MINUTE, 12 * HOUR).default(DEFAULT_ROLE_MAX_SESSION_SECONDS),
+  maxDuration: duration(15 * MINUTE, 12 * HOUR),
+  services: targetServices,
+  requesterGroups: z.array(group).min(1, { error: 'must list at least one group' }),
+  approvers: strict({
+    emails: z.array(email).min(1, { error: 'must list at least one approver email' }),
+    groups: z.array(group).default([]),
+  }),
+  approvalsRequired: z.number().int().min(1, { error: 'must be at least 1' }).default(1),
+  approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
+  autoApprove: strict({
+    services: serviceList('a list of service keys'),
+    maxDuration: duration(15 * MINUTE, 12 * HOUR),
+  }).optional(),
+}).superRefine((t, ctx) => {
+  // zod runs this even when a field failed its own format check; each rule below only
+  // looks at fields that are valid, so one mistake is reported once, at its own path.
+  const arnValid = ROLE_ARN.test(t.roleArn);
+  const arnAccount = accountOfArn(t.roleArn);
+  if (arnValid && ACCOUNT_ID.test(t.account) && arnAccount !== t.account) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['roleArn'],
+      message: `is in account ${arnAccount} but account is ${t.account}`,
+    });
+  }
+  if (
+    arnValid &&
+    t.region !== undefined &&
+    REGION.test(t.region) &&
+    partitionOfRegion(t.region) !== partitionOfArn(t.roleArn)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['region'],
+      message: `${t.region} is not in partition ${partitionOfArn(t.roleArn)} of roleArn`,
+    });
+  }
+  rejectDuplicates(t.approvers.emails, ctx, 'approver', (i) => ['approvers', 'emails', i]);
+  rejectDuplicates(t.requesterGroups, ctx, 'group', (i) => ['requesterGroups', i]);
+  rejectDuplicates(t.approvers.groups, ctx, 'group', (i) => ['approvers', 'groups', i]);
+  const emailCount = new Set(t.approvers.emails).size;
+  if (Number.isInteger(t.approvalsRequired) && t.approvalsRequired > emailCount) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['approvalsRequired'],
+      message:
+        `is ${t.approvalsRequired} but only ${emailCount} approver email(s) are listed, ` +
+        'so no request could ever be approved',
+    });
+  }
+  if (t.autoApprove) {
+    t.autoApprove.services.forEach((key, index) => {
+      if (!SERVICE_KEYS.includes(key) || t.services.includes(key)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoApprove', 'services', index],
+        message: `"${key}" is not one of this target's services (${t.services.join(', ')})`,
+      });
+    });
+    const auto = t.autoApprove.maxDuration;
+    if (typeof auto === 'number' && typeof t.maxDuration === 'number' && auto > t.maxDuration) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoApprove', 'maxDuration'],
+        message: `${formatDuration(auto)} is longer than the target's maxDuration ${formatDuration(t.maxDuration)}`,
+      });
+    }
+  }
+});
+
+type TargetEntry = z.output<typeof targetSchema>;
+
+const watchedRoleSchema = strict({
+  roleArn,
+  description: description.optional(),
+});
+
+/** The operator-edited catalogue file (YAML or JSON); see config/catalogue.example.yaml. */
+export const catalogueFileSchema = strict({
+  version: z.literal(1, {
+    error: (issue) =>
+      issue.input === undefined ? undefined : 'must be 1, the only catalogue version this broker reads',
+  }),
+  defaults: strict({
+    region: region.optional(),
+    approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
+  }).default({}),
+  watchedRoles: z.array(watchedRoleSchema).default([]),
+  targets: z.array(targetSchema),
+}).superRefine((file, ctx) => {
+  rejectDuplicates(
+    file.targets.map((t) => t.id),
+    ctx,
+    'target id',
+    (i) => ['targets', i, 'id'],
+  );
+  rejectDuplicates(
+    file.watchedRoles.map((w) => w.roleArn),
+    ctx,
+    'watched role',
+    (i) => ['watchedRoles', i, 'roleArn'],
+  );
+  const defaultRegion = file.defaults.region ?? DEFAULT_REGION;
+  if (!REGION.test(defaultRegion)) return;
+  file.targets.forEach((t, index) => {
+    if (t.region !== undefined || !ROLE_ARN.test(t.roleArn)) return;
+    const partition = partitionOfArn(t.roleArn);
+    if (partitionOfRegion(defaultRegion) !== partition) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets', index, 'region'],
+        message: `is required: the default region ${defaultRegion} is not in partition ${partition} of roleArn`,
+      });
+    }
+  });
+});
+
+/** What the operator wrote, after parsing: durations in seconds, services in catalogue order. */
+export type CatalogueFile = z.output<typeof catalogueFileSchema>;
+
+function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
+  const target: Target = {
+    id: t.id,
+    ...(t.description !== undefined && { description: t.description }),
+    account: t.account,
+    roleArn: t.roleArn,
+    partition: partitionOfArn(t.roleArn),
+    region: t.region ?? defaults.region ?? DEFAULT_REGION,
+    ...(t.externalId !== undefined && { externalId: t.externalId }),
+    issuer: t.issuer,
+    roleMaxSessionSeconds: t.roleMaxSessionDuration,
+    maxDurationSeconds: t.maxDuration,
+    services: inCatalogueOrder(t.services),
+    requesterGroups: t.requesterGroups,
+    approverEmails: t.approvers.emails,
+    approverGroups: t.approvers.groups,
+    approvalsRequired: t.approvalsRequired,
+    approvalTimeoutSeconds: t.approvalTimeout ?? defaults.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  };
+  if (t.autoApprove) {
+    target.autoApprove = {
+      services: inCatalogueOrder(t.autoApprove.services),
+      maxDurationSeconds: t.autoApprove.maxDuration,
+    };
+  }
+  return target;
+}
+
+/** Turns a validated file into the Catalogue every other part of the broker reads. */
+export function toCatalogue(file: CatalogueFile): Catalogue {
+  const watchedRoles: WatchedRole[] = file.watchedRoles.map((w) => ({
+    roleArn: w.roleArn,
+    ...(w.description !== undefined && { description: w.description }),
+  }));
+  return {
+    services: [...SERVICES],
+    targets: file.targets.map((t) => toTarget(t, file.defaults)),
+    watchedRoles,
+  };
+}
+
+/** File schema plus the conversion to Catalogue. */
+export const catalogueSchema = catalogueFileSchema.transform(toCatalogue);
+
+const SIMPLE_KEY = /^[A-Za-z_][\w-]*$/;
+
+/** `['targets', 1, 'approvers', 'emails', 0]` -> `targets[1].approvers.emails[0]`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && SIMPLE_KEY.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** One line per problem, `path: rule`; an unknown key is reported at its own path. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: ${issue.message}`)
+      : [`${formatIssuePath(issue.path)}: ${issue.message}`],
+  );
+}
+
+export type CatalogueValidation =
+  | { success: true; catalogue: Catalogue }
+  | { success: false; issues: string[] };
+
+/** Validates already-parsed data (from YAML or JSON); never throws for bad input. */
+export function validateCatalogue(data: unknown): CatalogueValidation {
+  const result = catalogueSchema.safeParse(data, { error: issueMessage });
+  return result.success
+    ? { success: true, catalogue: result.data }
+    : { success: false, issues: formatIssues(result.error.issues) };
+}

@@ -1,0 +1,64 @@
+/** Key of a catalogue service, e.g. `ec2`, `databases`, `costexplorer`. */
+export type ServiceKey = string;
+
+/** One grantable AWS service: the IAM actions a grant of it allows and where its console opens. */
+export interface ServiceDefinition {
+  key: ServiceKey;
+  /** Human name, e.g. "Secrets Manager". */
+  name: string;
+  /** Statement id in the session policy, e.g. "SecretsManager" ([A-Za-z0-9]+). */
+  sid: string;
+  /** IAM actions, wildcards allowed, e.g. ["rds:Describe*", "rds:List*"]. */
+  actions: string[];
+  /** Console path after https://<region>.console.aws.amazon.com, e.g. "/ec2/home". */
+  consolePath: string;
+  /** True when the console for this service is not regional (IAM, Cost Explorer, Health). */
+  globalConsole?: boolean;
+}
+
+export type IssuerMode = 'chained' | 'user';
+
+export interface AutoApprovalRule {
+  /** Auto-approve only when every requested service is in this list. */
+  services: ServiceKey[];
+  /** ...and the duration is at most this many seconds. */
+  maxDurationSeconds: number;
+}
+
+/** A role that can be requested, with who may ask and who decides. */
+export interface Target {
+  id: string;
+  description?: string;
+  account: string;
+  roleArn: string;
+  /** aws | aws-us-gov | aws-cn, derived from roleArn. */
+  partition: string;
+  /** Region whose console the sign-in URL opens. */
+  region: string;
+  externalId?: string;
+  issuer: IssuerMode;
+  /** The role's own MaxSessionDuration (900..43200); bounds each issuance in `user` mode. */
+  roleMaxSessionSeconds: number;
+  maxDurationSeconds: number;
+  services: ServiceKey[];
+  requesterGroups: string[];
+  /** Lower-cased; each gets its own emailed link. */
+  approverEmails: string[];
+  /** May read and list what they can approve (IdP groups cannot be enumerated to send mail). */
+  approverGroups: string[];
+  approvalsRequired: number;
+  approvalTimeoutSeconds: number;
+  autoApprove?: AutoApprovalRule;
+}
+
+/** A role outside the broker whose every use raises an alarm (e.g. an emergency admin role). */
+export interface WatchedRole {
+  roleArn: string;
+  description?: string;
+}
+
+export interface Catalogue {
+  services: ServiceDefinition[];
+  targets: Target[];
+  watchedRoles: WatchedRole[];
+}

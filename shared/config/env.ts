@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the broker reads, parsed once at cold start. A bad or missing
+ * value fails fast with a message naming the variable, before any request is served.
+ */
+const arn = (service: string) =>
+  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ARN of service ${service}`);
+
+const envSchema = z.object({
+  BROKER_STAGE: z.string().min(1).default('dev'),
+  BROKER_TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  BROKER_CATALOGUE_FILE: z.string().min(1).default('config/catalogue.example.yaml'),
+  BROKER_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  BROKER_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  BROKER_APPROVALS_TOPIC_ARN: arn('sns'),
+  BROKER_NOTIFICATIONS_TOPIC_ARN: arn('sns'),
+  BROKER_ALARMS_TOPIC_ARN: arn('sns'),
+  BROKER_STATE_MACHINE_ARN: arn('states'),
+  BROKER_KMS_KEY_ID: z.string().min(1),
+  /** Secrets Manager secret holding the IAM user key for `user` issuer targets; absent disables that mode. */
+  BROKER_ISSUER_USER_SECRET_ARN: arn('secretsmanager').optional(),
+  /** Principals whose AssumeRole calls are the broker's own (issuer role, IAM user), comma separated. */
+  BROKER_ISSUER_PRINCIPAL_ARNS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  /** Only for local mode and tests: a DynamoDB-protocol endpoint such as http://127.0.0.1:4567. */
+  BROKER_DYNAMODB_ENDPOINT: z.url().optional(),
+  /** Days an alarm's event id is remembered to drop duplicate deliveries. */
+  BROKER_EVENT_DEDUPE_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      const value = env[variable];
+      return value === undefined || value === ''
+        ? `${variable} is required (${issue.message})`
+        : `${variable}: ${issue.message}`;
+    }),
+  );
+}

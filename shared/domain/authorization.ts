@@ -1,0 +1,31 @@
+import type { Target } from '../catalogue/types';
+import type { Caller } from './identity';
+import { normalizeEmail, sameEmail } from './identity';
+import type { AccessRequest } from './request';
+
+/** The caller belongs to one of the target's requester groups. */
+export function canRequest(target: Target, caller: Caller): boolean {
+  return caller.groups.some((g) => target.requesterGroups.includes(g));
+}
+
+/** The caller may see and list requests for the target: an emailed approver or an approver-group member. */
+export function isApproverOf(target: Pick<Target, 'approverEmails' | 'approverGroups'>, caller: Caller): boolean {
+  const email = normalizeEmail(caller.email);
+  return target.approverEmails.includes(email) || caller.groups.some((g) => target.approverGroups.includes(g));
+}
+
+export const isRequester = (request: AccessRequest, caller: Caller): boolean =>
+  request.requester.sub === caller.sub;
+
+/** Requester or one of the approvers snapshotted on the request; everyone else gets a 404. */
+export function canView(request: AccessRequest, caller: Caller): boolean {
+  return isRequester(request, caller) || isApproverOf(request, caller);
+}
+
+/**
+ * Who casts a vote: an emailed approver who is not the requester (by sub or email). A requester
+ * who is also an approver of the target gets no vote on their own request.
+ */
+export function votingApprovers(request: AccessRequest): string[] {
+  return request.approverEmails.filter((email) => !sameEmail(email, request.requester.email));
+}

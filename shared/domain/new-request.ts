@@ -1,0 +1,123 @@
+import type { Target } from '../catalogue/types';
+import { MIN_DURATION_SECONDS, formatDuration, requireDurationSeconds } from './duration';
+import { ForbiddenError, ValidationError, type ErrorDetail } from './errors';
+import { canRequest } from './authorization';
+import { normalizeEmail, type Caller } from './identity';
+import { HistoryType, type AccessRequest } from './request';
+import { RequestStatus } from './status';
+
+/** Reason length bounds: long enough to be useful in an audit, short enough for an email. */
+export const REASON_MIN = 10;
+export const REASON_MAX = 500;
+/** Ticket references such as INC-4411, JIRA-123, or a URL to one. */
+export const TICKET_PATTERN = /^[\w.:/#@+-]{1,200}$/;
+
+export interface NewRequestInput {
+  target: string;
+  services: string[];
+  duration: string;
+  reason: string;
+  ticket?: string;
+}
+
+/**
+ * Applies every rule of a new request against its target and returns the PENDING request.
+ * All field problems are reported together so the caller can fix them in one go.
+ */
+export function buildAccessRequest(args: {
+  id: string;
+  now: Date;
+  caller: Caller;
+  target: Target;
+  input: NewRequestInput;
+}): AccessRequest {
+  const { id, now, caller, target, input } = args;
+  if (!canRequest(target, caller)) {
+    throw new ForbiddenError(
+      `You may not request ${target.id}: it is open to groups ${target.requesterGroups.join(', ')}`,
+      'NOT_A_REQUESTER',
+    );
+  }
+  const details: ErrorDetail[] = [];
+
+  const unknown = input.services.filter((s) => !target.services.includes(s));
+  for (const s of unknown) {
+    details.push({
+      field: `services[${input.services.indexOf(s)}]`,
+      rule: 'allowed-service',
+      message: `"${s}" is not a service of ${target.id}; allowed: ${target.services.join(', ')}`,
+    });
+  }
+  const duplicates = input.services.filter((s, i) => input.services.indexOf(s) !== i);
+  if (duplicates.length > 0) {
+    details.push({ field: 'services', rule: 'unique', message: `listed more than once: ${[...new Set(duplicates)].join(', ')}` });
+  }
+
+  let durationSeconds = 0;
+  try {
+    durationSeconds = requireDurationSeconds(input.duration, 'duration');
+    if (durationSeconds < MIN_DURATION_SECONDS) {
+      details.push({ field: 'duration', rule: 'minimum', message: `must be at least 15m (got ${formatDuration(durationSeconds)})` });
+    } else if (durationSeconds > target.maxDurationSeconds) {
+      details.push({
+        field: 'duration',
+        rule: 'maximum',
+        message: `must be at most ${formatDuration(target.maxDurationSeconds)} for ${target.id} (got ${formatDuration(durationSeconds)})`,
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    details.push(...e.details);
+  }
+
+  const reason = input.reason.trim();
+  if (reason.length < REASON_MIN || reason.length > REASON_MAX) {
+    details.push({
+      field: 'reason',
+      rule: 'length',
+      message: `must be ${REASON_MIN} to ${REASON_MAX} characters (got ${reason.length})`,
+    });
+  }
+  const ticket = input.ticket?.trim();
+  if (ticket !== undefined && ticket !== '' && !TICKET_PATTERN.test(ticket)) {
+    details.push({ field: 'ticket', rule: 'format', message: 'must be 1-200 characters of letters, digits and . : / # @ + - _' });
+  }
+
+  const voters = target.approverEmails.filter((e) => e !== normalizeEmail(caller.email));
+  if (voters.length < target.approvalsRequired) {
+    details.push({
+      field: 'target',
+      rule: 'quorum-possible',
+      message: `${target.id} needs ${target.approvalsRequired} approvals but only ${voters.length} approver(s) other than you can vote`,
+    });
+  }
+
+  if (details.length > 0) {
+    throw new ValidationError(`Invalid request for ${target.id}: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`, details);
+  }
+
+  const at = now.toISOString();
+  const email = normalizeEmail(caller.email);
+  // Catalogue order, so the stored list and the session policy agree whatever order was typed.
+  const services = target.services.filter((s) => input.services.includes(s));
+  return {
+    id,
+    status: RequestStatus.PENDING,
+    version: 1,
+    requester: { sub: caller.sub, email },
+    target: target.id,
+    account: target.account,
+    roleArn: target.roleArn,
+    services,
+    durationSeconds,
+    reason,
+    ...(ticket ? { ticket } : {}),
+    createdAt: at,
+    updatedAt: at,
+    approvalsRequired: target.approvalsRequired,
+    approverEmails: [...target.approverEmails],
+    approverGroups: [...target.approverGroups],
+    approvals: [],
+    history: [{ at, type: HistoryType.SUBMITTED, by: email }],
+  };
+}

@@ -1,0 +1,88 @@
+import type { RequestStatus } from './status';
+
+/** Audit event types appended to a request's history. Append-only; never rewritten. */
+export const HistoryType = {
+  /** The requester submitted the request. */
+  SUBMITTED: 'submitted',
+  /** The approval workflow execution started. */
+  WORKFLOW_STARTED: 'workflow-started',
+  /** Approval links were sent to the approvers. */
+  NOTIFIED: 'notified',
+  /** An approver approved (quorum may not be reached yet). */
+  APPROVED_BY: 'approved-by',
+  /** An approver denied. */
+  DENIED_BY: 'denied-by',
+  /** Quorum reached: the request is approved. */
+  APPROVED: 'approved',
+  /** Auto-approval rule matched: no human decision needed. */
+  AUTO_APPROVED: 'auto-approved',
+  /** Credentials were issued (or refreshed) for the window. */
+  ISSUED: 'issued',
+  /** The requester fetched credentials or a console URL. */
+  CREDENTIALS_RETRIEVED: 'credentials-retrieved',
+  /** The requester cancelled. */
+  CANCELLED: 'cancelled',
+  /** No decision before the approval timeout. */
+  TIMED_OUT: 'timed-out',
+  /** The workflow failed; detail says why. */
+  FAILED: 'failed',
+  /** The window closed. */
+  EXPIRED: 'expired',
+  /** An operator revoked active access. */
+  REVOKED: 'revoked',
+  /** The requester was told of an outcome; detail names it (granted, denied, ...). Makes notices once-only. */
+  REQUESTER_NOTIFIED: 'requester-notified',
+  /** A CloudTrail event was matched to this request by the alert function. */
+  ALERT_MATCHED: 'alert-matched',
+} as const;
+export type HistoryType = (typeof HistoryType)[keyof typeof HistoryType];
+
+export interface HistoryEntry {
+  at: string;
+  type: HistoryType;
+  by?: string;
+  detail?: string;
+}
+
+export type Decision = 'approve' | 'deny';
+
+export interface Approval {
+  by: string;
+  decision: Decision;
+  at: string;
+  comment?: string;
+}
+
+export interface Requester {
+  sub: string;
+  email: string;
+}
+
+/**
+ * One access request. `version` increments on every write and is part of every
+ * write's condition, so concurrent writers can never both succeed.
+ */
+export interface AccessRequest {
+  id: string;
+  status: RequestStatus;
+  version: number;
+  requester: Requester;
+  target: string;
+  account: string;
+  roleArn: string;
+  services: string[];
+  durationSeconds: number;
+  reason: string;
+  ticket?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Snapshot of the target's quorum and approvers at submission: a later catalogue edit cannot change who decides. */
+  approvalsRequired: number;
+  approverEmails: string[];
+  approverGroups: string[];
+  approvals: Approval[];
+  startsAt?: string;
+  expiresAt?: string;
+  executionArn?: string;
+  history: HistoryEntry[];
+}

@@ -1,0 +1,134 @@
+import { SERVICES } from '../catalogue/services';
+import type { ServiceDefinition, ServiceKey } from '../catalogue/types';
+import { ValidationError } from './errors';
+
+/**
+ * STS rejects an inline session policy longer than this many characters (whitespace
+ * counts, hence compact JSON). STS also has a separate packed-size limit that only the
+ * call itself reports (`PackedPolicySize`); this check cannot see that one.
+ */
+export const SESSION_POLICY_MAX_CHARS = 2048;
+
+export interface IamPolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: string | string[];
+}
+
+export interface IamPolicyDocument {
+  Version: '2012-10-17';
+  Statement: IamPolicyStatement[];
+}
+
+const statementFor = (service: ServiceDefinition): IamPolicyStatement => ({
+  Sid: service.sid,
+  Effect: 'Allow',
+  Action: [...service.actions],
+  Resource: '*',
+});
+
+/**
+ * The approved services' definitions in catalogue order, duplicates removed, so the same
+ * approval always yields the same policy text whatever order it was asked in.
+ */
+function selectServices(
+  serviceKeys: readonly ServiceKey[],
+  services: readonly ServiceDefinition[],
+): ServiceDefinition[] {
+  if (serviceKeys.length === 0) {
+    // An empty session policy would be refused by STS, and leaving it off would grant the
+    // whole base role: neither is what an empty request means.
+    throw new ValidationError('at least one service is required', [
+      { field: 'services', rule: 'required', message: 'name at least one service' },
+    ]);
+  }
+  const known = new Set(services.map((s) => s.key));
+  const unknown = [...new Set(serviceKeys.filter((k) => !known.has(k)))];
+  if (unknown.length > 0) {
+    const list = unknown.map((k) => `"${k}"`).join(', ');
+    const message = `unknown service ${list}; known: ${services.map((s) => s.key).join(', ')}`;
+    throw new ValidationError(
+      message,
+      [{ field: 'services', rule: 'known-service', message }],
+      'UNKNOWN_SERVICE',
+    );
+  }
+  const wanted = new Set(serviceKeys);
+  return services.filter((s) => wanted.has(s.key));
+}
+
+const documentFor = (selected: readonly ServiceDefinition[]): IamPolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: selected.map(statementFor),
+});
+
+const render = (selected: readonly ServiceDefinition[]): string => JSON.stringify(documentFor(selected));
+
+/** The session policy document for these services (catalogue order, deduplicated). */
+export function sessionPolicyDocument(
+  serviceKeys: readonly ServiceKey[],
+  services: readonly ServiceDefinition[] = SERVICES,
+): IamPolicyDocument {
+  return documentFor(selectServices(serviceKeys, services));
+}
+
+/** Length in characters of the compiled session policy, for checking a request before it is stored. */
+export function sessionPolicyLength(
+  serviceKeys: readonly ServiceKey[],
+  services: readonly ServiceDefinition[] = SERVICES,
+): number {
+  return render(selectServices(serviceKeys, services)).length;
+}
+
+/**
+ * Greedy: drop the longest statements first until the rest fits. Not always the fewest
+ * services, but it is predictable and usually one or two services.
+ */
+function servicesToDrop(selected: readonly ServiceDefinition[]): {
+  drop: ServiceDefinition[];
+  remainingLength: number;
+} {
+  const bySizeDesc = selected
+    .map((service, index) => ({ service, index, size: JSON.stringify(statementFor(service)).length }))
+    .sort((a, b) => b.size - a.size || a.index - b.index);
+  const drop: ServiceDefinition[] = [];
+  let kept = [...selected];
+  for (const { service } of bySizeDesc) {
+    if (kept.length === 0 || render(kept).length <= SESSION_POLICY_MAX_CHARS) break;
+    drop.push(service);
+    kept = kept.filter((s) => s !== service);
+  }
+  return { drop, remainingLength: kept.length === 0 ? 0 : render(kept).length };
+}
+
+function tooLarge(selected: readonly ServiceDefinition[], length: number): ValidationError {
+  const over = length - SESSION_POLICY_MAX_CHARS;
+  const { drop, remainingLength } = servicesToDrop(selected);
+  const dropKeys = drop.map((s) => s.key);
+  const suggestion =
+    drop.length < selected.length
+      ? `drop ${dropKeys.join(', ')} to bring it to ${remainingLength} characters`
+      : 'no subset of these services fits; ask for them in separate requests';
+  return new ValidationError(
+    `the session policy for these services is ${length} characters, ${over} over the ` +
+      `${SESSION_POLICY_MAX_CHARS}-character limit STS allows; ${suggestion}`,
+    [{ field: 'services', rule: 'session-policy-size', message: suggestion }],
+    'SESSION_POLICY_TOO_LARGE',
+  );
+}
+
+/**
+ * The inline session policy passed to STS AssumeRole: one Allow statement per approved
+ * service, compact JSON. Throws ValidationError for an unknown service or when the text
+ * exceeds SESSION_POLICY_MAX_CHARS (code SESSION_POLICY_TOO_LARGE, naming services to drop).
+ */
+export function compileSessionPolicy(
+  serviceKeys: readonly ServiceKey[],
+  services: readonly ServiceDefinition[] = SERVICES,
+): string {
+  const selected = selectServices(serviceKeys, services);
+  const text = render(selected);
+  if (text.length > SESSION_POLICY_MAX_CHARS) throw tooLarge(selected, text.length);
+  return text;
+}

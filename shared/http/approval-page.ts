@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { formatDuration } from '../domain/duration';
+import type { AccessRequest } from '../domain/request';
+import type { ApprovalContext } from '../usecases/approvals';
+import { html, type HttpResult } from './responses';
+
+const escape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const STYLE = `
+body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1b1f24}
+main{max-width:40rem;margin:0 auto;padding:1.25rem}
+h1{font-size:1.35rem;margin:.5rem 0 1rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;background:#fff;padding:1rem;border-radius:.5rem;border:1px solid #d0d7de}
+dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+label{display:block;margin:1rem 0 .25rem;font-weight:600}
+textarea{width:100%;box-sizing:border-box;min-height:5rem;font:inherit;padding:.5rem;border:1px solid #8c959f;border-radius:.375rem}
+.actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1rem}
+button{font:inherit;font-weight:600;padding:.75rem 1.5rem;border-radius:.375rem;border:2px solid transparent;cursor:pointer;min-width:8rem}
+button:focus-visible{outline:3px solid #0969da;outline-offset:2px}
+.approve{background:#1a7f37;color:#fff}.deny{background:#fff;color:#a40e26;border-color:#a40e26}
+.notice{padding:1rem;border-radius:.5rem;background:#fff;border-left:.4rem solid #0969da}
+.notice.bad{border-color:#a40e26}.notice.good{border-color:#1a7f37}
+@media (max-width:30rem){dl{grid-template-columns:1fr}dt{margin-top:.5rem}}
+`;
+
+function page(title: string, content: string, status: number): HttpResult {
+  const nonce = randomBytes(16).toString('base64');
+  return html(
+    status,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+      `<meta name="robots" content="noindex,nofollow"><title>${escape(title)} · Access Broker</title><style nonce="${nonce}">${STYLE}</style></head>` +
+      `<body><main>${content}</main></body></html>`,
+    nonce,
+  );
+}
+
+function summary(request: AccessRequest, serviceNames: string[], targetDescription?: string): string {
+  const rows: [string, string][] = [
+    ['Request', request.id],
+    ['Requester', request.requester.email],
+    ['Target', `${request.target}${targetDescription ? ` (${targetDescription})` : ''}`],
+    ['Account', request.account],
+    ['Role', request.roleArn],
+    ['Services', serviceNames.join(', ')],
+    ['Duration', formatDuration(request.durationSeconds)],
+    ['Reason', request.reason],
+    ['Ticket', request.ticket ?? 'none'],
+    ['Approvals', `${request.approvals.filter((a) => a.decision === 'approve').length} of ${request.approvalsRequired}`],
+    ['Status', request.status],
+  ];
+  return `<dl>${rows.map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('')}</dl>`;
+}
+
+/** The confirmation page: a summary and a form that POSTs the decision back to the same URL. */
+export function confirmationPage(ctx: ApprovalContext): HttpResult {
+  const { request, link } = ctx;
+  return page(
+    'Review access request',
+    `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}` +
+      `<form method="post"><label for="comment">Comment (optional)</label>` +
+      `<textarea id="comment" name="comment" maxlength="500" aria-describedby="who"></textarea>` +
+      `<p id="who">Deciding as <strong>${escape(link.approver)}</strong>. This link works once and expires ${escape(link.expiresAt)}.</p>` +
+      `<div class="actions"><button class="approve" type="submit" name="decision" value="approve">Approve</button>` +
+      `<button class="deny" type="submit" name="decision" value="deny">Deny</button></div></form>`,
+    200,
+  );
+}
+
+/** What the approver sees after deciding. */
+export function resultPage(request: AccessRequest, outcome: { decided: boolean; timedOut: boolean }, decision: 'approve' | 'deny'): HttpResult {
+  const approvals = request.approvals.filter((a) => a.decision === 'approve').length;
+  const message = outcome.timedOut
+    ? 'The approval window had already closed, so this request has timed out. The requester must ask again.'
+    : decision === 'deny'
+      ? 'You denied this request. The requester has been told.'
+      : outcome.decided
+        ? 'You approved this request. Access is being granted now.'
+        : `Your approval is recorded (${approvals} of ${request.approvalsRequired}); waiting for the other approvers.`;
+  const heading = outcome.timedOut ? 'Request timed out' : decision === 'deny' ? 'Request denied' : 'Approval recorded';
+  return page(
+    heading,
+    `<h1>${escape(heading)}</h1><p class="notice ${outcome.timedOut || decision === 'deny' ? 'bad' : 'good'}" role="status">${escape(message)}</p>` +
+      summary(request, request.services),
+    200,
+  );
+}
+
+/** Errors on the approval routes are shown to a person, not a program. */
+export function errorPage(status: number, message: string): HttpResult {
+  const title = status === 410 ? 'Link no longer valid' : status === 404 ? 'Link not found' : status === 409 ? 'Already decided' : status === 403 ? 'Not allowed' : 'Something went wrong';
+  return page(title, `<h1>${escape(title)}</h1><p class="notice bad" role="alert">${escape(message)}</p>`, status);
+}

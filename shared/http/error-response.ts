@@ -1,0 +1,42 @@
+import { DomainError, type ErrorKind } from '../domain/errors';
+import type { Logger } from '../log/logger';
+import { json, type HttpResult } from './responses';
+
+/** The one place a domain error becomes an HTTP status. */
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  unavailable: 503,
+  upstream: 502,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: { field?: string; rule?: string; message: string }[] };
+}
+
+export function errorBody(e: DomainError): ErrorBody {
+  return { error: { code: e.code, message: e.message, details: e.details } };
+}
+
+/** Maps any thrown value to a response; anything that is not a DomainError is a 500 that reveals nothing. */
+export function errorToHttp(e: unknown, logger: Logger, requestId: string): { status: number; body: ErrorBody } {
+  if (e instanceof DomainError) {
+    const status = STATUS_BY_KIND[e.kind];
+    if (status >= 500) logger.warn('dependency failure', { code: e.code, message: e.message });
+    return { status, body: errorBody(e) };
+  }
+  logger.error('unhandled error', { error: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) });
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: `Internal error; quote request id ${requestId} when reporting it`, details: [] } },
+  };
+}
+
+export function errorResponse(e: unknown, logger: Logger, requestId: string): HttpResult {
+  const { status, body } = errorToHttp(e, logger, requestId);
+  return json(status, body);
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ALL_STATUSES } from '../domain/status';
+import { REQUEST_ID_PATTERN } from '../domain/ids';
+import { REASON_MAX } from '../domain/new-request';
+
+/** POST /requests. Strict: an unknown field is a typo the caller wants to hear about. */
+export const createRequestBody = z.strictObject({
+  target: z.string({ error: 'must be a string (a target id from GET /catalogue)' }).min(1, 'must not be empty').max(64),
+  services: z
+    .array(z.string({ error: 'must be a string' }).min(1).max(64), { error: 'must be an array of service keys' })
+    .min(1, 'must list at least one service')
+    .max(32),
+  duration: z.string({ error: 'must be a string such as 15m, 2h, 1h30m or PT2H' }).max(32),
+  // Length rules live in the domain (they apply to the trimmed text); here only a hard cap.
+  reason: z.string({ error: 'must be a string' }).max(REASON_MAX * 2),
+  ticket: z.string({ error: 'must be a string' }).max(200).optional(),
+});
+
+export const requestIdPath = z.strictObject({
+  id: z.string().regex(REQUEST_ID_PATTERN, 'must be a request id (26 characters, e.g. 01JD3Z6W9Q8X7V5T4R3N2M1K0H)'),
+});
+
+export const cancelBody = z.strictObject({
+  reason: z.string().max(REASON_MAX).optional(),
+});
+
+const cursorSchema = z.strictObject({ before: z.string().regex(REQUEST_ID_PATTERN) });
+
+/** nextToken is an opaque base64url cursor; a bad one is a 400 naming it, never a 500. */
+const nextToken = z
+  .string()
+  .max(200)
+  .transform((token, ctx) => {
+    try {
+      const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+      const parsed = cursorSchema.safeParse(decoded);
+      if (parsed.success) return parsed.data.before;
+    } catch {
+      // fall through to the issue below
+    }
+    ctx.addIssue({ code: 'custom', message: 'is not a token returned by this API' });
+    return z.NEVER;
+  });
+
+export const encodeNextToken = (before: string): string =>
+  Buffer.from(JSON.stringify({ before }), 'utf8').toString('base64url');
+
+export const listRequestsQuery = z.strictObject({
+  scope: z.enum(['mine', 'approvals'], { error: 'must be mine or approvals' }).default('mine'),
+  status: z.enum(ALL_STATUSES as [string, ...string[]], { error: `must be one of ${ALL_STATUSES.join(', ')}` }).optional(),
+  nextToken: nextToken.optional(),
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(100).default(25),
+});
+
+/** The token is validated by the use case (unknown tokens are 404, not 400, so nothing is revealed). */
+export const approvalTokenPath = z.strictObject({ token: z.string().max(200) });
+
+/** POST /approvals/{token}, from the page's form or as JSON. */
+export const decisionBody = z.strictObject({
+  decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
+  comment: z.string().max(500, 'must be at most 500 characters').optional(),
+});
+
+export const credentialsQuery = z.strictObject({
+  format: z.enum(['json', 'env', 'credential_process'], { error: 'must be json, env or credential_process' }).default('json'),
+});

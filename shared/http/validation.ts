@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import { ValidationError, type ErrorDetail } from '../domain/errors';
+
+/** `services[2]`, `approvals.0.by` -> readable field paths. */
+function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const part of path) {
+    out = typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Turns zod issues into details that name the field and the broken rule. */
+export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.flatMap((issue): ErrorDetail[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: fieldPath(prefix, [...issue.path, key]),
+        rule: 'unknown-field',
+        message: 'is not a known field',
+      }));
+    }
+    return [{ field: fieldPath(prefix, issue.path) || prefix || '(root)', rule: issue.code, message: issue.message }];
+  });
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix = ''): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = zodDetails(result.error, prefix);
+  throw new ValidationError(
+    `Invalid ${where}: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+    details,
+  );
+}

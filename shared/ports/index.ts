@@ -1,0 +1,94 @@
+import type { AccessRequest } from '../domain/request';
+
+/** Wall clock, injectable so tests control time. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Result of a credential issuance. `chained` tells the console sign-in whether SessionDuration may be sent. */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** ISO-8601. */
+  expiration: string;
+  chained: boolean;
+  /** True for the local STS stand-in: these cannot work in AWS. */
+  local?: boolean;
+}
+
+export interface IssueCredentialsInput {
+  request: Pick<AccessRequest, 'id' | 'requester' | 'roleArn' | 'account' | 'services' | 'target'>;
+  /** Already compiled and size-checked session policy JSON. */
+  sessionPolicy: string;
+  durationSeconds: number;
+  externalId?: string;
+  issuer: 'chained' | 'user';
+}
+
+/** Assumes the target role for one request. */
+export interface CredentialIssuer {
+  issue(input: IssueCredentialsInput): Promise<IssuedCredentials>;
+}
+
+export interface ConsoleUrlInput {
+  credentials: IssuedCredentials;
+  /** Full https URL of the console page to open. */
+  destination: string;
+  partition: string;
+  /** Shown by AWS as where the user came from. */
+  issuer: string;
+}
+
+/** Builds a federated console sign-in URL (valid 15 minutes, so minted on demand). */
+export interface ConsoleSignIn {
+  signInUrl(input: ConsoleUrlInput): Promise<string>;
+}
+
+/** Opaque, storable form of sealed credentials (envelope encryption). */
+export interface SealedSecret {
+  /** Encrypted data key (KMS CiphertextBlob, or the local key file's wrap), base64. */
+  encryptedKey: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+  /** Which key wrapped the data key, for rotation and the local/KMS switch. */
+  keyId: string;
+}
+
+/** Seals and opens secrets bound to a request id (the additional authenticated data). */
+export interface CredentialVault {
+  seal(requestId: string, plaintext: string): Promise<SealedSecret>;
+  open(requestId: string, sealed: SealedSecret): Promise<string>;
+}
+
+export type TopicName = 'approvals' | 'notifications' | 'alarms';
+
+export interface OutgoingMessage {
+  topic: TopicName;
+  subject: string;
+  /** Plain text body, or the SNS `json` structure when `structure` is set. */
+  message: string;
+  /** SNS MessageStructure=json: `message` then holds {"default": ..., "email": ..., ...}. */
+  structure?: 'json';
+  attributes: Record<string, string>;
+}
+
+/** Publishes to the broker's SNS topics (or the local outbox). */
+export interface Notifier {
+  publish(message: OutgoingMessage): Promise<{ messageId: string }>;
+}
+
+/** The approval workflow engine (Step Functions, or the local interpreter). */
+export interface Workflow {
+  /** Idempotent on requestId (the execution name). Returns the execution ARN. */
+  start(input: { requestId: string; approvalTimeoutSeconds: number }): Promise<string>;
+  sendDecision(taskToken: string, output: WorkflowDecision): Promise<void>;
+  /** Ends a waiting execution (cancel). */
+  abort(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface WorkflowDecision {
+  decision: 'approved' | 'denied';
+  decidedBy: string[];
+}

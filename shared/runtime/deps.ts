@@ -1,0 +1,57 @@
+import type { Catalogue } from '../catalogue/types';
+import type { Logger } from '../log/logger';
+import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Notifier, Workflow } from '../ports';
+import type {
+  ApprovalLinkRepository,
+  CredentialStore,
+  EventDeduper,
+  RequestRepository,
+} from '../ports/repositories';
+
+/** Settings the use cases need, independent of where they came from (env vars or local defaults). */
+export interface Settings {
+  stage: string;
+  /** Base of links in emails: the API's public URL. */
+  publicBaseUrl: string;
+  groupsClaim: string;
+  /** Principals whose AssumeRole calls are the broker's own. */
+  issuerPrincipalArns: string[];
+}
+
+/** Everything a use case may touch; built once per process (cold start). */
+export interface Deps {
+  settings: Settings;
+  catalogue: Catalogue;
+  clock: Clock;
+  newId: () => string;
+  logger: Logger;
+  requests: RequestRepository;
+  links: ApprovalLinkRepository;
+  credentials: CredentialStore;
+  events: EventDeduper;
+  workflow: Workflow;
+  notifier: Notifier;
+  issuer: CredentialIssuer;
+  signIn: ConsoleSignIn;
+  vault: CredentialVault;
+}
+
+let current: Deps | undefined;
+let factory: (() => Deps) | undefined;
+
+/** Registers how to build the deps (the AWS wiring, or local mode's); nothing is built yet. */
+export function setDepsFactory(build: () => Deps): void {
+  factory = build;
+}
+
+/** Replaces the deps outright (local mode and tests). */
+export function setDeps(deps: Deps): void {
+  current = deps;
+}
+
+export function getDeps(): Deps {
+  if (current) return current;
+  if (!factory) throw new Error('No dependencies configured: import shared/runtime/aws-deps or call setDeps');
+  current = factory();
+  return current;
+}

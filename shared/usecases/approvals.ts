@@ -1,0 +1,136 @@
+import { findTarget } from '../catalogue';
+import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
+import { ConflictError, ForbiddenError, GoneError, NotFoundError } from '../domain/errors';
+import { sameEmail } from '../domain/identity';
+import { HistoryType, type AccessRequest, type Decision } from '../domain/request';
+import { RequestStatus } from '../domain/status';
+import type { ApprovalLink } from '../ports/repositories';
+import type { Deps } from '../runtime/deps';
+import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
+import { updateRequest } from './update-request';
+
+export interface ApprovalContext {
+  link: ApprovalLink;
+  request: AccessRequest;
+  serviceNames: string[];
+  targetDescription?: string;
+}
+
+/** Resolves a link token to its link and request, or the precise reason it cannot be used. */
+async function resolveLink(deps: Deps, token: string): Promise<ApprovalContext> {
+  if (!APPROVAL_TOKEN_PATTERN.test(token)) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
+  const hash = hashApprovalToken(token);
+  const link = await deps.links.get(hash);
+  if (!link || !sameHash(link.tokenHash, hash)) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
+  if (link.usedAt) throw new GoneError(`This link was already used at ${link.usedAt}`, 'LINK_USED');
+  if (Date.parse(link.expiresAt) <= deps.clock.now().getTime()) throw new GoneError(`This link expired at ${link.expiresAt}`, 'LINK_EXPIRED');
+  const request = await deps.requests.get(link.requestId);
+  if (!request) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
+  const target = findTarget(deps.catalogue, request.target);
+  return {
+    link,
+    request,
+    serviceNames: request.services.map((k) => deps.catalogue.services.find((s) => s.key === k)?.name ?? k),
+    ...(target?.description ? { targetDescription: target.description } : {}),
+  };
+}
+
+/** GET: what the confirmation page shows. Reads only; an email scanner fetching it changes nothing. */
+export async function viewApproval(deps: Deps, token: string): Promise<ApprovalContext> {
+  return resolveLink(deps, token);
+}
+
+export interface DecisionResult {
+  request: AccessRequest;
+  /** The request reached a final decision with this vote. */
+  decided: boolean;
+  /** The workflow had already stopped waiting: the request is shown as timed out. */
+  timedOut: boolean;
+}
+
+function assertOpen(request: AccessRequest) {
+  if (request.status !== RequestStatus.PENDING) {
+    throw new ConflictError(`Request ${request.id} is already ${request.status}; nothing to decide`, 'ALREADY_DECIDED');
+  }
+}
+
+/**
+ * POST: one approver's vote. The link is consumed by a conditional write (a replay or a double
+ * click gets 410), the vote by another conditional write on the request's version (two
+ * approvers at the same instant are serialised), and only the write that reaches the quorum,
+ * or denies, tells the workflow.
+ */
+export async function decideApproval(deps: Deps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
+  const { link, request } = await resolveLink(deps, token);
+  if (sameEmail(link.approver, request.requester.email)) {
+    throw new ForbiddenError('You cannot decide on your own request', 'SELF_APPROVAL');
+  }
+  assertOpen(request);
+  const now = deps.clock.now().toISOString();
+  if (!(await deps.links.markUsed(link.tokenHash, now))) throw new GoneError('This link was already used', 'LINK_USED');
+
+  const { request: updated, changed, taskToken } = await updateRequest(
+    deps,
+    request.id,
+    (current) => {
+      assertOpen(current);
+      if (current.approvals.some((a) => sameEmail(a.by, link.approver))) {
+        throw new ConflictError(`${link.approver} has already decided on request ${current.id}`, 'ALREADY_VOTED');
+      }
+      const vote = { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) };
+      const approvals = [...current.approvals, vote];
+      const approvedCount = approvals.filter((a) => a.decision === 'approve').length;
+      if (decision === 'deny') {
+        return {
+          set: { approvals, status: RequestStatus.DENIED },
+          append: [{ at: now, type: HistoryType.DENIED_BY, by: link.approver, ...(comment ? { detail: comment } : {}) }],
+          taskToken: null,
+        };
+      }
+      const quorum = approvedCount >= current.approvalsRequired;
+      return {
+        set: quorum ? { approvals, status: RequestStatus.APPROVED } : { approvals },
+        append: [
+          { at: now, type: HistoryType.APPROVED_BY, by: link.approver, ...(comment ? { detail: comment } : {}) },
+          ...(quorum ? [{ at: now, type: HistoryType.APPROVED, detail: `${approvedCount} of ${current.approvalsRequired} approvals` }] : []),
+        ],
+        ...(quorum ? { taskToken: null } : {}),
+      };
+    },
+    { readTaskToken: true },
+  );
+  if (!changed) throw new ConflictError(`Request ${request.id} is already ${updated.status}`, 'ALREADY_DECIDED');
+  const decided = updated.status === RequestStatus.APPROVED || updated.status === RequestStatus.DENIED;
+  if (!decided) return { request: updated, decided: false, timedOut: false };
+
+  if (!taskToken) {
+    // Notify-approvers stores the token before any link exists, so this means the wait already ended.
+    return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true };
+  }
+  try {
+    await deps.workflow.sendDecision(taskToken, {
+      decision: updated.status === RequestStatus.APPROVED ? 'approved' : 'denied',
+      decidedBy: updated.approvals.filter((a) => a.decision === (updated.status === RequestStatus.APPROVED ? 'approve' : 'deny')).map((a) => a.by),
+    });
+  } catch (e) {
+    if (e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED) {
+      return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true };
+    }
+    throw e;
+  }
+  deps.logger.info('decision sent', { requestId: updated.id, status: updated.status });
+  return { request: updated, decided: true, timedOut: false };
+}
+
+/** The vote arrived after Step Functions stopped waiting: an approval cannot take effect any more. */
+async function markTimedOut(deps: Deps, id: string): Promise<AccessRequest> {
+  const { request } = await updateRequest(deps, id, (current) =>
+    current.status === RequestStatus.APPROVED || current.status === RequestStatus.PENDING
+      ? {
+          set: { status: RequestStatus.TIMED_OUT },
+          append: [{ at: deps.clock.now().toISOString(), type: HistoryType.TIMED_OUT, detail: 'decision arrived after the approval wait ended' }],
+        }
+      : null,
+  );
+  return request;
+}

@@ -1,0 +1,30 @@
+import { canRequest } from '../domain/authorization';
+import { formatDuration } from '../domain/duration';
+import type { Caller } from '../domain/identity';
+import type { Deps } from '../runtime/deps';
+
+/** The targets the caller may request, and the services those targets offer. */
+export function catalogueFor(deps: Deps, caller: Caller) {
+  const targets = deps.catalogue.targets
+    .filter((t) => canRequest(t, caller))
+    .map((t) => ({
+      id: t.id,
+      ...(t.description ? { description: t.description } : {}),
+      account: t.account,
+      roleArn: t.roleArn,
+      region: t.region,
+      services: t.services,
+      maxDuration: formatDuration(t.maxDurationSeconds),
+      maxDurationSeconds: t.maxDurationSeconds,
+      approvalsRequired: t.approvalsRequired,
+      approvalTimeoutSeconds: t.approvalTimeoutSeconds,
+      autoApprove: t.autoApprove
+        ? { services: t.autoApprove.services, maxDuration: formatDuration(t.autoApprove.maxDurationSeconds) }
+        : null,
+    }));
+  const offered = new Set(targets.flatMap((t) => t.services));
+  const services = deps.catalogue.services
+    .filter((s) => offered.has(s.key))
+    .map((s) => ({ key: s.key, name: s.name, actions: s.actions }));
+  return { targets, services };
+}

@@ -1,0 +1,66 @@
+import { findTarget } from '../catalogue';
+import { UnavailableError, ValidationError } from '../domain/errors';
+import type { Caller } from '../domain/identity';
+import { canRequest } from '../domain/authorization';
+import { buildAccessRequest, type NewRequestInput } from '../domain/new-request';
+import { HistoryType, type AccessRequest } from '../domain/request';
+import { compileSessionPolicy } from '../domain/session-policy';
+import { RequestStatus } from '../domain/status';
+import type { Deps } from '../runtime/deps';
+import { updateRequest } from './update-request';
+
+/**
+ * Validates and stores a new PENDING request, then starts its approval workflow.
+ * If the workflow cannot start, the request is marked FAILED (kept for the audit trail) and
+ * the caller gets a 503 naming the request: nothing is left PENDING with no one waiting on it.
+ */
+export async function createRequest(deps: Deps, caller: Caller, input: NewRequestInput): Promise<AccessRequest> {
+  const target = findTarget(deps.catalogue, input.target);
+  if (!target) {
+    const allowed = deps.catalogue.targets.filter((t) => canRequest(t, caller)).map((t) => t.id);
+    throw new ValidationError(`Unknown target "${input.target}"`, [
+      {
+        field: 'target',
+        rule: 'known-target',
+        message: `"${input.target}" is not a target you can request; yours: ${allowed.join(', ') || 'none'}`,
+      },
+    ]);
+  }
+  const now = deps.clock.now();
+  const request = buildAccessRequest({ id: deps.newId(), now, caller, target, input });
+  // Refuse now what STS would refuse at issue time, while the requester is still here to fix it.
+  compileSessionPolicy(request.services, deps.catalogue.services);
+
+  await deps.requests.create(request);
+  deps.logger.info('request submitted', { requestId: request.id, target: target.id });
+
+  let executionArn: string;
+  try {
+    executionArn = await deps.workflow.start({ requestId: request.id, approvalTimeoutSeconds: target.approvalTimeoutSeconds });
+  } catch (e) {
+    deps.logger.error('workflow start failed', { requestId: request.id, error: e });
+    await updateRequest(deps, request.id, (current) =>
+      current.status === RequestStatus.PENDING
+        ? {
+            set: { status: RequestStatus.FAILED },
+            append: [{ at: deps.clock.now().toISOString(), type: HistoryType.FAILED, detail: 'approval workflow could not start' }],
+          }
+        : null,
+    );
+    throw new UnavailableError(
+      `Request ${request.id} was recorded but its approval workflow could not start; it is marked FAILED. Try again shortly.`,
+      'WORKFLOW_START_FAILED',
+    );
+  }
+
+  const { request: stored } = await updateRequest(deps, request.id, (current) =>
+    current.executionArn
+      ? null
+      : {
+          set: { executionArn },
+          append: [{ at: deps.clock.now().toISOString(), type: HistoryType.WORKFLOW_STARTED }],
+        },
+  );
+  return stored;
+}
+

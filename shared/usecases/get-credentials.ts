@@ -1,0 +1,82 @@
+import { consoleDestination } from '../domain/console-destination';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { isRequester } from '../domain/authorization';
+import type { Caller } from '../domain/identity';
+import { HistoryType } from '../domain/request';
+import { RequestStatus } from '../domain/status';
+import type { IssuedCredentials } from '../ports';
+import type { Deps } from '../runtime/deps';
+import { issueAndStore, targetOf } from './issue-credentials';
+
+/** Credentials closer than this to expiry are replaced, while the window allows. */
+export const REFRESH_BEFORE_SECONDS = 5 * 60;
+/** AWS accepts a federated sign-in URL for 15 minutes after it is made. */
+export const CONSOLE_URL_TTL_SECONDS = 15 * 60;
+
+export interface CredentialsView {
+  requestId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: string;
+  windowExpiresAt: string;
+  region: string;
+  consoleUrl: string;
+  consoleUrlExpiresAt: string;
+  /** Set when the credentials are near expiry but the window has too little left for STS's 15-minute minimum. */
+  notice?: string;
+  local?: boolean;
+}
+
+/**
+ * The requester's credentials for an ACTIVE request, refreshed when about to expire (this is
+ * how a 4-hour grant works under the 1-hour role-chaining cap), with a console URL minted now
+ * because it is only valid 15 minutes. Every retrieval is audited.
+ */
+export async function getCredentials(deps: Deps, caller: Caller, id: string, format: string): Promise<CredentialsView> {
+  const request = await deps.requests.get(id);
+  if (!request || !isRequester(request, caller)) throw new NotFoundError(`Request ${id} not found`);
+  const now = deps.clock.now();
+  if (request.status !== RequestStatus.ACTIVE || !request.expiresAt) {
+    throw new ConflictError(`Request ${id} is ${request.status}; credentials exist only while it is ACTIVE`, 'NOT_ACTIVE');
+  }
+  if (Date.parse(request.expiresAt) <= now.getTime()) {
+    throw new ConflictError(`The access window of request ${id} closed at ${request.expiresAt}`, 'WINDOW_CLOSED');
+  }
+  const target = targetOf(deps, request);
+
+  let stored = (await deps.credentials.get(id)) ?? (await issueAndStore(deps, request, target));
+  let notice: string | undefined;
+  if (Date.parse(stored.expiration) - now.getTime() < REFRESH_BEFORE_SECONDS * 1000) {
+    try {
+      stored = await issueAndStore(deps, request, target);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      notice = `Credentials expire ${stored.expiration} and cannot be refreshed: ${e.message}`;
+    }
+  }
+  const credentials = JSON.parse(await deps.vault.open(id, stored.sealed)) as IssuedCredentials;
+  const service = deps.catalogue.services.find((s) => s.key === request.services[0]);
+  if (!service) throw new Error(`Service ${request.services[0]} of request ${id} is no longer in the catalogue`);
+  const consoleUrl = await deps.signIn.signInUrl({
+    credentials,
+    destination: consoleDestination({ partition: target.partition, region: target.region, service }),
+    partition: target.partition,
+    issuer: deps.settings.publicBaseUrl,
+  });
+  await deps.requests.appendHistory(id, [{ at: now.toISOString(), type: HistoryType.CREDENTIALS_RETRIEVED, by: caller.email, detail: `format=${format}` }]);
+  deps.logger.info('credentials retrieved', { requestId: id, format });
+  return {
+    requestId: id,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+    expiration: credentials.expiration,
+    windowExpiresAt: request.expiresAt,
+    region: target.region,
+    consoleUrl,
+    consoleUrlExpiresAt: new Date(now.getTime() + CONSOLE_URL_TTL_SECONDS * 1000).toISOString(),
+    ...(notice ? { notice } : {}),
+    ...(credentials.local ? { local: true } : {}),
+  };
+}

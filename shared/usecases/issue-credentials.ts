@@ -1,0 +1,88 @@
+import { findTarget } from '../catalogue';
+import type { Target } from '../catalogue/types';
+import { issuanceDurationSeconds } from '../domain/issuance';
+import { HistoryType, type AccessRequest } from '../domain/request';
+import { compileSessionPolicy } from '../domain/session-policy';
+import { RequestStatus } from '../domain/status';
+import type { IssuedCredentials } from '../ports';
+import type { StoredCredentials } from '../ports/repositories';
+import type { Deps } from '../runtime/deps';
+import { WORKFLOW_REQUEST_CLOSED_ERROR } from '../workflow/errors';
+import type { IssueCredentialsResult } from '../workflow/payloads';
+import { updateRequest } from './update-request';
+
+/** Thrown when the request left APPROVED before issuing (cancelled meanwhile); the workflow ends quietly. */
+export class RequestClosedError extends Error {
+  constructor(id: string, status: string) {
+    super(`Request ${id} is ${status}; no credentials issued`);
+    this.name = WORKFLOW_REQUEST_CLOSED_ERROR;
+  }
+}
+
+function targetOf(deps: Deps, request: AccessRequest): Target {
+  const target = findTarget(deps.catalogue, request.target);
+  if (!target) throw new Error(`Target ${request.target} of request ${request.id} is no longer in the catalogue`);
+  return target;
+}
+
+/**
+ * Assumes the target role for the request's services and seals the result. The session lasts
+ * what the window, the role and the chaining cap allow, whichever ends first.
+ */
+export async function issueAndStore(deps: Deps, request: AccessRequest, target: Target): Promise<StoredCredentials> {
+  if (!request.expiresAt) throw new Error(`Request ${request.id} has no window`);
+  const now = deps.clock.now();
+  const durationSeconds = issuanceDurationSeconds({
+    now,
+    windowEndsAt: request.expiresAt,
+    roleMaxSessionSeconds: target.roleMaxSessionSeconds,
+    chained: target.issuer === 'chained',
+  });
+  const credentials: IssuedCredentials = await deps.issuer.issue({
+    request,
+    sessionPolicy: compileSessionPolicy(request.services, deps.catalogue.services),
+    durationSeconds,
+    issuer: target.issuer,
+    ...(target.externalId ? { externalId: target.externalId } : {}),
+  });
+  const stored: StoredCredentials = {
+    requestId: request.id,
+    sealed: await deps.vault.seal(request.id, JSON.stringify(credentials)),
+    expiration: credentials.expiration,
+    issuedAt: now.toISOString(),
+    chained: credentials.chained,
+  };
+  await deps.credentials.put(stored, request.expiresAt);
+  await deps.requests.appendHistory(request.id, [
+    { at: now.toISOString(), type: HistoryType.ISSUED, detail: `session of ${durationSeconds}s, credentials expire ${credentials.expiration}` },
+  ]);
+  deps.logger.info('credentials issued', { requestId: request.id, durationSeconds, issuer: target.issuer });
+  return stored;
+}
+
+/**
+ * Workflow step after approval: opens the window (APPROVED -> ACTIVE) and issues the first
+ * credentials. Safe to retry: an ACTIVE request with credentials already stored is left alone.
+ */
+export async function issueCredentials(deps: Deps, requestId: string): Promise<IssueCredentialsResult> {
+  const { request } = await updateRequest(deps, requestId, (current) => {
+    if (current.status === RequestStatus.ACTIVE) return null;
+    if (current.status !== RequestStatus.APPROVED) throw new RequestClosedError(current.id, current.status);
+    const now = deps.clock.now();
+    return {
+      set: {
+        status: RequestStatus.ACTIVE,
+        startsAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + current.durationSeconds * 1000).toISOString(),
+      },
+      append: [],
+    };
+  });
+  if (request.status !== RequestStatus.ACTIVE || !request.startsAt || !request.expiresAt) {
+    throw new RequestClosedError(request.id, request.status);
+  }
+  if (!(await deps.credentials.get(request.id))) await issueAndStore(deps, request, targetOf(deps, request));
+  return { startsAt: request.startsAt, expiresAt: request.expiresAt };
+}
+
+export { targetOf };

@@ -1,0 +1,69 @@
+import { findTarget } from '../catalogue';
+import { newApprovalToken, hashApprovalToken } from '../domain/approval-token';
+import { votingApprovers } from '../domain/authorization';
+import { qualifiesForAutoApproval } from '../domain/auto-approval';
+import { HistoryType } from '../domain/request';
+import { RequestStatus } from '../domain/status';
+import { approvalEmail } from '../notifications/approval-email';
+import type { Deps } from '../runtime/deps';
+import { WORKFLOW_CANCELLED_ERROR } from '../workflow/errors';
+import type { NotifyApproversPayload } from '../workflow/payloads';
+import { updateRequest } from './update-request';
+
+/** Who decided when no human had to. */
+export const AUTO_APPROVER = 'auto-approval';
+
+/**
+ * First step of the callback wait: keep the task token server side, then either auto-approve
+ * or send each voting approver their own single-use link. The token never leaves the table.
+ */
+export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayload): Promise<{ notified: number; autoApproved: boolean }> {
+  const { requestId, taskToken, approvalTimeoutSeconds } = payload;
+  const now = deps.clock.now();
+  const current = await deps.requests.get(requestId);
+  if (!current) throw new Error(`Request ${requestId} not found`);
+  if (current.status !== RequestStatus.PENDING) {
+    // Cancelled before the workflow reached us: end the wait now rather than at its timeout.
+    await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${current.status}`);
+    return { notified: 0, autoApproved: false };
+  }
+  const target = findTarget(deps.catalogue, current.target);
+  const autoApprove = target !== undefined && qualifiesForAutoApproval(target, current);
+
+  const { request, changed } = await updateRequest(deps, requestId, (latest) => {
+    if (latest.status !== RequestStatus.PENDING) return null;
+    const at = deps.clock.now().toISOString();
+    return autoApprove
+      ? {
+          set: { status: RequestStatus.APPROVED },
+          append: [{ at, type: HistoryType.AUTO_APPROVED, by: AUTO_APPROVER, detail: 'matched the target auto-approval rule' }],
+          taskToken: null,
+        }
+      : { set: {}, append: [], taskToken };
+  });
+  if (!changed) {
+    await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${request.status}`);
+    return { notified: 0, autoApproved: false };
+  }
+  if (autoApprove) {
+    await deps.workflow.sendDecision(taskToken, { decision: 'approved', decidedBy: [AUTO_APPROVER] });
+    return { notified: 0, autoApproved: true };
+  }
+  if (!target) throw new Error(`Target ${current.target} of request ${requestId} is no longer in the catalogue`);
+
+  const expiresAt = new Date(now.getTime() + approvalTimeoutSeconds * 1000).toISOString();
+  const serviceNames = request.services.map((key) => deps.catalogue.services.find((s) => s.key === key)?.name ?? key);
+  const approvers = votingApprovers(request);
+  for (const approver of approvers) {
+    const token = newApprovalToken();
+    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt });
+    await deps.notifier.publish(
+      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames }),
+    );
+  }
+  await deps.requests.appendHistory(requestId, [
+    { at: deps.clock.now().toISOString(), type: HistoryType.NOTIFIED, detail: `links sent to ${approvers.join(', ')}; they expire ${expiresAt}` },
+  ]);
+  deps.logger.info('approvers notified', { requestId, approvers: approvers.length });
+  return { notified: approvers.length, autoApproved: false };
+}

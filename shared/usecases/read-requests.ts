@@ -1,0 +1,35 @@
+import { NotFoundError } from '../domain/errors';
+import { canView, isApproverOf } from '../domain/authorization';
+import type { Caller } from '../domain/identity';
+import type { AccessRequest } from '../domain/request';
+import type { RequestStatus } from '../domain/status';
+import type { Page } from '../ports/repositories';
+import type { Deps } from '../runtime/deps';
+
+/** One request, or 404 alike for "absent" and "not yours": existence is not revealed. */
+export async function getVisibleRequest(deps: Deps, caller: Caller, id: string): Promise<AccessRequest> {
+  const request = await deps.requests.get(id);
+  if (!request || !canView(request, caller)) throw new NotFoundError(`Request ${id} not found`);
+  return request;
+}
+
+export interface ListQuery {
+  scope: 'mine' | 'approvals';
+  status?: RequestStatus;
+  before?: string;
+  limit: number;
+}
+
+/**
+ * `mine`: the caller's own requests. `approvals`: requests for every target the caller approves
+ * (by emailed address or approver group), excluding the caller's own.
+ */
+export async function listRequests(deps: Deps, caller: Caller, query: ListQuery): Promise<Page> {
+  const options = { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}) };
+  if (query.scope === 'mine') return deps.requests.listByRequester(caller.sub, options);
+  const targets = deps.catalogue.targets.filter((t) => isApproverOf(t, caller)).map((t) => t.id);
+  if (targets.length === 0) return { items: [] };
+  const page = await deps.requests.listByTargets(targets, options);
+  // The snapshot on each request is authoritative: a catalogue edit since submission may have changed approvers.
+  return { ...page, items: page.items.filter((r) => canView(r, caller)) };
+}

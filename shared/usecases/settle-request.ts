@@ -1,0 +1,48 @@
+import { HistoryType, type HistoryType as HistoryTypeValue } from '../domain/request';
+import { RequestStatus, canTransition } from '../domain/status';
+import type { RequesterEvent } from '../notifications/requester-messages';
+import type { Deps } from '../runtime/deps';
+import type { SettleRequestPayload } from '../workflow/payloads';
+import { tellRequester } from './notify-requester';
+import { updateRequest } from './update-request';
+
+const OUTCOME: Record<SettleRequestPayload['outcome'], { status: RequestStatus; history: HistoryTypeValue; event: RequesterEvent }> = {
+  EXPIRED: { status: RequestStatus.EXPIRED, history: HistoryType.EXPIRED, event: 'expired' },
+  DENIED: { status: RequestStatus.DENIED, history: HistoryType.DENIED_BY, event: 'denied' },
+  TIMED_OUT: { status: RequestStatus.TIMED_OUT, history: HistoryType.TIMED_OUT, event: 'timed-out' },
+  FAILED: { status: RequestStatus.FAILED, history: HistoryType.FAILED, event: 'failed' },
+};
+
+/** A Lambda error's cause is JSON {errorType, errorMessage, trace}; keep only type and message. */
+function failureDetail(payload: SettleRequestPayload): string | undefined {
+  if (payload.outcome !== 'FAILED') return undefined;
+  try {
+    const cause = JSON.parse(payload.cause) as { errorType?: string; errorMessage?: string };
+    return `${cause.errorType ?? payload.error}: ${cause.errorMessage ?? ''}`.slice(0, 500);
+  } catch {
+    return `${payload.error}: ${payload.cause}`.slice(0, 500);
+  }
+}
+
+/**
+ * Final step of every workflow path: writes the outcome unless the request already has a
+ * final status (a denial is written by the decision itself; a late timeout must not
+ * overwrite it), drops sealed credentials, and tells the requester once.
+ */
+export async function settleRequest(deps: Deps, payload: SettleRequestPayload): Promise<{ status: RequestStatus; changed: boolean }> {
+  const outcome = OUTCOME[payload.outcome];
+  const detail = failureDetail(payload);
+  const { request, changed } = await updateRequest(deps, payload.requestId, (current) =>
+    current.status !== outcome.status && canTransition(current.status, outcome.status)
+      ? {
+          set: { status: outcome.status },
+          append: [{ at: deps.clock.now().toISOString(), type: outcome.history, ...(detail ? { detail } : {}) }],
+          taskToken: null,
+        }
+      : null,
+  );
+  if (request.status === RequestStatus.EXPIRED || request.status === RequestStatus.FAILED) await deps.credentials.delete(request.id);
+  if (request.status === outcome.status) await tellRequester(deps, request, outcome.event, detail);
+  deps.logger.info('request settled', { requestId: request.id, status: request.status, changed });
+  return { status: request.status, changed };
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AslDefinition } from './asl-types';
+
+export {
+  WORKFLOW_CANCELLED_ERROR,
+  WORKFLOW_REQUEST_CLOSED_ERROR,
+  WORKFLOW_THROTTLED_ERROR,
+  STATES_TIMEOUT_ERROR,
+  WORKFLOW_TASK_CLOSED,
+  LAMBDA_SERVICE_ERRORS,
+} from './errors';
+
+/**
+ * State names of the approval workflow, exactly as in infra/approval-workflow.asl.json.
+ * They are readable on purpose (they show in the console and in execution history), and the
+ * local runner keys its overrides on them, so code refers to them only through these constants.
+ */
+export const StateName = {
+  /** Pass state that shapes the data so the wait's TimeoutSecondsPath works in AWS and locally. */
+  PREPARE_APPROVAL_WAIT: 'Prepare approval wait',
+  /** Callback task: NotifyApprovers gets the task token; waits for SendTaskSuccess/Failure or the timeout. */
+  WAIT_FOR_DECISION: 'Notify approvers and wait for decision',
+  /** Choice on $.decision.decision: "approved" issues credentials, anything else is a denial. */
+  APPROVED_CHOICE: 'Approved?',
+  /** IssueCredentials: assumes the role, marks the request ACTIVE, returns the window into $.grant. */
+  ISSUE_CREDENTIALS: 'Issue credentials',
+  /** NotifyRequester (event "granted"); best effort, its failure does not stop the grant. */
+  NOTIFY_REQUESTER: 'Notify requester of grant',
+  /** Wait until $.grant.expiresAt. */
+  WAIT_FOR_EXPIRY: 'Wait until access window ends',
+  /** SettleRequest outcome EXPIRED. */
+  EXPIRE_ACCESS: 'Expire access',
+  /** Succeed: the window ran its course. */
+  ACCESS_EXPIRED: 'Access expired',
+  /** SettleRequest outcome DENIED. */
+  RECORD_DENIAL: 'Record denial',
+  /** Succeed after a denial. */
+  REQUEST_DENIED: 'Request denied',
+  /** SettleRequest outcome TIMED_OUT (no decision before approvalTimeoutSeconds). */
+  RECORD_TIMEOUT: 'Record timeout',
+  /** Succeed after a timeout. */
+  APPROVAL_TIMED_OUT: 'Approval timed out',
+  /** Succeed on Broker.Cancelled: the cancel API already recorded CANCELLED. */
+  CANCELLED: 'Cancelled',
+  /** Succeed on Broker.RequestClosed: the request changed status before credentials were issued. */
+  REQUEST_ALREADY_CLOSED: 'Request already closed',
+  /** SettleRequest outcome FAILED with the caught error and cause. */
+  RECORD_FAILURE: 'Record failure',
+  /** Fail state: makes failures visible to the ExecutionsFailed alarm. */
+  REQUEST_FAILED: 'Request failed',
+} as const;
+
+export type StateName = (typeof StateName)[keyof typeof StateName];
+
+/**
+ * The Lambda functions the workflow invokes, keyed by the handler name the local runner uses,
+ * valued by the `${...}` placeholder in the ASL that serverless.yml fills with the function ARN.
+ */
+export const WorkflowFunction = {
+  /** Stores the task token and emails each approver a link. Payload: NotifyApproversPayload. */
+  notifyApprovers: 'NotifyApproversFunctionArn',
+  /** Issues credentials for an approved request. Payload: IssueCredentialsPayload. */
+  issueCredentials: 'IssueCredentialsFunctionArn',
+  /** Tells the requester about the grant. Payload: NotifyRequesterPayload. */
+  notifyRequester: 'NotifyRequesterFunctionArn',
+  /** Writes a final status (conditional). Payload: SettleRequestPayload. */
+  settleRequest: 'SettleRequestFunctionArn',
+} as const;
+
+export type WorkflowFunctionName = keyof typeof WorkflowFunction;
+export type FunctionArnPlaceholder = (typeof WorkflowFunction)[WorkflowFunctionName];
+
+/**
+ * Stand-in ARNs for local runs: the local runner never calls them (every task is overridden)
+ * but it recognises which handler a task calls by them.
+ */
+export const LOCAL_FUNCTION_ARNS: Readonly<Record<FunctionArnPlaceholder, string>> = {
+  NotifyApproversFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:NotifyApprovers',
+  IssueCredentialsFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:IssueCredentials',
+  NotifyRequesterFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:NotifyRequester',
+  SettleRequestFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:SettleRequest',
+};
+
+/** Absolute path of the ASL file (serverless.yml includes the same file). */
+export const STATE_MACHINE_DEFINITION_PATH = fileURLToPath(new URL('../../infra/approval-workflow.asl.json', import.meta.url));
+
+const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
+
+/** The definition as written, placeholders and all. */
+export function loadRawStateMachineDefinition(): AslDefinition {
+  return JSON.parse(readFileSync(STATE_MACHINE_DEFINITION_PATH, 'utf8')) as AslDefinition;
+}
+
+/**
+ * The definition with every `${Name}` placeholder replaced (default: the local stand-in ARNs).
+ * Substitution walks the parsed JSON rather than the text, so a value can never break the
+ * document; a placeholder without a value throws, naming it, instead of leaking into a run.
+ */
+export function loadStateMachineDefinition(
+  substitutions: Readonly<Record<string, string>> = LOCAL_FUNCTION_ARNS,
+): AslDefinition {
+  return substitute(loadRawStateMachineDefinition(), substitutions) as AslDefinition;
+}
+
+function substitute(value: unknown, substitutions: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (_, name: string) => {
+      const replacement = substitutions[name];
+      if (replacement === undefined) {
+        throw new Error(`approval-workflow.asl.json: no substitution for placeholder \${${name}}`);
+      }
+      return replacement;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, substitutions));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, substitutions)]));
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { isDomainError } from '../domain/errors';
+import { getDeps, type Deps } from '../runtime/deps';
+
+/**
+ * Entry point of a workflow Lambda task: the payload is checked with zod (a malformed payload
+ * is a bug in the state machine, so it fails loudly), then one use case runs. Errors are
+ * rethrown with their name intact: Step Functions' Retry and Catch match on it.
+ */
+export function taskHandler<S extends z.ZodType, R>(schema: S, run: (deps: Deps, payload: z.infer<S>) => Promise<R>) {
+  return middy(async (event: unknown, _context: Context): Promise<R> => {
+    const deps = getDeps();
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw Object.assign(new Error(`Invalid task payload: ${problems}`), { name: 'Broker.InvalidPayload' });
+    }
+    const requestId = (parsed.data as { requestId?: string }).requestId;
+    const logger = deps.logger.child({ requestId });
+    try {
+      const result = await run(deps, parsed.data);
+      logger.debug('task done');
+      return result;
+    } catch (e) {
+      logger.error('task failed', { error: e, ...(isDomainError(e) ? { code: e.code } : {}) });
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,610 @@
+import { describe, expect, it } from 'vitest';
+import { loadEvent } from '../../events/load';
+import { parseRoleUseEvent, type ParseFailure, type RoleUse } from '../../shared/alerts/cloudtrail-event';
+import {
+  AlertClassification,
+  AlertSeverity,
+  canonicalPrincipal,
+  classifyRoleUse,
+  decideAlarm,
+  isRequestIdShaped,
+  type BrokerPrincipals,
+} from '../../shared/domain/alert-classification';
+import type { AccessRequest } from '../../shared/domain/request';
+import type { RequestStatus } from '../../shared/domain/status';
+import { isValidSourceIdentity, sanitizeSourceIdentity } from '../../shared/domain/source-identity';
+
+const REQUEST_ID = '01JD3Z8X7Q4VWM2N5K6R9T0ABC';
+const BROKER_ROLE = 'arn:aws:iam::999999999999:role/access-broker-dev-issue-credentials';
+const BROKER: BrokerPrincipals = { issuerPrincipalArns: [BROKER_ROLE] };
+const READ_ONLY = 'arn:aws:iam::111111111111:role/BrokerReadOnly';
+const TEMP_ADMIN = 'arn:aws:iam::111111111111:role/TemporaryAdminRole';
+const WATCHED = { watchedRoleArns: [READ_ONLY, TEMP_ADMIN], brokerAccountIds: ['999999999999'] };
+
+/** Alice's approved sandbox request, active 14:03:12.400 to 16:03:12.400 UTC on 2024-11-20. */
+function aliceRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    id: REQUEST_ID,
+    status: 'ACTIVE',
+    version: 5,
+    requester: { sub: 'u-alice', email: 'alice@example.com' },
+    target: 'sandbox-readonly',
+    account: '111111111111',
+    roleArn: READ_ONLY,
+    services: ['ec2', 'databases'],
+    durationSeconds: 7200,
+    reason: 'Debugging INC-4411 instance health checks',
+    ticket: 'INC-4411',
+    createdAt: '2024-11-20T13:55:00.000Z',
+    updatedAt: '2024-11-20T14:03:13.120Z',
+    approvalsRequired: 1,
+    approverEmails: ['carol@example.com', 'dave@example.com'],
+    approverGroups: [],
+    approvals: [{ by: 'carol@example.com', decision: 'approve', at: '2024-11-20T14:02:58.000Z' }],
+    // After the CloudTrail stamp of the broker's AssumeRole (14:03:12Z): the issuer records it once STS answers.
+    startsAt: '2024-11-20T14:03:12.400Z',
+    expiresAt: '2024-11-20T16:03:12.400Z',
+    executionArn: `arn:aws:states:eu-west-1:999999999999:execution:access-broker-dev-approval:${REQUEST_ID}`,
+    history: [
+      { at: '2024-11-20T13:55:00.000Z', type: 'submitted', by: 'alice@example.com' },
+      { at: '2024-11-20T14:02:58.000Z', type: 'approved-by', by: 'carol@example.com' },
+      { at: '2024-11-20T14:03:13.120Z', type: 'issued' },
+    ],
+    ...overrides,
+  };
+}
+
+function use(fixture: string): RoleUse {
+  const parsed = parseRoleUseEvent(loadEvent(`cloudtrail/${fixture}`));
+  if ('error' in parsed) throw new Error(`${fixture} did not parse: ${parsed.error}`);
+  return parsed;
+}
+
+/** The broker's own event, moved to another time. */
+function brokerUseAt(eventTime: string): RoleUse {
+  return { ...use('assume-role-by-broker.json'), eventTime };
+}
+
+describe('parseRoleUseEvent', () => {
+  it('normalises the broker AssumeRole fixture without copying credentials', () => {
+    expect(use('assume-role-by-broker.json')).toEqual({
+      eventId: 'b7f3c2a1-9d8e-4f6a-8b5c-3e2d1f0a9b8c',
+      eventTime: '2024-11-20T14:03:12Z',
+      kind: 'assume-role',
+      roleArn: READ_ONLY,
+      roleAccount: '111111111111',
+      roleSessionName: REQUEST_ID,
+      sourceIdentity: 'alice@example.com',
+      callerArn:
+        'arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/access-broker-dev-issue-credentials',
+      sessionIssuerArn: BROKER_ROLE,
+      callerType: 'AssumedRole',
+      callerAccount: '999999999999',
+      caller:
+        'arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/access-broker-dev-issue-credentials',
+      sourceIp: '198.51.100.23',
+      userAgent:
+        'aws-sdk-js/3.699.0 ua/2.1 os/linux#5.10.227-239.884.amzn2.x86_64 lang/js md/nodejs#20.18.0 api/sts#3.699.0 exec-env/AWS_Lambda_nodejs20.x m/E',
+      awsRegion: 'eu-west-1',
+      account: '999999999999',
+    });
+  });
+
+  it('takes an inherited source identity from the response when the chained call sets none', () => {
+    const chained = use('assume-role-chained-source-identity.json');
+    expect(chained.sourceIdentity).toBe('bob@example.com');
+    expect(chained.sessionIssuerArn).toBe('arn:aws:iam::111111111111:role/DeveloperAccess');
+  });
+
+  it('falls back to the caller session source identity when neither request nor response carries one', () => {
+    const raw = loadEvent<{ detail: { responseElements: Record<string, unknown> } }>(
+      'cloudtrail/assume-role-chained-source-identity.json',
+    );
+    delete raw.detail.responseElements['sourceIdentity'];
+    const parsed = parseRoleUseEvent(raw) as RoleUse;
+    expect(parsed.sourceIdentity).toBe('bob@example.com');
+  });
+
+  it('names SAML and web identity callers by user and provider, as they have no ARN', () => {
+    const saml = use('assume-role-with-saml.json');
+    expect(saml.kind).toBe('assume-role-with-saml');
+    expect(saml.callerArn).toBeUndefined();
+    expect(saml.caller).toBe('mallory@example.com (SAML user via arn:aws:iam::111111111111:saml-provider/CorporateIdP)');
+    expect(saml.sourceIdentity).toBe('mallory@example.com');
+
+    const web = use('assume-role-with-web-identity.json');
+    expect(web.kind).toBe('assume-role-with-web-identity');
+    expect(web.callerType).toBe('WebIdentityUser');
+    expect(web.caller).toBe(
+      'repo:example-org/infra:ref:refs/heads/main (web identity user via arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com)',
+    );
+  });
+
+  it('reads a console SwitchRole: role from the new session, person from SwitchFrom', () => {
+    expect(use('switch-role.json')).toEqual({
+      eventId: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f',
+      eventTime: '2024-11-21T11:05:33Z',
+      kind: 'console-switch-role',
+      roleArn: TEMP_ADMIN,
+      roleAccount: '111111111111',
+      roleSessionName: 'mallory',
+      callerArn: 'arn:aws:iam::111111111111:user/mallory',
+      callerType: 'IAMUser',
+      callerAccount: '111111111111',
+      caller: 'arn:aws:iam::111111111111:user/mallory',
+      sourceIp: '203.0.113.45',
+      userAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      awsRegion: 'us-east-1',
+      account: '111111111111',
+    });
+  });
+
+  it('prefers additionalEventData.SwitchTo when a SwitchRole carries it', () => {
+    const raw = loadEvent<{ detail: { additionalEventData: Record<string, string> } }>('cloudtrail/switch-role.json');
+    raw.detail.additionalEventData['SwitchTo'] = 'arn:aws:iam::111111111111:role/ops/BreakGlass';
+    expect((parseRoleUseEvent(raw) as RoleUse).roleArn).toBe('arn:aws:iam::111111111111:role/ops/BreakGlass');
+  });
+
+  it('reports a SwitchRole that names no role as malformed', () => {
+    const raw = loadEvent<{ detail: { userIdentity: Record<string, string> } }>('cloudtrail/switch-role.json');
+    raw.detail.userIdentity['arn'] = 'arn:aws:iam::111111111111:user/mallory';
+    expect(parseRoleUseEvent(raw)).toEqual({
+      error: 'malformed SwitchRole event: no role in additionalEventData.SwitchTo or an assumed-role userIdentity.arn',
+      reason: 'malformed',
+    });
+  });
+
+  it('records a failed SwitchRole as an error code', () => {
+    const raw = loadEvent<{ detail: { responseElements: Record<string, string> } }>('cloudtrail/switch-role.json');
+    raw.detail.responseElements['SwitchRole'] = 'Failure';
+    expect((parseRoleUseEvent(raw) as RoleUse).errorCode).toBe('Failure');
+  });
+
+  it('keeps the error of a failed AssumeRole', () => {
+    const failed = use('assume-role-failed.json');
+    expect(failed.errorCode).toBe('AccessDenied');
+    expect(failed.roleArn).toBe(TEMP_ADMIN);
+  });
+
+  it('reports GetSessionToken as unsupported, not malformed', () => {
+    expect(parseRoleUseEvent(loadEvent('cloudtrail/get-session-token.json'))).toEqual({
+      error: 'not a role-use event: AWS API Call via CloudTrail / GetSessionToken',
+      reason: 'unsupported-event',
+    });
+  });
+
+  it('returns an error for the malformed fixture instead of throwing', () => {
+    expect(parseRoleUseEvent(loadEvent('cloudtrail/malformed.json'))).toEqual({
+      error: 'malformed AssumeRole event: detail.requestParameters: Invalid input: expected object, received undefined',
+      reason: 'malformed',
+    });
+  });
+
+  it.each([null, undefined, 42, 'AssumeRole', [], {}, { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sts' }])(
+    'returns a malformed error for %j',
+    (raw) => {
+      const result = parseRoleUseEvent(raw) as ParseFailure;
+      expect(result.reason).toBe('malformed');
+      expect(result.error).toBe('not an EventBridge CloudTrail event (detail-type, source or detail missing)');
+    },
+  );
+
+  it('rejects an AssumeRole whose eventTime is not a timestamp', () => {
+    const raw = loadEvent<{ detail: Record<string, unknown> }>('cloudtrail/assume-role-by-human.json');
+    raw.detail['eventTime'] = 'yesterday';
+    const result = parseRoleUseEvent(raw) as ParseFailure;
+    expect(result.reason).toBe('malformed');
+    expect(result.error).toMatch(/^malformed AssumeRole event: detail\.eventTime: /);
+  });
+});
+
+describe('decideAlarm', () => {
+  it.each([
+    ['assume-role-by-broker.json'],
+    ['assume-role-by-human.json'],
+    ['assume-role-chained-source-identity.json'],
+    ['assume-role-with-saml.json'],
+    ['assume-role-with-web-identity.json'],
+    ['switch-role.json'],
+  ])('alarms on %s', (fixture) => {
+    expect(decideAlarm(use(fixture), WATCHED)).toEqual({ alarm: true });
+  });
+
+  it('ignores an unwatched role', () => {
+    expect(decideAlarm(use('assume-role-other-role.json'), WATCHED)).toEqual({
+      alarm: false,
+      reason: 'arn:aws:iam::111111111111:role/BillingViewer is not a watched role',
+    });
+  });
+
+  it('ignores a failed call: no session exists', () => {
+    expect(decideAlarm(use('assume-role-failed.json'), WATCHED)).toEqual({
+      alarm: false,
+      reason: 'the call failed (AccessDenied), so no session was created',
+    });
+  });
+
+  it("skips the role account's copy of a broker-account call, which cannot be attributed", () => {
+    const copy = use('assume-role-by-broker-target-account-copy.json');
+    expect(decideAlarm(copy, WATCHED)).toEqual({
+      alarm: false,
+      reason:
+        'cross-account copy of a call from broker account 999999999999; the copy recorded there is classified instead',
+    });
+    expect(decideAlarm(copy, { watchedRoleArns: [READ_ONLY] })).toEqual({ alarm: true });
+  });
+
+  it('matches watched roles regardless of IAM path and name case', () => {
+    const human = use('assume-role-by-human.json');
+    expect(decideAlarm(human, { watchedRoleArns: ['arn:aws:iam::111111111111:role/emergency/temporaryadminrole'] })).toEqual({
+      alarm: true,
+    });
+    expect(decideAlarm(human, { watchedRoleArns: ['arn:aws:iam::222222222222:role/TemporaryAdminRole'] })).toEqual({
+      alarm: false,
+      reason: 'arn:aws:iam::111111111111:role/TemporaryAdminRole is not a watched role',
+    });
+  });
+});
+
+describe('classifyRoleUse over the fixtures', () => {
+  it('broker-grant: the broker issuing an active request for its requester', () => {
+    expect(classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, BROKER)).toEqual({
+      classification: 'broker-grant',
+      severity: 'INFO',
+      requestId: REQUEST_ID,
+      reasons: [
+        `The session name is request ${REQUEST_ID} by alice@example.com for target sandbox-readonly.`,
+        'The request was active at 2024-11-20 14:03:12 UTC (window 2024-11-20 14:03:12 UTC to 2024-11-20 16:03:12 UTC).',
+        `The caller ${BROKER_ROLE} is the broker's issuer.`,
+        "The source identity alice@example.com is the requester's.",
+      ],
+    });
+  });
+
+  it('out-of-band: an IAM user assuming the emergency admin role', () => {
+    expect(classifyRoleUse(use('assume-role-by-human.json'), {}, BROKER)).toEqual({
+      classification: 'out-of-band',
+      severity: 'CRITICAL',
+      reasons: [
+        'The session name "mallory-session" is not a broker request id, so no broker grant covers this use.',
+        "The caller arn:aws:iam::111111111111:user/mallory is not the broker's issuer.",
+      ],
+    });
+  });
+
+  it('identity-mismatch: a chained session presenting alice\'s request id as bob', () => {
+    expect(classifyRoleUse(use('assume-role-chained-source-identity.json'), { request: aliceRequest() }, BROKER)).toEqual({
+      classification: 'identity-mismatch',
+      severity: 'CRITICAL',
+      requestId: REQUEST_ID,
+      reasons: [
+        `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
+        `The caller arn:aws:sts::111111111111:assumed-role/DeveloperAccess/bob is not the broker's issuer (${BROKER_ROLE}).`,
+        'The source identity bob@example.com is not the requester alice@example.com.',
+      ],
+    });
+  });
+
+  it('identity-mismatch: the role-account copy of the broker call cannot prove its caller', () => {
+    const result = classifyRoleUse(
+      use('assume-role-by-broker-target-account-copy.json'),
+      { request: aliceRequest() },
+      BROKER,
+    );
+    expect(result.classification).toBe('identity-mismatch');
+    expect(result.reasons).toEqual([
+      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
+      `The caller account 999999999999 (principal id AROA6EXAMPLEBROKER001:access-broker-dev-issue-credentials) is not the broker's issuer (${BROKER_ROLE}) (CloudTrail recorded no caller ARN in this copy, so the broker cannot be confirmed as the caller).`,
+    ]);
+  });
+
+  it.each([
+    ['assume-role-with-saml.json', 'The session name "mallory@example.com" is not a broker request id, so no broker grant covers this use.'],
+    ['assume-role-with-web-identity.json', 'The session name "GitHubActions" is not a broker request id, so no broker grant covers this use.'],
+  ])('out-of-band: federated %s', (fixture, firstReason) => {
+    const result = classifyRoleUse(use(fixture), {}, BROKER);
+    expect(result.classification).toBe(AlertClassification.OUT_OF_BAND);
+    expect(result.severity).toBe(AlertSeverity.CRITICAL);
+    expect(result.requestId).toBeUndefined();
+    expect(result.reasons[0]).toBe(firstReason);
+  });
+
+  it('console-switch-role: always CRITICAL, even when a request is passed', () => {
+    expect(classifyRoleUse(use('switch-role.json'), { request: aliceRequest() }, BROKER)).toEqual({
+      classification: 'console-switch-role',
+      severity: 'CRITICAL',
+      reasons: [
+        `arn:aws:iam::111111111111:user/mallory switched into ${TEMP_ADMIN} in the AWS console.`,
+        'The broker never uses console role switching (it signs requesters in with a federation URL), so no request can cover this.',
+      ],
+    });
+  });
+
+  it('out-of-band: an unwatched role is still out-of-band if classified (decideAlarm filters it first)', () => {
+    expect(classifyRoleUse(use('assume-role-other-role.json'), {}, BROKER).classification).toBe('out-of-band');
+  });
+
+  it('mentions the failure when a failed call is classified anyway', () => {
+    expect(classifyRoleUse(use('assume-role-failed.json'), {}, BROKER).reasons).toContain(
+      'The call failed (AccessDenied), so no session was created.',
+    );
+  });
+});
+
+describe('classifyRoleUse: matching rules', () => {
+  it('treats a request-id-shaped session name with no request as out-of-band, and says so', () => {
+    const session = '01JD9999999999999999999999';
+    const result = classifyRoleUse({ ...use('assume-role-by-human.json'), roleSessionName: session }, {}, BROKER);
+    expect(result.classification).toBe('out-of-band');
+    expect(result.reasons[0]).toBe(`The session name ${session} looks like a broker request id, but no such request exists.`);
+  });
+
+  it('flags the broker principal acting without any request', () => {
+    const result = classifyRoleUse(use('assume-role-by-broker.json'), {}, BROKER);
+    expect(result).toEqual({
+      classification: 'out-of-band',
+      severity: 'CRITICAL',
+      reasons: [
+        `The session name ${REQUEST_ID} looks like a broker request id, but no such request exists.`,
+        `The caller ${BROKER_ROLE} is the broker's own issuer, yet no request matches: the broker's credentials may be in use outside the broker.`,
+      ],
+    });
+  });
+
+  it('ignores a supplied request whose id is not the session name', () => {
+    const other = aliceRequest({ id: '01JD0000000000000000000000' });
+    const result = classifyRoleUse(use('assume-role-by-broker.json'), { request: other }, BROKER);
+    expect(result.classification).toBe('out-of-band');
+    expect(result.requestId).toBeUndefined();
+  });
+
+  it('identity-mismatch when the role is not the one the request was approved for', () => {
+    const request = aliceRequest({ roleArn: 'arn:aws:iam::222222222222:role/ProdReadOnly', account: '222222222222' });
+    const result = classifyRoleUse(use('assume-role-by-broker.json'), { request }, BROKER);
+    expect(result.classification).toBe('identity-mismatch');
+    expect(result.severity).toBe('CRITICAL');
+    expect(result.reasons).toEqual([
+      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
+      `The role obtained, ${READ_ONLY}, is not the role the request was approved for, arn:aws:iam::222222222222:role/ProdReadOnly.`,
+    ]);
+  });
+
+  it('identity-mismatch when no source identity was set', () => {
+    const { sourceIdentity: _omitted, ...withoutIdentity } = use('assume-role-by-broker.json');
+    const result = classifyRoleUse(withoutIdentity, { request: aliceRequest() }, BROKER);
+    expect(result.classification).toBe('identity-mismatch');
+    expect(result.reasons[1]).toBe("No source identity was set; the broker always sets the requester's, alice@example.com.");
+  });
+
+  it('identity wins over the window, and the window problem is still reported', () => {
+    const request = aliceRequest({ status: 'EXPIRED' });
+    const late = { ...use('assume-role-chained-source-identity.json'), eventTime: '2024-11-20T17:00:00Z' };
+    const result = classifyRoleUse(late, { request }, BROKER);
+    expect(result.classification).toBe('identity-mismatch');
+    expect(result.reasons[result.reasons.length - 1]).toBe(
+      `The role was obtained at 2024-11-20 17:00:00 UTC, 56m 48s after request ${REQUEST_ID}'s window (2024-11-20 14:03:12 UTC to 2024-11-20 16:03:12 UTC) closed.`,
+    );
+  });
+
+  it('identity-mismatch when the broker has no issuer principals configured', () => {
+    const result = classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, { issuerPrincipalArns: [] });
+    expect(result.classification).toBe('identity-mismatch');
+    expect(result.reasons[1]).toMatch(/is not the broker's issuer \(none configured\)\.$/);
+  });
+});
+
+describe('classifyRoleUse: source identity comparison', () => {
+  it('compares the requester email case-insensitively', () => {
+    const shouting = { ...use('assume-role-by-broker.json'), sourceIdentity: 'Alice@Example.COM' };
+    expect(classifyRoleUse(shouting, { request: aliceRequest() }, BROKER).classification).toBe('broker-grant');
+    const request = aliceRequest({ requester: { sub: 'u-alice', email: 'ALICE@example.com' } });
+    expect(classifyRoleUse(use('assume-role-by-broker.json'), { request }, BROKER).classification).toBe('broker-grant');
+  });
+
+  it('accepts the sanitised source identity the issuer sets for emails STS would refuse', () => {
+    const email = "Conan.O'Brien+ops@example.com";
+    const sanitised = sanitizeSourceIdentity(email);
+    expect(sanitised).toBe('conan.o_brien+ops@example.com');
+    const request = aliceRequest({ requester: { sub: 'u-conan', email } });
+    const event = { ...use('assume-role-by-broker.json'), sourceIdentity: sanitised };
+    expect(classifyRoleUse(event, { request }, BROKER).classification).toBe('broker-grant');
+  });
+
+  it('accepts the truncated source identity of an email longer than 64 characters', () => {
+    const email = `${'a'.repeat(70)}@example.com`;
+    const request = aliceRequest({ requester: { sub: 'u-long', email } });
+    const event = { ...use('assume-role-by-broker.json'), sourceIdentity: 'a'.repeat(64) };
+    expect(classifyRoleUse(event, { request }, BROKER).classification).toBe('broker-grant');
+  });
+
+  it('does not accept a different person whose sanitised email merely looks similar', () => {
+    const event = { ...use('assume-role-by-broker.json'), sourceIdentity: 'alice_example.com' };
+    expect(classifyRoleUse(event, { request: aliceRequest() }, BROKER).classification).toBe('identity-mismatch');
+  });
+});
+
+describe('classifyRoleUse: broker principal forms', () => {
+  const grant = (issuerPrincipalArns: string[], event: RoleUse = use('assume-role-by-broker.json')) =>
+    classifyRoleUse(event, { request: aliceRequest() }, { issuerPrincipalArns }).classification;
+
+  it('accepts the issuer configured as its IAM role ARN', () => {
+    expect(grant([BROKER_ROLE])).toBe('broker-grant');
+  });
+
+  it('accepts the issuer configured as an assumed-role session ARN (any session of that role)', () => {
+    expect(grant(['arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/some-other-session'])).toBe(
+      'broker-grant',
+    );
+  });
+
+  it('accepts the issuer role configured with an IAM path', () => {
+    expect(grant(['arn:aws:iam::999999999999:role/service-role/access-broker-dev-issue-credentials'])).toBe('broker-grant');
+  });
+
+  it('matches on the caller ARN alone when CloudTrail records no session issuer', () => {
+    const { sessionIssuerArn: _dropped, ...event } = use('assume-role-by-broker.json');
+    expect(grant([BROKER_ROLE], event)).toBe('broker-grant');
+  });
+
+  it('accepts the user issuer mode: an IAM user ARN as the caller', () => {
+    const userIssuer = 'arn:aws:iam::999999999999:user/access-broker-issuer';
+    const { sessionIssuerArn: _dropped, ...base } = use('assume-role-by-broker.json');
+    const event: RoleUse = { ...base, callerArn: userIssuer, callerType: 'IAMUser', caller: userIssuer };
+    expect(grant([userIssuer], event)).toBe('broker-grant');
+    expect(grant([BROKER_ROLE], event)).toBe('identity-mismatch');
+  });
+
+  it('rejects a same-named role in another account', () => {
+    expect(grant(['arn:aws:iam::888888888888:role/access-broker-dev-issue-credentials'])).toBe('identity-mismatch');
+  });
+});
+
+describe('classifyRoleUse: the access window', () => {
+  const classifyAt = (eventTime: string, overrides: Partial<AccessRequest> = {}) =>
+    classifyRoleUse(brokerUseAt(eventTime), { request: aliceRequest(overrides) }, BROKER);
+
+  const exact = { startsAt: '2024-11-20T14:00:00.000Z', expiresAt: '2024-11-20T16:00:00.000Z' };
+
+  it('counts an event at exactly expiresAt as inside the window', () => {
+    expect(classifyAt('2024-11-20T16:00:00Z', exact)).toMatchObject({ classification: 'broker-grant', severity: 'INFO' });
+  });
+
+  it('counts an event at exactly startsAt as inside the window', () => {
+    expect(classifyAt('2024-11-20T14:00:00Z', exact).classification).toBe('broker-grant');
+  });
+
+  it('accepts the broker call stamped up to a minute before startsAt was recorded', () => {
+    expect(classifyAt('2024-11-20T13:59:00Z', exact).classification).toBe('broker-grant');
+  });
+
+  it('is a WARNING one second after expiry', () => {
+    expect(classifyAt('2024-11-20T16:00:01Z', exact)).toEqual({
+      classification: 'outside-window',
+      severity: 'WARNING',
+      requestId: REQUEST_ID,
+      reasons: [
+        `The role was obtained at 2024-11-20 16:00:01 UTC, 1s after request ${REQUEST_ID}'s window (2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC) closed.`,
+      ],
+    });
+  });
+
+  it('is a WARNING just under five minutes after expiry and CRITICAL at five', () => {
+    expect(classifyAt('2024-11-20T16:04:59Z', exact).severity).toBe('WARNING');
+    expect(classifyAt('2024-11-20T16:05:00Z', exact).severity).toBe('CRITICAL');
+  });
+
+  it('is a WARNING shortly before the window opened and CRITICAL well before', () => {
+    expect(classifyAt('2024-11-20T13:57:00Z', exact)).toMatchObject({ classification: 'outside-window', severity: 'WARNING' });
+    const early = classifyAt('2024-11-20T13:50:00Z', exact);
+    expect(early.severity).toBe('CRITICAL');
+    expect(early.reasons).toEqual([
+      `The role was obtained at 2024-11-20 13:50:00 UTC, 10m before request ${REQUEST_ID}'s window (2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC) opened.`,
+    ]);
+  });
+
+  it('still counts a use inside the window when the request has expired by the time the alarm runs', () => {
+    expect(classifyAt('2024-11-20T15:30:00Z', { ...exact, status: 'EXPIRED' }).classification).toBe('broker-grant');
+  });
+
+  it.each<RequestStatus>(['PENDING', 'APPROVED', 'DENIED', 'CANCELLED', 'TIMED_OUT'])(
+    'is CRITICAL when the request is %s: it was never issued credentials',
+    (status) => {
+      const { startsAt: _s, expiresAt: _e, ...rest } = aliceRequest({ status });
+      const result = classifyRoleUse(brokerUseAt('2024-11-20T14:03:12Z'), { request: rest }, BROKER);
+      expect(result).toEqual({
+        classification: 'outside-window',
+        severity: 'CRITICAL',
+        requestId: REQUEST_ID,
+        reasons: [`Request ${REQUEST_ID} was not active at 2024-11-20 14:03:12 UTC: it is ${status} and was never issued credentials.`],
+      });
+    },
+  );
+
+  it('is CRITICAL when a FAILED request never got a window', () => {
+    const { startsAt: _s, expiresAt: _e, ...rest } = aliceRequest({ status: 'FAILED' });
+    expect(classifyRoleUse(brokerUseAt('2024-11-20T14:03:12Z'), { request: rest }, BROKER).reasons).toEqual([
+      `Request ${REQUEST_ID} was not active at 2024-11-20 14:03:12 UTC: it is FAILED and has no recorded access window.`,
+    ]);
+  });
+
+  it('treats REVOKED as active until the revocation, CRITICAL after it', () => {
+    const revoked = {
+      ...exact,
+      status: 'REVOKED' as const,
+      updatedAt: '2024-11-20T15:00:05.000Z',
+      history: [...aliceRequest().history, { at: '2024-11-20T15:00:00.000Z', type: 'revoked' as const, by: 'secops@example.com' }],
+    };
+    expect(classifyAt('2024-11-20T14:30:00Z', revoked).classification).toBe('broker-grant');
+    expect(classifyAt('2024-11-20T15:00:01Z', revoked)).toEqual({
+      classification: 'outside-window',
+      severity: 'CRITICAL',
+      requestId: REQUEST_ID,
+      reasons: [
+        `Request ${REQUEST_ID} was revoked at 2024-11-20 15:00:00 UTC, before this use at 2024-11-20 15:00:01 UTC (window 2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC).`,
+      ],
+    });
+  });
+
+  it('falls back to updatedAt when a REVOKED request has no revoked history entry', () => {
+    const revoked = { ...exact, status: 'REVOKED' as const, updatedAt: '2024-11-20T15:00:00.000Z' };
+    expect(classifyAt('2024-11-20T15:10:00Z', revoked).severity).toBe('CRITICAL');
+  });
+});
+
+describe('isRequestIdShaped', () => {
+  it.each([REQUEST_ID, '01JD0000000000000000000000', '7ZZZZZZZZZZZZZZZZZZZZZZZZZ'])('accepts %s', (id) => {
+    expect(isRequestIdShaped(id)).toBe(true);
+  });
+
+  it.each([
+    ['lower case', '01jd3z8x7q4vwm2n5k6r9t0abc'],
+    ['25 characters', '01JD3Z8X7Q4VWM2N5K6R9T0AB'],
+    ['27 characters', '01JD3Z8X7Q4VWM2N5K6R9T0ABCD'],
+    ['an I', '01JD3Z8X7Q4VWM2N5K6R9T0ABI'],
+    ['an L', '01JD3Z8X7Q4VWM2N5K6R9T0ABL'],
+    ['an O', '01JD3Z8X7Q4VWM2N5K6R9T0ABO'],
+    ['a U', '01JD3Z8X7Q4VWM2N5K6R9T0ABU'],
+    ['a human session name', 'mallory-session'],
+    ['nothing', ''],
+  ])('rejects %s', (_label, id) => {
+    expect(isRequestIdShaped(id)).toBe(false);
+  });
+
+  it('rejects a missing session name', () => {
+    expect(isRequestIdShaped(undefined)).toBe(false);
+  });
+});
+
+describe('sanitizeSourceIdentity', () => {
+  it.each([
+    ['alice@example.com', 'alice@example.com'],
+    ['  Alice@Example.COM ', 'alice@example.com'],
+    ['bob+ops=1,x@example.com', 'bob+ops=1,x@example.com'],
+    ["o'neil@example.com", 'o_neil@example.com'],
+    ['josé@example.com', 'jos_@example.com'],
+    ['a', 'a_'],
+  ])('%j -> %j', (email, expected) => {
+    expect(sanitizeSourceIdentity(email)).toBe(expected);
+    expect(isValidSourceIdentity(expected)).toBe(true);
+  });
+
+  it('cuts to 64 characters', () => {
+    const result = sanitizeSourceIdentity(`${'b'.repeat(80)}@example.com`);
+    expect(result).toBe('b'.repeat(64));
+    expect(isValidSourceIdentity(result)).toBe(true);
+  });
+});
+
+describe('canonicalPrincipal', () => {
+  it.each([
+    ['arn:aws:sts::999999999999:assumed-role/Issuer/session-1', 'arn:aws:iam::999999999999:role/issuer'],
+    ['arn:aws:iam::999999999999:role/path/to/Issuer', 'arn:aws:iam::999999999999:role/issuer'],
+    ['arn:aws:iam::111111111111:user/ops/Mallory', 'arn:aws:iam::111111111111:user/mallory'],
+    ['arn:aws-us-gov:sts::123456789012:assumed-role/R/s', 'arn:aws-us-gov:iam::123456789012:role/r'],
+    ['arn:aws:iam::111111111111:root', 'arn:aws:iam::111111111111:root'],
+    ['not-an-arn', 'not-an-arn'],
+  ])('%s -> %s', (arn, expected) => {
+    expect(canonicalPrincipal(arn)).toBe(expected);
+  });
+});

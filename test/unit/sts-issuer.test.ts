@@ -1,0 +1,258 @@
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  AssumeRoleCommand,
+  ExpiredTokenException,
+  MalformedPolicyDocumentException,
+  PackedPolicyTooLargeException,
+  RegionDisabledException,
+  STSClient,
+  STSServiceException,
+} from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BrokerErrorName } from '../../shared/adapters/sts/error-names';
+import type { IssuerUserKey } from '../../shared/adapters/sts/issuer-user-key';
+import { createStsIssuer } from '../../shared/adapters/sts/sts-issuer';
+import { UpstreamError, ValidationError } from '../../shared/domain/errors';
+import { createLogger } from '../../shared/log/logger';
+import type { IssueCredentialsInput } from '../../shared/ports';
+
+const ROLE = 'arn:aws:iam::222222222222:role/BrokerReadOnly';
+const POLICY = '{"Version":"2012-10-17","Statement":[{"Sid":"EC2","Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}';
+const REQUEST_ID = '01JNKQ7R8W3V5X2Y4Z6A8B0C1D';
+const EXPIRATION = new Date('2025-03-01T11:00:00.000Z');
+const SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:broker/issuer-user-AbCdEf';
+const USER_KEY = { accessKeyId: 'AKIAEXAMPLEUSERKEY01', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+function input(overrides: Partial<IssueCredentialsInput> = {}): IssueCredentialsInput {
+  return {
+    request: {
+      id: REQUEST_ID,
+      requester: { sub: 'u-1', email: "o'brien+ops@example.com" },
+      roleArn: ROLE,
+      account: '222222222222',
+      services: ['ec2'],
+      target: 'prod-readonly',
+    },
+    sessionPolicy: POLICY,
+    durationSeconds: 3600,
+    issuer: 'chained',
+    ...overrides,
+  };
+}
+
+const credentialsOut = {
+  Credentials: {
+    AccessKeyId: 'ASIAEXAMPLEISSUED001',
+    SecretAccessKey: 'issued-secret',
+    SessionToken: 'issued-token',
+    Expiration: EXPIRATION,
+  },
+  PackedPolicySize: 12,
+};
+
+function awsError(name: string, status = 400) {
+  return new STSServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: `raw ${name} text with internals` });
+}
+
+describe('createStsIssuer', () => {
+  const lambdaSts = new STSClient({ region: 'eu-west-1' });
+  const userSts = new STSClient({ region: 'eu-west-1' });
+  const secrets = new SecretsManagerClient({ region: 'eu-west-1' });
+  const lambdaMock = mockClient(lambdaSts);
+  const userMock = mockClient(userSts);
+  const secretsMock = mockClient(secrets);
+  let logLines: string[];
+  let userKeys: IssuerUserKey[];
+
+  const issuer = () =>
+    createStsIssuer({
+      sts: lambdaSts,
+      userKey: { secretsManager: secrets, secretId: SECRET_ID },
+      userStsClient: (key) => {
+        userKeys.push(key);
+        return userSts;
+      },
+      logger: createLogger({ write: (line) => logLines.push(line) }),
+    });
+
+  beforeEach(() => {
+    lambdaMock.reset();
+    userMock.reset();
+    secretsMock.reset();
+    logLines = [];
+    userKeys = [];
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER_KEY) });
+  });
+
+  it('chained: sends the exact AssumeRole input on the Lambda client and returns chained credentials', async () => {
+    lambdaMock.on(AssumeRoleCommand).resolves(credentialsOut);
+    const result = await issuer().issue(input({ externalId: 'ext-abc-123' }));
+
+    expect(lambdaMock.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        RoleArn: ROLE,
+        RoleSessionName: REQUEST_ID,
+        Policy: POLICY,
+        DurationSeconds: 3600,
+        SourceIdentity: 'o_brien+ops@example.com',
+        Tags: [
+          { Key: 'request-id', Value: REQUEST_ID },
+          { Key: 'requester', Value: 'o_brien+ops@example.com' },
+        ],
+        ExternalId: 'ext-abc-123',
+      },
+    ]);
+    expect(userMock.calls()).toHaveLength(0);
+    expect(secretsMock.calls()).toHaveLength(0);
+    expect(result).toEqual({
+      accessKeyId: 'ASIAEXAMPLEISSUED001',
+      secretAccessKey: 'issued-secret',
+      sessionToken: 'issued-token',
+      expiration: '2025-03-01T11:00:00.000Z',
+      chained: true,
+    });
+  });
+
+  it('sends no ExternalId key at all when the target has none', async () => {
+    lambdaMock.on(AssumeRoleCommand).resolves(credentialsOut);
+    await issuer().issue(input());
+    const sent = lambdaMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
+    expect('ExternalId' in sent).toBe(false);
+  });
+
+  it('sanitises a 70-character requester email to a 64-character SourceIdentity', async () => {
+    lambdaMock.on(AssumeRoleCommand).resolves(credentialsOut);
+    const email = `${'b'.repeat(58)}@example.com`;
+    await issuer().issue(input({ request: { ...input().request, requester: { sub: 'u', email } } }));
+    const sent = lambdaMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
+    expect(sent.SourceIdentity).toBe(`${'b'.repeat(58)}@examp`);
+    expect(sent.Tags).toEqual([
+      { Key: 'request-id', Value: REQUEST_ID },
+      { Key: 'requester', Value: email },
+    ]);
+  });
+
+  it('user: assumes with a client on the IAM user key, reading the secret once across two issues', async () => {
+    userMock.on(AssumeRoleCommand).resolves(credentialsOut);
+    const broker = issuer();
+    const first = await broker.issue(input({ issuer: 'user', durationSeconds: 43200 }));
+    const second = await broker.issue(input({ issuer: 'user', durationSeconds: 7200 }));
+
+    expect(secretsMock.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: SECRET_ID }]);
+    expect(userKeys).toEqual([USER_KEY]);
+    expect(userMock.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.DurationSeconds)).toEqual([43200, 7200]);
+    expect(lambdaMock.calls()).toHaveLength(0);
+    expect(first.chained).toBe(false);
+    expect(second.chained).toBe(false);
+  });
+
+  it('user: a failed secret read is retried on the next issue rather than cached', async () => {
+    secretsMock
+      .on(GetSecretValueCommand)
+      .rejectsOnce(new ResourceNotFoundException({ $metadata: {}, message: 'nope' }))
+      .resolves({ SecretString: JSON.stringify(USER_KEY) });
+    userMock.on(AssumeRoleCommand).resolves(credentialsOut);
+    const broker = issuer();
+    await expect(broker.issue(input({ issuer: 'user' }))).rejects.toMatchObject({ code: 'ISSUER_SECRET_UNREADABLE' });
+    await expect(broker.issue(input({ issuer: 'user' }))).resolves.toMatchObject({ chained: false });
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it.each([
+    ['not json', 'not json'],
+    ['missing secret key', JSON.stringify({ accessKeyId: USER_KEY.accessKeyId })],
+    ['temporary key id', JSON.stringify({ ...USER_KEY, accessKeyId: 'ASIAEXAMPLEUSERKEY01' })],
+  ])('user: refuses an invalid secret (%s) without quoting it', async (_label, secretString) => {
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretString });
+    const error = await issuer().issue(input({ issuer: 'user' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as UpstreamError).code).toBe('ISSUER_SECRET_INVALID');
+    expect((error as UpstreamError).message).not.toContain(USER_KEY.secretAccessKey);
+    expect((error as UpstreamError).message).not.toContain(USER_KEY.accessKeyId);
+  });
+
+  it('user: says so when no issuer secret is configured', async () => {
+    const broker = createStsIssuer({ sts: lambdaSts, logger: createLogger({ write: () => {} }) });
+    await expect(broker.issue(input({ issuer: 'user' }))).rejects.toMatchObject({ code: 'USER_ISSUER_NOT_CONFIGURED' });
+  });
+
+  it('refuses a chained duration over 3600 before calling STS', async () => {
+    const error = await issuer().issue(input({ durationSeconds: 7200 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).code).toBe('DURATION_OUT_OF_RANGE');
+    expect(lambdaMock.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [awsError('AccessDenied', 403), 'TARGET_ROLE_ACCESS_DENIED', BrokerErrorName.UPSTREAM, false],
+    [new PackedPolicyTooLargeException({ $metadata: {}, message: 'raw' }), 'SESSION_POLICY_TOO_LARGE', BrokerErrorName.UPSTREAM, false],
+    [new RegionDisabledException({ $metadata: {}, message: 'raw' }), 'STS_REGION_DISABLED', BrokerErrorName.UPSTREAM, false],
+    [awsError('Throttling'), 'STS_THROTTLED', BrokerErrorName.THROTTLED, true],
+    [awsError('ThrottlingException'), 'STS_THROTTLED', BrokerErrorName.THROTTLED, true],
+    [awsError('RequestLimitExceeded'), 'STS_THROTTLED', BrokerErrorName.THROTTLED, true],
+    [new MalformedPolicyDocumentException({ $metadata: {}, message: 'raw' }), 'SESSION_POLICY_MALFORMED', BrokerErrorName.UPSTREAM, false],
+    [new ExpiredTokenException({ $metadata: {}, message: 'raw' }), 'STS_CALLER_TOKEN_EXPIRED', BrokerErrorName.TRANSIENT, true],
+    [awsError('InvalidClientTokenId', 403), 'ISSUER_KEY_INVALID', BrokerErrorName.UPSTREAM, false],
+    [awsError('ValidationError'), 'STS_REQUEST_REJECTED', BrokerErrorName.UPSTREAM, false],
+    [awsError('InternalFailure', 500), 'STS_UNAVAILABLE', BrokerErrorName.TRANSIENT, true],
+    [awsError('SomethingNew'), 'STS_ERROR', BrokerErrorName.UPSTREAM, false],
+    [new Error('socket hang up'), 'STS_ERROR', BrokerErrorName.UPSTREAM, false],
+  ])('maps %s to %s', async (thrown, code, name, retryable) => {
+    lambdaMock.on(AssumeRoleCommand).rejects(thrown);
+    const error = await issuer().issue(input()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ code, name, retryable });
+    // AWS's raw text stays in the logs, not in what callers see.
+    expect((error as Error).message).not.toContain('raw');
+    expect((error as Error).message).not.toContain('socket');
+  });
+
+  it('names the role and the likely causes on AccessDenied', async () => {
+    lambdaMock.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 403));
+    const error = (await issuer().issue(input()).catch((e: unknown) => e)) as UpstreamError;
+    expect(error.message).toContain(ROLE);
+    expect(error.message).toContain('trust policy');
+    expect(error.message).toContain('ExternalId');
+    expect(error.message).toContain('sts:SetSourceIdentity');
+    expect(error.message).toContain('sts:TagSession');
+  });
+
+  it('logs a failure with the AWS code but no secrets', async () => {
+    lambdaMock.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 403));
+    await issuer().issue(input({ externalId: 'ext-abc-123' })).catch(() => undefined);
+    expect(logLines).toHaveLength(1);
+    const line = JSON.parse(logLines[0]!);
+    expect(line).toMatchObject({ level: 'warn', msg: 'AssumeRole failed', requestId: REQUEST_ID, awsError: 'AccessDenied', code: 'TARGET_ROLE_ACCESS_DENIED' });
+    expect(logLines[0]).not.toContain('ext-abc-123');
+  });
+
+  it('warns without secrets when PackedPolicySize is over 90 percent', async () => {
+    lambdaMock.on(AssumeRoleCommand).resolves({ ...credentialsOut, PackedPolicySize: 93 });
+    await issuer().issue(input());
+    expect(logLines).toHaveLength(1);
+    expect(JSON.parse(logLines[0]!)).toMatchObject({
+      level: 'warn',
+      msg: 'Session policy is close to the STS packed size limit',
+      requestId: REQUEST_ID,
+      packedPolicySizePercent: 93,
+    });
+    expect(logLines[0]).not.toContain('issued-secret');
+    expect(logLines[0]).not.toContain('issued-token');
+  });
+
+  it('stays quiet at 90 percent', async () => {
+    lambdaMock.on(AssumeRoleCommand).resolves({ ...credentialsOut, PackedPolicySize: 90 });
+    await issuer().issue(input());
+    expect(logLines).toEqual([]);
+  });
+
+  it('fails clearly when STS answers without credentials', async () => {
+    lambdaMock.on(AssumeRoleCommand).resolves({});
+    await expect(issuer().issue(input())).rejects.toMatchObject({ code: 'STS_ERROR' });
+  });
+});
