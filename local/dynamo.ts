@@ -5,6 +5,8 @@ import { createTable } from '../shared/adapters/dynamo/table';
 
 export interface LocalDynamo {
   endpoint: string;
+  /** DynamoDB API calls served so far, by operation (GetItem, UpdateItem, Query...). */
+  operations(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -14,6 +16,13 @@ export interface LocalDynamo {
  */
 export async function startLocalDynamo(options: { tableName: string; path?: string; port?: number }): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  // Counted at the protocol level, so every SDK call from any adapter is seen exactly once.
+  const operations: Record<string, number> = {};
+  server.on('request', (req) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const op = target.split('.')[1];
+    if (op) operations[op] = (operations[op] ?? 0) + 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -30,6 +39,7 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
   }
   return {
     endpoint,
+    operations: () => ({ ...operations }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

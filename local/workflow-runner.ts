@@ -2,7 +2,7 @@
 import './polyfills';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 import type { Logger } from '../shared/log/logger';
-import type { Workflow, WorkflowDecision } from '../shared/ports';
+import type { Clock, Workflow, WorkflowDecision } from '../shared/ports';
 import type { AslDefinition, AslState } from '../shared/workflow/asl-types';
 import { workflowTaskClosedError } from '../shared/workflow/errors';
 import type {
@@ -46,6 +46,12 @@ export interface LocalWorkflowOptions {
   timeScale?: number;
   /** Pause before each retry in ms instead of the ASL's backoff (tests). Default: the ASL's. */
   retryIntervalMs?: number;
+  /**
+   * The clock the handlers stamp expiresAt with. When given (or when timeScale < 1), the Wait
+   * state measures the remaining window with it instead of the interpreter's Date.now(), so a
+   * skewed or fake local clock still yields the intended window length.
+   */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -105,6 +111,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
   const handlerFor = new Map(taskStates.map(([name, state]) => [name, functionOf(name, state)]));
 
+  const now = () => (options.clock ? options.clock.now().getTime() : Date.now());
   const callbacks = new CallbackRegistry();
   const runs = new Map<string, Running>();
 
@@ -123,12 +130,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
     }
 
     const waitTimeOverrides: Record<string, number> = {};
-    if (timeScale !== 1) {
+    if (timeScale !== 1 || options.clock) {
       // Read when the Wait state starts (the interpreter looks overrides up lazily), so the
-      // scaled pause is computed from the grant's real expiry at that moment.
+      // scaled pause is computed from the grant's expiry at that moment.
       Object.defineProperty(waitTimeOverrides, StateName.WAIT_FOR_EXPIRY, {
         enumerable: true,
-        get: () => (running.windowEndsAt ? Math.max(0, Date.parse(running.windowEndsAt) - Date.now()) * timeScale : undefined),
+        get: () => scaledPauseUntil(running.windowEndsAt, now(), timeScale),
       });
     }
 
@@ -243,6 +250,18 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       await Promise.all(active.map((r) => r.settled));
     },
   };
+}
+
+// The profile Step Functions accepts in TimestampPath (date, time, offset; fraction optional).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The scaled pause until `timestamp`, or undefined (no override) when it is missing or not
+ * RFC 3339, so the interpreter evaluates TimestampPath itself and fails the state as AWS would.
+ */
+function scaledPauseUntil(timestamp: string | undefined, nowMs: number, timeScale: number): number | undefined {
+  if (typeof timestamp !== 'string' || !RFC3339.test(timestamp)) return undefined;
+  return Math.max(0, Date.parse(timestamp) - nowMs) * timeScale;
 }
 
 /** Which handler a Task calls, recognised by the stand-in function ARN it was given. */

@@ -90,4 +90,10 @@ export interface CredentialStore {
 export interface EventDeduper {
   /** True the first time an id is seen within the retention. */
   firstSighting(eventId: string, now: Date): Promise<boolean>;
+  /**
+   * Drops the id again, so a retried delivery is processed as new. Used when the work that
+   * followed firstSighting failed (the alarm was not published): without it the retry would
+   * be dropped as a duplicate and the alarm lost.
+   */
+  forget(eventId: string): Promise<void>;
 }

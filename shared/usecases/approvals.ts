@@ -35,9 +35,15 @@ async function resolveLink(deps: Deps, token: string): Promise<ApprovalContext> 
   };
 }
 
-/** GET: what the confirmation page shows. Reads only; an email scanner fetching it changes nothing. */
+/**
+ * GET: what the confirmation page shows. Reads only; an email scanner fetching it changes nothing.
+ * A request that is no longer PENDING (decided, cancelled, timed out) gets 409, not a page with
+ * live Approve/Deny buttons: its links died with the status.
+ */
 export async function viewApproval(deps: Deps, token: string): Promise<ApprovalContext> {
-  return resolveLink(deps, token);
+  const context = await resolveLink(deps, token);
+  assertOpen(context.request);
+  return context;
 }
 
 export interface DecisionResult {

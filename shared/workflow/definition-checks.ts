@@ -48,7 +48,7 @@ export function timeoutProblems(definition: AslDefinition): string[] {
     .map(({ name }) => `${name}: Task has neither TimeoutSeconds nor TimeoutSecondsPath`);
 }
 
-/** Every Task retries each of `errors` (by default: the Lambda service errors). */
+/** Every Task has a Retry covering each of `errors` (e.g. LAMBDA_SERVICE_ERRORS). */
 export function retryProblems(definition: AslDefinition, errors: readonly string[]): string[] {
   const problems: string[] = [];
   for (const { name, state } of tasks(definition)) {

@@ -119,6 +119,31 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(Date.parse(done.stopDate as string) - Date.parse(done.startDate)).toBeGreaterThanOrEqual(300);
   });
 
+  it('measures the window with the injected clock (a local clock far from real time)', async () => {
+    const offset = Date.parse('2030-06-01T12:00:00.000Z') - Date.now();
+    const skewed = { now: () => new Date(Date.now() + offset) };
+    let issuedAt = 0;
+    let settledAt = 0;
+    const fake = fakeHandlers({
+      // 200 ms window on the skewed clock; measured with Date.now() it would be years long.
+      issueCredentials: () => {
+        issuedAt = Date.now();
+        return { startsAt: skewed.now().toISOString(), expiresAt: new Date(skewed.now().getTime() + 200).toISOString() };
+      },
+      settleRequest: () => {
+        settledAt = Date.now();
+      },
+    });
+    const wf = localWorkflow(fake.handlers, { timeScale: 1, clock: skewed });
+    const arn = await wf.start({ requestId: 'req-clock', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-clock'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    const done = await wf.whenSettled(arn);
+
+    expect(done.statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
+    expect(settledAt - issuedAt).toBeGreaterThanOrEqual(180);
+    expect(settledAt - issuedAt).toBeLessThan(1_000);
+  });
+
   it('deny path: records DENIED and issues nothing', async () => {
     const fake = fakeHandlers();
     const wf = localWorkflow(fake.handlers);
@@ -299,6 +324,18 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials']);
   });
 
+  it('a window end that is not an RFC 3339 timestamp fails the execution (States.Runtime), scaled or not', async () => {
+    const fake = fakeHandlers({ issueCredentials: () => ({ startsAt: 'now', expiresAt: '2030-01-01 10:00' }) });
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-bad-window', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-bad-window'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    const done = await wf.whenSettled(arn);
+
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('States.Runtime');
+    expect(done.statesEntered.at(-1)).toBe(StateName.WAIT_FOR_EXPIRY);
+  });
+
   it('start is idempotent on the request id: same ARN, one run', async () => {
     const fake = fakeHandlers();
     const wf = localWorkflow(fake.handlers);
@@ -334,6 +371,28 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered).toContain(StateName.ISSUE_CREDENTIALS);
+  });
+
+  it('a retried callback attempt gets a fresh token and the old one is dead, as in AWS', async () => {
+    const tokens: string[] = [];
+    const fake = fakeHandlers({
+      notifyApprovers: (p) => {
+        tokens.push(p.taskToken);
+        if (tokens.length === 1) throw named('Lambda.ServiceException', 'Lambda is unavailable');
+      },
+    });
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-retry-notify', approvalTimeoutSeconds: 14_400 });
+    const second = await fake.tokenFor('req-retry-notify');
+
+    expect(tokens).toEqual([expect.any(String), second]);
+    expect(tokens[0]).not.toBe(second);
+    await expectTaskClosed(wf.sendDecision(tokens[0] as string, { decision: 'approved', decidedBy: ['carol@example.com'] }));
+    await wf.sendDecision(second, { decision: 'denied', decidedBy: ['carol@example.com'] });
+    const done = await wf.whenSettled(arn);
+    expect(done.retries).toBe(1);
+    expect(done.stateTransitions).toBe(6);
+    expect(done.statesEntered.at(-1)).toBe(StateName.REQUEST_DENIED);
   });
 
   it('each execution gets its own task token', async () => {

@@ -1,4 +1,4 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventDeduper } from '../../ports/repositories';
 import { isConditionFailure } from './client';
 import { eventKey } from './keys';
@@ -25,6 +25,9 @@ export function createDynamoEventDeduper(db: DynamoDBDocumentClient, tableName: 
         if (isConditionFailure(e)) return false;
         throw e;
       }
+    },
+    async forget(eventId) {
+      await db.send(new DeleteCommand({ TableName: tableName, Key: eventKey(eventId) }));
     },
   };
 }

@@ -1,0 +1,52 @@
+/**
+ * AWS list prices (us-east-1, on-demand) used to turn measured counts into a cost per 1,000
+ * requests. Each price is per one unit so the arithmetic below is plain multiplication.
+ */
+export const PRICES = {
+  /** Step Functions Standard: $0.025 per 1,000 state transitions. */
+  stateTransition: 0.025 / 1000,
+  /** Lambda: $0.20 per 1M requests. */
+  lambdaRequest: 0.2 / 1_000_000,
+  /** Lambda arm64: $0.0000133334 per GB-second. */
+  lambdaGbSecond: 0.0000133334,
+  /** DynamoDB on-demand: $0.625 per million write request units. */
+  dynamoWrite: 0.625 / 1_000_000,
+  /** DynamoDB on-demand: $0.125 per million read request units. */
+  dynamoRead: 0.125 / 1_000_000,
+  /** API Gateway HTTP API: $1.00 per million requests. */
+  apiRequest: 1 / 1_000_000,
+  /** SNS: $0.50 per million publishes, plus $2.00 per 100,000 email deliveries. */
+  snsPublish: 0.5 / 1_000_000,
+  snsEmail: 2 / 100_000,
+  /** KMS: $0.03 per 10,000 requests. */
+  kmsRequest: 0.03 / 10_000,
+} as const;
+
+/** Assumed Lambda footprint: 512 MB, 150 ms billed per invocation (warm, measured locally well below). */
+export const LAMBDA_GB_SECONDS_PER_INVOCATION = 0.5 * 0.15;
+
+export interface PerRequestCounts {
+  stateTransitions: number;
+  dynamoReads: number;
+  dynamoWrites: number;
+  apiRequests: number;
+  lambdaInvocations: number;
+  snsPublishes: number;
+  kmsRequests: number;
+}
+
+export function costPer1000Requests(c: PerRequestCounts) {
+  const n = 1000;
+  const parts = {
+    stepFunctions: c.stateTransitions * PRICES.stateTransition * n,
+    lambda: c.lambdaInvocations * (PRICES.lambdaRequest + LAMBDA_GB_SECONDS_PER_INVOCATION * PRICES.lambdaGbSecond) * n,
+    // On-demand units: items here are under 1 KB written / 4 KB read, so one unit per operation.
+    dynamodb: (c.dynamoReads * PRICES.dynamoRead + c.dynamoWrites * PRICES.dynamoWrite) * n,
+    apiGateway: c.apiRequests * PRICES.apiRequest * n,
+    sns: c.snsPublishes * (PRICES.snsPublish + PRICES.snsEmail) * n,
+    kms: c.kmsRequests * PRICES.kmsRequest * n,
+  };
+  const round = (x: number) => Math.round(x * 10000) / 10000;
+  const rounded = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v)]));
+  return { countsPerRequest: c, usdPer1000Requests: { ...rounded, total: round(Object.values(parts).reduce((a, b) => a + b, 0)) } };
+}

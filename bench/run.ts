@@ -1,0 +1,182 @@
+import '../local/polyfills';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEvent } from '../events/load';
+import { ROOT } from '../local/broker';
+import { startTestBroker, type TestBroker } from '../test/helpers/broker';
+import { diffCounts, runConcurrent, summarize } from './stats';
+import { costPer1000Requests } from './cost';
+
+/**
+ * `npm run bench`: figures, not assertions. Prints one JSON document (also written to
+ * bench-output/results.json). Everything runs in local mode on this machine.
+ */
+const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+function readsAndWrites(ops: Record<string, number>, per: number) {
+  const sum = (set: Set<string>) => Object.entries(ops).filter(([k]) => set.has(k)).reduce((n, [, v]) => n + v, 0);
+  const round = (n: number) => Math.round((n / per) * 100) / 100;
+  return {
+    reads: round(sum(READS)),
+    writes: round(sum(WRITES)),
+    byOperation: Object.fromEntries(Object.entries(ops).map(([k, v]) => [k, round(v)])),
+  };
+}
+
+const body = (i: number) => ({
+  target: 'sandbox-readonly',
+  services: ['ec2', 'databases'],
+  duration: '15m',
+  reason: `benchmark request number ${i}`,
+});
+
+async function createRequests(t: TestBroker, total: number, concurrency: number) {
+  const ids: string[] = [];
+  const { latencies, wallMs } = await runConcurrent(total, concurrency, async (i) => {
+    const res = await t.call('POST', '/requests', { as: 'alice', json: body(i) });
+    if (res.status !== 201) throw new Error(`POST /requests answered ${res.status}: ${res.text}`);
+    ids.push(res.body.request.id);
+  });
+  return { ids, stats: summarize(latencies, wallMs) };
+}
+
+async function waitNotified(t: TestBroker, ids: string[]) {
+  for (const id of ids) {
+    await t.broker.outbox.waitFor((m) => m.topic === 'approvals' && m.attributes.requestId === id, 60_000);
+  }
+}
+
+async function benchCreate() {
+  const t = await startTestBroker({ timeScale: 1 });
+  try {
+    await createRequests(t, 30, 5); // warm-up: JIT, handler modules, dynalite
+    const before = t.broker.dynamo.operations();
+    const single = await createRequests(t, 300, 1);
+    await waitNotified(t, single.ids);
+    const opsSingle = diffCounts(t.broker.dynamo.operations(), before);
+    const fifty = await createRequests(t, 1000, 50);
+    await waitNotified(t, fifty.ids);
+    return {
+      clients1: single.stats,
+      clients50: fifty.stats,
+      dynamoPerRequest: { scope: 'POST /requests through the approvers being emailed (workflow start, token, links, history)', ...readsAndWrites(opsSingle, single.ids.length) },
+    };
+  } finally {
+    await t.broker.close();
+  }
+}
+
+async function benchLifecycle() {
+  // timeScale shrinks the 15-minute window to 0.9 s so whole lifecycles fit in a benchmark.
+  const t = await startTestBroker({ timeScale: 0.001 });
+  try {
+    await createRequests(t, 5, 1);
+    const approvalToActive: number[] = [];
+    const transitions: number[] = [];
+    const lifecycleOps: Record<string, number>[] = [];
+    const started = performance.now();
+    const rounds = 30;
+    for (let i = 0; i < rounds; i++) {
+      const before = t.broker.dynamo.operations();
+      const created = await t.call('POST', '/requests', { as: 'alice', json: body(i) });
+      const id = created.body.request.id as string;
+      const link = await t.linkFor(id, 'carol@example.com');
+      await fetch(link); // the approver opens the page first, as a person does
+      const t0 = performance.now();
+      const decided = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' });
+      if (decided.status !== 200) throw new Error(`approval answered ${decided.status}`);
+      await t.broker.outbox.waitFor((m) => m.topic === 'notifications' && m.attributes.requestId === id && m.attributes.event === 'granted', 30_000);
+      approvalToActive.push(performance.now() - t0);
+      const creds = await t.call('GET', `/requests/${id}/credentials`, { as: 'alice' });
+      if (creds.status !== 200) throw new Error(`credentials answered ${creds.status}`);
+      const execution = await t.broker.workflow.whenSettled(created.body.request.executionArn);
+      transitions.push(execution.stateTransitions);
+      lifecycleOps.push(diffCounts(t.broker.dynamo.operations(), before));
+    }
+    const totalOps: Record<string, number> = {};
+    for (const ops of lifecycleOps) for (const [k, v] of Object.entries(ops)) totalOps[k] = (totalOps[k] ?? 0) + v;
+    const stateTransitionsPerRequest = transitions.reduce((a, b) => a + b, 0) / transitions.length;
+    const dynamo = readsAndWrites(totalOps, rounds);
+    return {
+      approvalToActive: { scope: 'approval POST sent -> request ACTIVE with credentials issued and requester notified', ...summarize(approvalToActive, performance.now() - started) },
+      stateTransitionsPerRequest,
+      dynamoPerLifecycle: { scope: 'submit, approve by link, one credentials retrieval, expiry', ...dynamo },
+      cost: costPer1000Requests({
+        stateTransitions: stateTransitionsPerRequest,
+        dynamoReads: dynamo.reads,
+        dynamoWrites: dynamo.writes,
+        // HTTP: POST /requests, GET + POST approval link, GET credentials; tasks: notify, issue, notify requester, settle.
+        apiRequests: 4,
+        lambdaInvocations: 8,
+        snsPublishes: t.broker.outbox.messages().length / (rounds + 5),
+        kmsRequests: 2,
+      }),
+    };
+  } finally {
+    await t.broker.close();
+  }
+}
+
+async function benchAlerts() {
+  const t = await startTestBroker({ timeScale: 1 });
+  try {
+    const probe = await fetch(`${t.broker.baseUrl}/_local/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    if (probe.status === 404) return { unavailable: 'POST /_local/events is not mounted' };
+    const human = loadEvent<Record<string, any>>('cloudtrail/assume-role-by-human.json');
+    const event = (i: number) => ({ ...human, id: `bench-${i}-${Date.now()}`, detail: { ...human.detail, eventID: `bench-event-${i}-${Date.now()}` } });
+    const post = (payload: unknown) =>
+      fetch(`${t.broker.baseUrl}/_local/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    for (let i = 0; i < 20; i++) await post(event(-i - 1));
+    const single = await runConcurrent(300, 1, async (i) => {
+      const res = await post(event(i));
+      if (res.status !== 200) throw new Error(`events answered ${res.status}`);
+      await res.text();
+    });
+    const batch = Array.from({ length: 1000 }, (_, i) => event(10_000 + i));
+    const t0 = performance.now();
+    const res = await post(batch);
+    await res.text();
+    const batchMs = performance.now() - t0;
+    return {
+      perEventLatency: { scope: 'one event per POST /_local/events: match, dedupe, classify, publish', ...summarize(single.latencies, single.wallMs) },
+      batchOf1000: { wallMs: Math.round(batchMs), eventsPerSecond: Math.round((1000 / batchMs) * 1000) },
+    };
+  } finally {
+    await t.broker.close();
+  }
+}
+
+async function benchBundles() {
+  const file = join(ROOT, 'bench/bundles.ts');
+  if (!existsSync(file)) return { unavailable: 'bench/bundles.ts not present' };
+  // Imported by path: the bundle benchmark is optional while it is being built.
+  const mod = (await import(file)) as { bundleBench: () => Promise<unknown> };
+  return mod.bundleBench();
+}
+
+async function main() {
+  const only = process.argv[2];
+  const sections: Record<string, () => Promise<unknown>> = {
+    createRequest: benchCreate,
+    lifecycle: benchLifecycle,
+    alerts: benchAlerts,
+    bundles: benchBundles,
+  };
+  const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
+  for (const [name, run] of Object.entries(sections)) {
+    if (only && only !== name) continue;
+    process.stderr.write(`bench: ${name}...\n`);
+    results[name] = await run();
+  }
+  const out = JSON.stringify(results, null, 2);
+  mkdirSync(join(ROOT, 'bench-output'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench-output/results.json'), `${out}\n`);
+  process.stdout.write(`${out}\n`);
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
