@@ -1,0 +1,274 @@
+/**
+ * EventBridge rules for the alarms on watched-role use (issue 5), built from the catalogue.
+ *
+ * serverless.yml uses these plain values (no function is exported at those keys, so osls reads
+ * them as they are) in the EventBridge rules whose target is the function `alertOnAssumeRole`
+ * (handler functions/alert-on-assume-role.handler):
+ *
+ *   ${file(infra/alert-rules.cjs):assumeRolePattern}   STS AssumeRole / AssumeRoleWithSAML /
+ *                                                      AssumeRoleWithWebIdentity of a watched role
+ *   ${file(infra/alert-rules.cjs):switchRolePattern}   console SwitchRole into a watched role
+ *
+ * Local mode (POST /_local/events, local/local-events.ts) matches events against `rules`, and
+ * test/unit/alert-rules.test.ts proves every CloudTrail fixture is matched or not as intended,
+ * both here and in the packaged CloudFormation template.
+ *
+ * CommonJS on purpose: osls loads `${file(x.cjs):key}` with require(), and package.json says
+ * "type": "module". Plain Node, no TypeScript, only the `yaml` package.
+ *
+ * Watched roles: every catalogue target's roleArn, then every watchedRoles[].roleArn, first
+ * occurrence wins (the order of watchedRoleArns() in shared/catalogue). The catalogue file is
+ * BROKER_CATALOGUE_FILE (relative to the repository root, as the deployed Lambda reads it
+ * relative to its package root), default config/catalogue.example.yaml. Full validation of the
+ * catalogue happens where the broker loads it (zod); here a role ARN that is not an IAM role ARN
+ * stops packaging with the file and field named.
+ *
+ * Pattern choices:
+ *
+ * - AssumeRole*: `requestParameters.roleArn` is matched with `equals-ignore-case` per watched ARN.
+ *   IAM role names are unique regardless of case, and the function (decideAlarm) compares them
+ *   case-insensitively too, so a caller writing the ARN in another case must not slip past the
+ *   rule. Failed calls (`errorCode` present) are not matched: no session was created.
+ *
+ * - SwitchRole: the published SwitchRole records carry no `additionalEventData.SwitchTo`; the role
+ *   is the new session in `userIdentity.arn` (`arn:<partition>:sts::<account>:assumed-role/<name>/<session>`).
+ *   So the rule filters on that: a case-insensitive prefix `...:assumed-role/<name>/` per watched
+ *   role. Any record that does carry `SwitchTo` is matched whatever the role (`$or`), because the
+ *   parser prefers SwitchTo and a SwitchTo with a path or other spelling could otherwise be
+ *   missed; the function then filters with decideAlarm. Console switches are rare (a person
+ *   clicking), so the few extra invocations cost nothing, and the rule never drops an event the
+ *   function would have alarmed on. Failed switches (`responseElements.SwitchRole: "Failure"`)
+ *   are matched and dropped by the function, which reads the outcome.
+ *
+ * - Size: an event pattern may be at most 2,048 characters by default (a quota that can be raised
+ *   to 4,096; set BROKER_EVENT_PATTERN_MAX_CHARS after raising it). When listing every role would
+ *   not fit, the rule falls back to one prefix per account (`arn:aws:iam::<account>:role/`), which
+ *   matches a superset; the function still alarms only on watched roles. If even that does not
+ *   fit, packaging fails with the numbers.
+ */
+'use strict';
+
+const { readFileSync } = require('node:fs');
+const { isAbsolute, resolve } = require('node:path');
+const YAML = require('yaml');
+
+/** The repository root: this file lives in infra/. */
+const ROOT = resolve(__dirname, '..');
+
+const DEFAULT_CATALOGUE_FILE = 'config/catalogue.example.yaml';
+
+/** EventBridge's default quota for the size of one event pattern, in characters. */
+const DEFAULT_MAX_PATTERN_CHARS = 2048;
+
+/** The function every rule here targets (serverless.yml `functions.alertOnAssumeRole`). */
+const ALERT_FUNCTION = 'alertOnAssumeRole';
+
+const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+const CONSOLE_SIGN_IN_DETAIL_TYPE = 'AWS Console Sign In via CloudTrail';
+const ASSUME_ROLE_EVENT_NAMES = ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity'];
+
+/** Names of the rules (local mode reports matches by these). */
+const RULE_NAMES = {
+  assumeRole: 'watched-role-assume-role',
+  switchRole: 'watched-role-console-switch-role',
+};
+
+const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+
+/** Resolves the catalogue path: absolute as is, otherwise relative to the repository root. */
+function catalogueFilePath(env) {
+  const file = (env && env.BROKER_CATALOGUE_FILE) || DEFAULT_CATALOGUE_FILE;
+  return isAbsolute(file) ? file : resolve(ROOT, file);
+}
+
+function fail(source, message) {
+  throw new Error(`infra/alert-rules.cjs: ${source}: ${message}`);
+}
+
+/**
+ * Every watched role ARN of a parsed catalogue, in watchedRoleArns() order: targets first,
+ * then watchedRoles, duplicates dropped.
+ */
+function watchedRoleArnsOf(catalogue, source) {
+  if (catalogue === null || typeof catalogue !== 'object' || Array.isArray(catalogue)) {
+    fail(source, 'the catalogue must be a mapping with `targets` (and optionally `watchedRoles`)');
+  }
+  const arns = [];
+  for (const key of ['targets', 'watchedRoles']) {
+    const list = catalogue[key];
+    if (list === undefined || list === null) {
+      if (key === 'targets') fail(source, '`targets` is missing');
+      continue;
+    }
+    if (!Array.isArray(list)) fail(source, `\`${key}\` must be a list`);
+    list.forEach((entry, i) => {
+      const roleArn = entry && typeof entry === 'object' ? entry.roleArn : undefined;
+      if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
+        fail(source, `${key}[${i}].roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name), not ${JSON.stringify(roleArn)}`);
+      }
+      arns.push(roleArn);
+    });
+  }
+  const unique = [...new Set(arns)];
+  if (unique.length === 0) fail(source, 'no watched roles: add a target or a watchedRoles entry');
+  return unique;
+}
+
+function partsOf(roleArn) {
+  const [, partition, account, name] = ROLE_ARN.exec(roleArn);
+  return { partition, account, name };
+}
+
+const unique = (values) => [...new Set(values)];
+
+/** `arn:aws:iam::111111111111:role/` for each account of the watched roles. */
+function roleAccountPrefixes(arns) {
+  return unique(arns.map((arn) => {
+    const { partition, account } = partsOf(arn);
+    return `arn:${partition}:iam::${account}:role/`;
+  }));
+}
+
+function assumeRolePatternWith(roleArnMatchers) {
+  return {
+    source: ['aws.sts'],
+    'detail-type': [API_CALL_DETAIL_TYPE],
+    detail: {
+      eventSource: ['sts.amazonaws.com'],
+      eventName: [...ASSUME_ROLE_EVENT_NAMES],
+      requestParameters: { roleArn: roleArnMatchers },
+      errorCode: [{ exists: false }],
+    },
+  };
+}
+
+function switchRolePatternWith(sessionArnMatchers) {
+  return {
+    source: ['aws.signin'],
+    'detail-type': [CONSOLE_SIGN_IN_DETAIL_TYPE],
+    detail: {
+      eventSource: ['signin.amazonaws.com'],
+      eventName: ['SwitchRole'],
+      $or: [
+        { userIdentity: { arn: sessionArnMatchers } },
+        { additionalEventData: { SwitchTo: [{ exists: true }] } },
+      ],
+    },
+  };
+}
+
+/** Length of the pattern as CloudFormation hands it to EventBridge (compact JSON). */
+const patternSize = (pattern) => JSON.stringify(pattern).length;
+
+/**
+ * The exact pattern if it fits, else the per-account fallback; throws if neither fits.
+ * Returns the pattern and which form was used ('roles' or 'accounts').
+ */
+function fitting(what, exact, perAccount, maxChars, source) {
+  if (patternSize(exact) <= maxChars) return { pattern: exact, matchBy: 'roles' };
+  if (patternSize(perAccount) <= maxChars) return { pattern: perAccount, matchBy: 'accounts' };
+  return fail(
+    source,
+    `the ${what} pattern is ${patternSize(exact)} characters listing every role and ${patternSize(perAccount)} with one prefix per account, ` +
+      `over the ${maxChars}-character EventBridge limit. Raise the "Event pattern size" quota (up to 4096) and set BROKER_EVENT_PATTERN_MAX_CHARS, or watch fewer accounts.`,
+  );
+}
+
+/**
+ * Builds the rules from a parsed catalogue. `source` names the catalogue in errors;
+ * `maxPatternChars` is the event pattern size quota.
+ */
+function buildAlertRules(catalogue, options) {
+  const source = (options && options.source) || 'catalogue';
+  const maxChars = (options && options.maxPatternChars) || DEFAULT_MAX_PATTERN_CHARS;
+  const watchedRoleArns = watchedRoleArnsOf(catalogue, source);
+
+  const assume = fitting(
+    'AssumeRole',
+    assumeRolePatternWith(watchedRoleArns.map((arn) => ({ 'equals-ignore-case': arn }))),
+    assumeRolePatternWith(roleAccountPrefixes(watchedRoleArns).map((prefix) => ({ prefix }))),
+    maxChars,
+    source,
+  );
+
+  const sessionPrefixes = unique(watchedRoleArns.map((arn) => {
+    const { partition, account, name } = partsOf(arn);
+    return `arn:${partition}:sts::${account}:assumed-role/${name}/`;
+  }));
+  const accountSessionPrefixes = unique(watchedRoleArns.map((arn) => {
+    const { partition, account } = partsOf(arn);
+    return `arn:${partition}:sts::${account}:assumed-role/`;
+  }));
+  const switchRole = fitting(
+    'SwitchRole',
+    switchRolePatternWith(sessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
+    switchRolePatternWith(accountSessionPrefixes.map((prefix) => ({ prefix }))),
+    maxChars,
+    source,
+  );
+
+  const rules = [
+    {
+      name: RULE_NAMES.assumeRole,
+      description: 'Alarm on AssumeRole, AssumeRoleWithSAML or AssumeRoleWithWebIdentity of a watched role',
+      target: ALERT_FUNCTION,
+      matchBy: assume.matchBy,
+      pattern: assume.pattern,
+    },
+    {
+      name: RULE_NAMES.switchRole,
+      description: 'Alarm on a console SwitchRole into a watched role',
+      target: ALERT_FUNCTION,
+      matchBy: switchRole.matchBy,
+      pattern: switchRole.pattern,
+    },
+  ];
+  return { watchedRoleArns, assumeRolePattern: assume.pattern, switchRolePattern: switchRole.pattern, rules };
+}
+
+/** Reads and parses the catalogue file named by the environment, then builds the rules. */
+function loadAlertRules(env) {
+  const environment = env || process.env;
+  const file = catalogueFilePath(environment);
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return fail(file, `cannot read the catalogue: ${error && error.message ? error.message : String(error)}`);
+  }
+  let catalogue;
+  try {
+    catalogue = YAML.parse(text);
+  } catch (error) {
+    return fail(file, `the catalogue is not valid YAML: ${error && error.message ? error.message : String(error)}`);
+  }
+  const rawMax = environment.BROKER_EVENT_PATTERN_MAX_CHARS;
+  let maxPatternChars = DEFAULT_MAX_PATTERN_CHARS;
+  if (rawMax !== undefined && rawMax !== '') {
+    maxPatternChars = Number(rawMax);
+    if (!Number.isInteger(maxPatternChars) || maxPatternChars < 256 || maxPatternChars > 4096) {
+      fail('BROKER_EVENT_PATTERN_MAX_CHARS', `must be a whole number from 256 to 4096, not ${JSON.stringify(rawMax)}`);
+    }
+  }
+  return { catalogueFile: file, ...buildAlertRules(catalogue, { source: file, maxPatternChars }) };
+}
+
+const loaded = loadAlertRules(process.env);
+
+module.exports = {
+  /** Absolute path of the catalogue the rules were built from. */
+  catalogueFile: loaded.catalogueFile,
+  /** Watched role ARNs in watchedRoleArns() order. */
+  watchedRoleArns: loaded.watchedRoleArns,
+  /** Rule on STS AssumeRole* of a watched role (serverless.yml: `${file(infra/alert-rules.cjs):assumeRolePattern}`). */
+  assumeRolePattern: loaded.assumeRolePattern,
+  /** Rule on console SwitchRole into a watched role (serverless.yml: `${file(infra/alert-rules.cjs):switchRolePattern}`). */
+  switchRolePattern: loaded.switchRolePattern,
+  /** [{ name, description, target, matchBy, pattern }] for local mode and tests. */
+  rules: loaded.rules,
+  ALERT_FUNCTION,
+  RULE_NAMES,
+  DEFAULT_MAX_PATTERN_CHARS,
+  buildAlertRules,
+  loadAlertRules,
+};
