@@ -73,7 +73,7 @@ export function alarmScope(deps: Pick<Deps, 'catalogue' | 'settings'>): AlarmSco
  * deliveries exactly one goes on. If the publish fails, the claim is released (`forget`) and the
  * error is rethrown, so the retry by Lambda/EventBridge publishes the alarm instead of being
  * dropped as a duplicate. A lost alarm is worse than a rare double one: if releasing fails too,
- * the error is logged as "alarm at risk" with the event id and counted. The audit entry comes
+ * AlarmAtRiskError is thrown after logging the event id, and the handler counts it. The audit entry comes
  * after the publish; if it fails the alarm has still gone out, so it is logged and counted and
  * the event is not retried (a retry would be a duplicate anyway).
  *
@@ -161,19 +161,34 @@ async function requestNamedBy(deps: Deps, use: RoleUse): Promise<AccessRequest |
   return isRequestIdShaped(use.roleSessionName) ? deps.requests.get(use.roleSessionName) : undefined;
 }
 
+/**
+ * The alarm could not be published and its event id could not be released either, so a retry
+ * will be dropped as a duplicate. Thrown (after logging) so the failure is still retried and
+ * counted as AlarmsAtRisk; `cause` is the publish error.
+ */
+export class AlarmAtRiskError extends Error {
+  constructor(
+    readonly eventId: string,
+    cause: unknown,
+  ) {
+    super(`Alarm for CloudTrail event ${eventId} was not published and its dedupe marker could not be released`, { cause });
+    this.name = 'AlarmAtRiskError';
+  }
+}
+
 async function releaseClaim(deps: Deps, use: RoleUse, logger: Deps['logger'], publishError: unknown): Promise<void> {
   try {
     await deps.events.forget(use.eventId);
-    logger.error('alarm publish failed; event released for the retry', { error: publishError });
   } catch (releaseError) {
     // The retry will find the claim and drop the event: say so loudly, with what is needed to
-    // replay it by hand (the event id), and count it (AlarmsAtRisk).
+    // replay it by hand (the event id).
     logger.error('ALARM AT RISK: publish failed and the event id could not be released; a retry will be dropped as duplicate', {
       error: publishError,
       releaseError,
-      alarmAtRisk: true,
     });
+    throw new AlarmAtRiskError(use.eventId, publishError);
   }
+  logger.error('alarm publish failed; event id released so the retry alarms', { error: publishError });
 }
 
 function envelopeIdOf(raw: unknown): string | undefined {
@@ -208,6 +223,8 @@ export const AlertMetric = {
   HISTORY_APPEND_FAILURES: 'HistoryAppendFailures',
   /** Transient failures rethrown for a retry. */
   PROCESSING_FAILURES: 'ProcessingFailures',
+  /** Publish failures whose event id could not be released: the retry will be dropped. */
+  ALARMS_AT_RISK: 'AlarmsAtRisk',
 } as const;
 export type AlertMetric = (typeof AlertMetric)[keyof typeof AlertMetric];
 

@@ -30,6 +30,7 @@ export async function listRequests(deps: Deps, caller: Caller, query: ListQuery)
   const targets = deps.catalogue.targets.filter((t) => isApproverOf(t, caller)).map((t) => t.id);
   if (targets.length === 0) return { items: [] };
   const page = await deps.requests.listByTargets(targets, options);
-  // The snapshot on each request is authoritative: a catalogue edit since submission may have changed approvers.
-  return { ...page, items: page.items.filter((r) => canView(r, caller)) };
+  // The snapshot on each request is authoritative: a catalogue edit since submission may have
+  // changed approvers. The caller's own requests are in `mine`, not here: no one approves their own.
+  return { ...page, items: page.items.filter((r) => canView(r, caller) && r.requester.sub !== caller.sub) };
 }
