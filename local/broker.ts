@@ -23,6 +23,7 @@ import { createLocalConsolePreview } from './console-preview';
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
 import { createLocalIdp, type LocalIdp } from './jwt';
 import { baseLocalRoutes } from './local-routes';
+import { localEventRoutes } from './local-events';
 import { createOutbox, type Outbox } from './outbox';
 import { routesFromServerlessYml, type Route } from './routes';
 import { createLocalServer, lambdaContext, listen, type LocalRoute } from './server';
@@ -163,7 +164,11 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     invoke,
     token: (claims) => idp.mint({ groups: [], ...claims }),
   };
-  Object.assign(localRoutes, { ...baseLocalRoutes({ idp, outbox, consolePage: (s) => preview.page(s) }), ...(options.extraRoutes?.(broker) ?? {}) });
+  Object.assign(localRoutes, {
+    ...baseLocalRoutes({ idp, outbox, consolePage: (s) => preview.page(s) }),
+    ...localEventRoutes(broker),
+    ...(options.extraRoutes?.(broker) ?? {}),
+  });
 
   return {
     ...broker,

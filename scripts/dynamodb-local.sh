@@ -2,6 +2,10 @@
 # Conformance run: the data-layer tests against the official DynamoDB Local jar (not dynalite).
 #
 #   scripts/dynamodb-local.sh [extra vitest args]
+#   scripts/dynamodb-local.sh --jar-dir     fetch, verify and cache the jar; print its directory
+#
+# npm test runs the same tests against the same cached jar through
+# test/conformance/dynamodb-local.test.ts, which uses --jar-dir and starts Java itself.
 #
 # The jar comes from the npm package amplify-dynamodb-simulator, which ships DynamoDB Local
 # with its sqlite4java native libraries. It is fetched with `npm pack` (nothing is installed
@@ -20,6 +24,12 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+MODE=run
+if [[ "${1:-}" == --jar-dir ]]; then
+  MODE=jar-dir
+  shift
+fi
 
 PACKAGE=amplify-dynamodb-simulator
 VERSION="${DYNAMODB_LOCAL_NPM_VERSION:-2.9.30}"
@@ -63,9 +73,11 @@ if [[ ! -f "$EMULATOR/DynamoDBLocal.jar" || ! -d "$EMULATOR/DynamoDBLocal_lib" ]
     die "$tarball has no package/emulator directory; the package layout changed, inspect it with: tar tzf $tarball"
   [[ -f "$work/package/emulator/DynamoDBLocal.jar" ]] || die "$tarball has no package/emulator/DynamoDBLocal.jar"
   [[ -d "$work/package/emulator/DynamoDBLocal_lib" ]] || die "$tarball has no package/emulator/DynamoDBLocal_lib"
-  rm -rf "$CACHE"
   mkdir -p "$CACHE"
-  mv "$work/package/emulator" "$EMULATOR"
+  rm -rf "$EMULATOR.partial"
+  mv "$work/package/emulator" "$EMULATOR.partial"
+  # Another run may have finished first; its copy is as good as ours.
+  if [[ -e "$EMULATOR" ]]; then rm -rf "$EMULATOR.partial"; else mv "$EMULATOR.partial" "$EMULATOR"; fi
   rm -rf "$work"
   trap - EXIT
 fi
@@ -89,6 +101,11 @@ case "$os/$arch" in
 esac
 [[ -f "$EMULATOR/DynamoDBLocal_lib/$native" ]] ||
   die "$EMULATOR/DynamoDBLocal_lib has no $native for $os/$arch; available: $(cd "$EMULATOR/DynamoDBLocal_lib" && ls ./*sqlite4java* | tr '\n' ' ')"
+
+if [[ "$MODE" == jar-dir ]]; then
+  printf '%s\n' "$EMULATOR"
+  exit 0
+fi
 
 jar_version="$(cd "$EMULATOR" && "$JAVA" -jar DynamoDBLocal.jar -version 2>/dev/null | tail -n 1 || true)"
 say "DynamoDB Local ${jar_version:-(version unknown)} from $PACKAGE@$VERSION, native library $native"

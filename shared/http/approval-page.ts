@@ -68,7 +68,7 @@ export function confirmationPage(ctx: ApprovalContext): HttpResult {
 }
 
 /** What the approver sees after deciding. */
-export function resultPage(request: AccessRequest, outcome: { decided: boolean; timedOut: boolean }, decision: 'approve' | 'deny'): HttpResult {
+export function resultPage(request: AccessRequest, outcome: { decided: boolean; timedOut: boolean; serviceNames: string[] }, decision: 'approve' | 'deny'): HttpResult {
   const approvals = request.approvals.filter((a) => a.decision === 'approve').length;
   const message = outcome.timedOut
     ? 'The approval window had already closed, so this request has timed out. The requester must ask again.'
@@ -81,7 +81,7 @@ export function resultPage(request: AccessRequest, outcome: { decided: boolean; 
   return page(
     heading,
     `<h1>${escape(heading)}</h1><p class="notice ${outcome.timedOut || decision === 'deny' ? 'bad' : 'good'}" role="status">${escape(message)}</p>` +
-      summary(request, request.services),
+      summary(request, outcome.serviceNames),
     200,
   );
 }

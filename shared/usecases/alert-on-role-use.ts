@@ -16,7 +16,7 @@ import type { Deps } from '../runtime/deps';
 
 /** What the alert function did with one event; every branch is logged and counted. */
 export const AlertOutcomeKind = {
-  /** Not a valid AssumeRole*/SwitchRole event (zod said why): logged, counted, dropped. */
+  /** Not a valid AssumeRole, AssumeRoleWith* or SwitchRole event (zod said why): logged, counted, dropped. */
   MALFORMED: 'malformed',
   /** A well-formed event of another kind (GetSessionToken, another detail-type): dropped. */
   UNSUPPORTED: 'unsupported',
@@ -73,7 +73,9 @@ export function alarmScope(deps: Pick<Deps, 'catalogue' | 'settings'>): AlarmSco
  * deliveries exactly one goes on. If the publish fails, the claim is released (`forget`) and the
  * error is rethrown, so the retry by Lambda/EventBridge publishes the alarm instead of being
  * dropped as a duplicate. A lost alarm is worse than a rare double one: if releasing fails too,
- * AlarmAtRiskError is thrown after logging the event id, and the handler counts it. The audit entry comes
+ * AlarmAtRiskError is thrown after logging the event id, and the handler counts it. The one
+ * window left is a process killed between the claim and the publish (a Lambda timeout); the
+ * claim-then-publish gap is kept to the SNS call alone for that reason. The audit entry comes
  * after the publish; if it fails the alarm has still gone out, so it is logged and counted and
  * the event is not retried (a retry would be a duplicate anyway).
  *

@@ -52,6 +52,7 @@ export interface DecisionResult {
   decided: boolean;
   /** The workflow had already stopped waiting: the request is shown as timed out. */
   timedOut: boolean;
+  serviceNames: string[];
 }
 
 function assertOpen(request: AccessRequest) {
@@ -67,7 +68,7 @@ function assertOpen(request: AccessRequest) {
  * or denies, tells the workflow.
  */
 export async function decideApproval(deps: Deps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
-  const { link, request } = await resolveLink(deps, token);
+  const { link, request, serviceNames } = await resolveLink(deps, token);
   if (sameEmail(link.approver, request.requester.email)) {
     throw new ForbiddenError('You cannot decide on your own request', 'SELF_APPROVAL');
   }
@@ -107,11 +108,11 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
   );
   if (!changed) throw new ConflictError(`Request ${request.id} is already ${updated.status}`, 'ALREADY_DECIDED');
   const decided = updated.status === RequestStatus.APPROVED || updated.status === RequestStatus.DENIED;
-  if (!decided) return { request: updated, decided: false, timedOut: false };
+  if (!decided) return { request: updated, decided: false, timedOut: false, serviceNames };
 
   if (!taskToken) {
     // Notify-approvers stores the token before any link exists, so this means the wait already ended.
-    return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true };
+    return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true, serviceNames };
   }
   try {
     await deps.workflow.sendDecision(taskToken, {
@@ -120,12 +121,12 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
     });
   } catch (e) {
     if (e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED) {
-      return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true };
+      return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true, serviceNames };
     }
     throw e;
   }
   deps.logger.info('decision sent', { requestId: updated.id, status: updated.status });
-  return { request: updated, decided: true, timedOut: false };
+  return { request: updated, decided: true, timedOut: false, serviceNames };
 }
 
 /** The vote arrived after Step Functions stopped waiting: an approval cannot take effect any more. */

@@ -29,9 +29,8 @@ function targetOf(deps: Deps, request: AccessRequest): Target {
  * Assumes the target role for the request's services and seals the result. The session lasts
  * what the window, the role and the chaining cap allow, whichever ends first.
  */
-export async function issueAndStore(deps: Deps, request: AccessRequest, target: Target): Promise<StoredCredentials> {
+export async function issueAndStore(deps: Deps, request: AccessRequest, target: Target, now: Date = deps.clock.now()): Promise<StoredCredentials> {
   if (!request.expiresAt) throw new Error(`Request ${request.id} has no window`);
-  const now = deps.clock.now();
   const durationSeconds = issuanceDurationSeconds({
     now,
     windowEndsAt: request.expiresAt,
@@ -65,7 +64,7 @@ export async function issueAndStore(deps: Deps, request: AccessRequest, target: 
  * credentials. Safe to retry: an ACTIVE request with credentials already stored is left alone.
  */
 export async function issueCredentials(deps: Deps, requestId: string): Promise<IssueCredentialsResult> {
-  const { request } = await updateRequest(deps, requestId, (current) => {
+  const { request, changed } = await updateRequest(deps, requestId, (current) => {
     if (current.status === RequestStatus.ACTIVE) return null;
     if (current.status !== RequestStatus.APPROVED) throw new RequestClosedError(current.id, current.status);
     const now = deps.clock.now();
@@ -81,7 +80,10 @@ export async function issueCredentials(deps: Deps, requestId: string): Promise<I
   if (request.status !== RequestStatus.ACTIVE || !request.startsAt || !request.expiresAt) {
     throw new RequestClosedError(request.id, request.status);
   }
-  if (!(await deps.credentials.get(request.id))) await issueAndStore(deps, request, targetOf(deps, request));
+  // The call that opened the window measures it from startsAt: measured a few ms later, a 15-minute
+  // window would have 899 s left, under STS's 900 s minimum, and the shortest grant would always fail.
+  const measureFrom = changed ? new Date(request.startsAt) : undefined;
+  if (!(await deps.credentials.get(request.id))) await issueAndStore(deps, request, targetOf(deps, request), measureFrom);
   return { startsAt: request.startsAt, expiresAt: request.expiresAt };
 }
 

@@ -29,8 +29,17 @@ export async function listRequests(deps: Deps, caller: Caller, query: ListQuery)
   if (query.scope === 'mine') return deps.requests.listByRequester(caller.sub, options);
   const targets = deps.catalogue.targets.filter((t) => isApproverOf(t, caller)).map((t) => t.id);
   if (targets.length === 0) return { items: [] };
-  const page = await deps.requests.listByTargets(targets, options);
   // The snapshot on each request is authoritative: a catalogue edit since submission may have
   // changed approvers. The caller's own requests are in `mine`, not here: no one approves their own.
-  return { ...page, items: page.items.filter((r) => canView(r, caller) && r.requester.sub !== caller.sub) };
+  // Filtering happens after the query, so keep reading until the page is full or the index ends:
+  // otherwise the caller's own newest requests would yield short (even empty) pages with a nextToken.
+  const items: AccessRequest[] = [];
+  let before = query.before;
+  for (;;) {
+    const page = await deps.requests.listByTargets(targets, { ...options, ...(before ? { before } : {}), limit: query.limit - items.length });
+    items.push(...page.items.filter((r) => canView(r, caller) && r.requester.sub !== caller.sub));
+    if (!page.last) return { items };
+    if (items.length >= query.limit) return { items, last: page.last };
+    before = page.last;
+  }
 }

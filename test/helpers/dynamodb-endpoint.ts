@@ -1,5 +1,9 @@
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { createTable } from '../../shared/adapters/dynamo/table';
@@ -23,16 +27,21 @@ export interface TestTable {
   close(): Promise<void>;
 }
 
+const execFileAsync = promisify(execFile);
+
 const rawClient = (endpoint: string) =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
 /**
- * A fresh broker table: on the endpoint named by BROKER_TEST_DYNAMODB_ENDPOINT (a uniquely named
+ * A fresh broker table: on `endpoint`, by default the one named by BROKER_TEST_DYNAMODB_ENDPOINT (a uniquely named
  * table, created with the one table definition and deleted afterwards), otherwise on an embedded
  * in-memory dynalite that is thrown away with it.
  */
-export async function openTestTable(prefix = 'access-broker-test'): Promise<TestTable> {
-  const external = process.env[DYNAMODB_ENDPOINT_ENV]?.trim();
+export async function openTestTable(
+  prefix = 'access-broker-test',
+  endpoint: string | undefined = process.env[DYNAMODB_ENDPOINT_ENV],
+): Promise<TestTable> {
+  const external = endpoint?.trim();
   const tableName = `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   if (external) {
     if (!/^https?:\/\/[^\s]+$/.test(external)) {
@@ -72,4 +81,95 @@ export async function openTestTable(prefix = 'access-broker-test'): Promise<Test
       await dynamo.close();
     },
   };
+}
+
+export interface DynamoDbLocalJar {
+  endpoint: string;
+  /** DynamoDB Local's own version, as it prints it on start-up (e.g. 1.25.1). */
+  version: string;
+  close(): Promise<void>;
+}
+
+const SCRIPT = join(import.meta.dirname, '../../scripts/dynamodb-local.sh');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Starts the official DynamoDB Local jar in memory on a free port. The jar is fetched, verified
+ * and cached by `scripts/dynamodb-local.sh --jar-dir` (which also says clearly when Java is
+ * missing). Only the Java process started here is stopped by close().
+ */
+export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number } = {}): Promise<DynamoDbLocalJar> {
+  const java = process.env.JAVA ?? 'java';
+  let dir: string;
+  try {
+    const { stdout } = await execFileAsync('bash', [SCRIPT, '--jar-dir'], { maxBuffer: 1024 * 1024 });
+    dir = stdout.trim().split('\n').at(-1) ?? '';
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr ?? '';
+    throw new Error(`Could not prepare DynamoDB Local with scripts/dynamodb-local.sh --jar-dir:\n${stderr.trim() || String(e)}`);
+  }
+  const port = await freePort();
+  const child = spawn(
+    java,
+    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
+  // A test worker that dies must not leave Java running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      if (spawnError) throw new Error(`Could not start ${java}: ${spawnError.message}`);
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode} during start-up:\n${log}`);
+      try {
+        // A ListTables answer proves Jetty is up and sqlite4java's native library loaded.
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} in time:\n${log}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  } finally {
+    client.destroy();
+  }
+  const version = /Version:\s*(\S+)/.exec(log)?.[1] ?? 'unknown';
+  return { endpoint, version, close: stop };
 }

@@ -54,7 +54,8 @@ function helpers(getT: () => TestBroker) {
   const decideByJson = (link: string, decision: 'approve' | 'deny', comment?: string) =>
     getT().call('POST', pathOf(link), { json: { decision, ...(comment ? { comment } : {}) } });
   /** Waits until notify-approvers has sent every link (it appends `notified` after the last). */
-  const notified = (id: string) => getT().waitForRequest(id, (r) => r.history.some((h: { type: string }) => h.type === 'notified'));
+  const notified = (id: string, as: Person = 'alice') =>
+    getT().waitForRequest(id, (r) => r.history.some((h: { type: string }) => h.type === 'notified'), as);
   const approvalMails = (id: string) => getT().broker.outbox.messages().filter((m) => m.topic === 'approvals' && m.attributes.requestId === id);
   const requesterMails = (id: string) => getT().broker.outbox.messages().filter((m) => m.topic === 'notifications' && m.attributes.requestId === id);
   const requesterMail = (id: string, event: string) =>
@@ -177,7 +178,7 @@ describe('approval workflow through the local HTTP server', () => {
   it('a request by carol (an approver of the sandbox) sends a link to dave only', async () => {
     const { id } = await h.create('carol', SANDBOX);
     await t.linkFor(id, 'dave@example.com');
-    const request = await h.notified(id);
+    const request = await h.notified(id, 'carol');
     expect(h.approvalMails(id).map((m) => m.attributes.approver)).toEqual(['dave@example.com']);
     expect(request.history.find((e: { type: string }) => e.type === 'notified').detail).toContain('dave@example.com');
     expect(request.history.find((e: { type: string }) => e.type === 'notified').detail).not.toContain('carol@example.com');
@@ -203,7 +204,7 @@ describe('approval workflow through the local HTTP server', () => {
     expect(denied.approvals).toEqual([{ by: 'carol@example.com', decision: 'deny', at: expect.any(String), comment: 'Use the runbook dashboard instead' }]);
     expect(count(denied, 'denied-by')).toBe(1);
     expect(count(denied, 'issued')).toBe(0);
-    expect(denied.startsAt).toBeUndefined();
+    expect(denied.startsAt).toBeNull();
 
     const execution = await t.broker.workflow.whenSettled(denied.executionArn);
     expect(execution.status).toBe('SUCCEEDED');
@@ -307,14 +308,14 @@ describe('approval workflow through the local HTTP server', () => {
     expect(replayJson.body.error.code).toBe('LINK_USED');
     expect((await t.call('GET', pathOf(link))).status).toBe(410);
 
-    const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
-    expect(active.approvals).toHaveLength(1);
-    expect(count(active, 'approved-by')).toBe(1);
+    const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
+    expect(expired.approvals).toHaveLength(1);
+    expect(count(expired, 'approved-by')).toBe(1);
   });
 
   it('forged or unknown tokens: 404 for a well-formed random token and for malformed ones', async () => {
     const wellFormed = newApprovalToken();
-    const malformed = ['not-a-token', `${newApprovalToken()}x`, newApprovalToken().slice(1), 'A'.repeat(200), '%2e%2e'];
+    const malformed = ['not-a-token', `${newApprovalToken()}x`, newApprovalToken().slice(1), 'A'.repeat(200), 'abc.def', `${newApprovalToken().slice(0, 42)}=`];
     for (const token of [wellFormed, ...malformed]) {
       const page = await t.call('GET', `/approvals/${token}`);
       expect(page.status, token).toBe(404);
@@ -383,29 +384,32 @@ describe('approval workflow through the local HTTP server', () => {
   });
 
   it('two concurrent approvals by carol and dave: exactly one decision (repeated)', async () => {
-    for (let round = 0; round < 4; round++) {
-      const { id, executionArn } = await h.create('alice', SANDBOX);
-      const carolLink = await t.linkFor(id, 'carol@example.com');
-      const daveLink = await t.linkFor(id, 'dave@example.com');
-      await h.notified(id);
+    const raced: { id: string; executionArn: string }[] = [];
+    for (let round = 0; round < 5; round++) {
+      const created = await h.create('alice', SANDBOX);
+      const carolLink = await t.linkFor(created.id, 'carol@example.com');
+      const daveLink = await t.linkFor(created.id, 'dave@example.com');
+      await h.notified(created.id);
 
       const results = await Promise.all([h.decideByJson(carolLink, 'approve'), h.decideByJson(daveLink, 'approve')]);
-      const statuses = results.map((r) => r.status).sort();
-      expect(statuses, results.map((r) => r.text).join('\n')).toEqual([200, 409]);
-      const loser = results.find((r) => r.status === 409)!;
-      expect(loser.body.error.code).toBe('ALREADY_DECIDED');
-      const winner = results.find((r) => r.status === 200)!;
-      expect(winner.body).toMatchObject({ decided: true, request: { status: 'APPROVED' } });
-
-      const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
-      expect(expired.approvals).toHaveLength(1);
-      expect(count(expired, 'approved-by')).toBe(1);
-      expect(count(expired, 'approved')).toBe(1);
-      expect(count(expired, 'issued')).toBe(1);
-      const execution = await t.broker.workflow.whenSettled(executionArn);
-      expect(execution.statesEntered).toEqual(APPROVE_TO_EXPIRE_STATES);
-      expect(h.requesterMails(id).map((m) => m.attributes.event)).toEqual(['granted', 'expired']);
+      expect(results.map((r) => r.status).sort(), results.map((r) => r.text).join('\n')).toEqual([200, 409]);
+      expect(results.find((r) => r.status === 409)!.body.error.code).toBe('ALREADY_DECIDED');
+      expect(results.find((r) => r.status === 200)!.body).toMatchObject({ decided: true, request: { status: 'APPROVED' } });
+      raced.push(created);
     }
+    // Every raced request then runs exactly one approved path: one issue, one grant, one expiry.
+    await Promise.all(
+      raced.map(async ({ id, executionArn }) => {
+        const execution = await t.broker.workflow.whenSettled(executionArn);
+        expect(execution.statesEntered).toEqual(APPROVE_TO_EXPIRE_STATES);
+        const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED' && count(r, 'requester-notified') === 2);
+        expect(expired.approvals).toHaveLength(1);
+        expect(count(expired, 'approved-by')).toBe(1);
+        expect(count(expired, 'approved')).toBe(1);
+        expect(count(expired, 'issued')).toBe(1);
+        expect(h.requesterMails(id).map((m) => m.attributes.event)).toEqual(['granted', 'expired']);
+      }),
+    );
   });
 
   it('JSON POST: approve with a comment answers JSON with the request view', async () => {
@@ -425,6 +429,7 @@ describe('approval workflow through the local HTTP server', () => {
     const bad = await t.call('POST', pathOf(await t.linkFor(id, 'carol@example.com')), { json: { decision: 'maybe' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('decision');
+    await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
   });
 });
 
@@ -530,5 +535,6 @@ describe('expired approval links', () => {
     expect(request.status).toBe('PENDING');
     expect(request.approvals).toEqual([]);
     offsetMs = 0;
+    expect((await t.call('POST', `/requests/${id}/cancel`, { as: 'alice', json: {} })).status).toBe(200);
   });
 });

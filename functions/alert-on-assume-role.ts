@@ -1,0 +1,54 @@
+import '../shared/runtime/aws-deps';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { getDeps } from '../shared/runtime/deps';
+import {
+  AlarmAtRiskError,
+  AlertMetric,
+  embeddedMetrics,
+  handleRoleUseEvent,
+  metricsOf,
+  type AlertMetric as AlertMetricName,
+  type AlertOutcome,
+} from '../shared/usecases/alert-on-role-use';
+
+/**
+ * EventBridge target of the watched-role rules (infra/alert-rules.cjs): one CloudTrail
+ * AssumeRole* or console SwitchRole event per invocation, at most one alarm.
+ *
+ * A malformed or unexpected event is logged (never the event itself: it carries the issued
+ * credentials) and counted, and the function returns normally: retrying a poison event cannot
+ * help. A transient failure (DynamoDB, SNS) is rethrown so Lambda's async retries, EventBridge's
+ * retry policy and the dead-letter queue apply; the use case has released the event id by then,
+ * so the retry alarms instead of being dropped as a duplicate.
+ *
+ * Metrics go out as CloudWatch Embedded Metric Format lines on stdout (namespace AccessBroker):
+ * MalformedEvents, UnsupportedEvents, IgnoredEvents, DuplicateEvents, AlarmsPublished,
+ * HistoryAppendFailures, ProcessingFailures, AlarmsAtRisk. Outside Lambda (local mode) they are
+ * debug log entries instead.
+ */
+export const handler = middy(async (event: unknown, context: Context): Promise<AlertOutcome> => {
+  const deps = getDeps();
+  const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
+  const emit = (counts: Partial<Record<AlertMetricName, number>>, properties: Record<string, string | undefined> = {}) => {
+    const record = embeddedMetrics(counts, { stage: deps.settings.stage, at: deps.clock.now(), properties });
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME) process.stdout.write(`${JSON.stringify(record)}\n`);
+    else logger.debug('metrics', record);
+  };
+  try {
+    const outcome = await handleRoleUseEvent(deps, event);
+    emit(metricsOf(outcome), {
+      outcome: outcome.outcome,
+      eventId: outcome.eventId,
+      ...(outcome.outcome === 'alarmed' ? { classification: outcome.classification, severity: outcome.severity } : {}),
+    });
+    return outcome;
+  } catch (error) {
+    emit({
+      [AlertMetric.PROCESSING_FAILURES]: 1,
+      ...(error instanceof AlarmAtRiskError ? { [AlertMetric.ALARMS_AT_RISK]: 1 } : {}),
+    });
+    logger.error('alert processing failed; rethrown so the delivery is retried', { error });
+    throw error;
+  }
+});

@@ -1,0 +1,475 @@
+/**
+ * The DynamoDB adapters against a real DynamoDB API. The same tests run on an embedded dynalite
+ * (data-layer.test.ts), on any endpoint named by BROKER_TEST_DYNAMODB_ENDPOINT, and on the
+ * official DynamoDB Local jar (test/conformance/dynamodb-local.test.ts and
+ * scripts/dynamodb-local.sh), so dynalite's leniencies cannot hide a bug.
+ */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoApprovalLinkRepository } from '../../shared/adapters/dynamo/approval-link-repository';
+import { createDynamoCredentialStore } from '../../shared/adapters/dynamo/credential-store';
+import { createDynamoEventDeduper } from '../../shared/adapters/dynamo/event-deduper';
+import { INDEX_BY_REQUESTER, credentialsKey, eventKey, linkKey, requestKey } from '../../shared/adapters/dynamo/keys';
+import { createDynamoRequestRepository } from '../../shared/adapters/dynamo/request-repository';
+import { newRequestId } from '../../shared/domain/ids';
+import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
+import { RequestStatus } from '../../shared/domain/status';
+import { StaleWriteError, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
+import type { TestTable } from '../helpers/dynamodb-endpoint';
+
+const BASE = Date.parse('2030-01-01T00:00:00.000Z');
+const iso = (offsetSeconds: number) => new Date(BASE + offsetSeconds * 1000).toISOString();
+
+let seq = 0;
+/** Distinct, increasing creation times: ids (ULIDs) then sort exactly in creation order. */
+function makeRequest(overrides: Partial<AccessRequest> & { sub?: string } = {}): AccessRequest {
+  const { sub = 'alice', ...rest } = overrides;
+  const at = iso(++seq);
+  const email = `${sub}@example.com`;
+  return {
+    id: newRequestId(new Date(at)),
+    status: RequestStatus.PENDING,
+    version: 1,
+    requester: { sub, email },
+    target: 'sandbox-readonly',
+    account: '111111111111',
+    roleArn: 'arn:aws:iam::111111111111:role/BrokerReadOnly',
+    services: ['ec2', 'cloudwatch'],
+    durationSeconds: 3600,
+    reason: 'debugging INC-4411 in the sandbox',
+    ticket: 'INC-4411',
+    createdAt: at,
+    updatedAt: at,
+    approvalsRequired: 1,
+    approverEmails: ['carol@example.com', 'dave@example.com'],
+    approverGroups: ['approvers'],
+    approvals: [],
+    history: [{ at, type: HistoryType.SUBMITTED, by: email }],
+    ...rest,
+  };
+}
+
+/** Follows `last` cursors to the end, returning each page's ids. */
+async function allPages(list: (before?: string) => Promise<Page>): Promise<string[][]> {
+  const pages: string[][] = [];
+  let before: string | undefined;
+  for (let i = 0; i < 50; i++) {
+    const page = await list(before);
+    pages.push(page.items.map((r) => r.id));
+    if (!page.last) return pages;
+    expect(page.last).toBe(page.items.at(-1)?.id);
+    before = page.last;
+  }
+  throw new Error('pagination did not end');
+}
+
+const newestFirst = (requests: AccessRequest[]) => requests.map((r) => r.id).sort().reverse();
+
+/**
+ * Defines the data-layer tests on a fresh table from `open`, closed after them. Used by
+ * data-layer.test.ts (dynalite, or BROKER_TEST_DYNAMODB_ENDPOINT) and by
+ * test/conformance/dynamodb-local.test.ts (the official DynamoDB Local jar).
+ */
+export function describeDataLayer(label: string, open: () => Promise<TestTable>): void {
+  describe(`data layer (${label})`, () => {
+    let table: TestTable;
+    let repo: RequestRepository;
+
+    beforeAll(async () => {
+      table = await open();
+      repo = createDynamoRequestRepository(table.db, table.tableName);
+    });
+
+    afterAll(async () => {
+      await table?.close();
+    });
+
+    it('the table has both indexes of the one table definition', async () => {
+      const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.KeySchema).toEqual([
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byRequester', 'byTarget']);
+    });
+
+    describe('request repository', () => {
+      it('create then get returns exactly what was stored, without key attributes', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        expect(await repo.get(request.id)).toEqual(request);
+
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: requestKey(request.id) }));
+        expect(raw.Item).toMatchObject({
+          pk: `REQ#${request.id}`,
+          sk: 'REQUEST',
+          gsi1pk: 'REQUESTER#alice',
+          gsi1sk: request.id,
+          gsi2pk: 'TARGET#sandbox-readonly',
+          gsi2sk: request.id,
+          itemType: 'request',
+        });
+      });
+
+      it('get of an unknown id is undefined', async () => {
+        expect(await repo.get(newRequestId())).toBeUndefined();
+      });
+
+      it('creating an existing id fails with StaleWriteError and leaves the first item intact', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const impostor = { ...request, reason: 'overwritten by a second create', requester: { sub: 'mallory', email: 'mallory@example.com' } };
+        const error = await repo.create(impostor).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(StaleWriteError);
+        expect((error as StaleWriteError).requestId).toBe(request.id);
+        expect(await repo.get(request.id)).toEqual(request);
+      });
+
+      it('an update with the right version and status writes the change, bumps the version and appends history', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const entry: HistoryEntry = { at: iso(10_000), type: HistoryType.CANCELLED, by: 'alice@example.com', detail: 'no longer needed' };
+        const updated = await repo.update(request.id, {
+          expectedVersion: 1,
+          expectedStatus: RequestStatus.PENDING,
+          set: { status: RequestStatus.CANCELLED },
+          append: [entry],
+        });
+        expect(updated.status).toBe(RequestStatus.CANCELLED);
+        expect(updated.version).toBe(2);
+        expect(updated.updatedAt).toBe(entry.at);
+        expect(updated.history).toEqual([...request.history, entry]);
+        expect(updated).not.toHaveProperty('pk');
+        expect(await repo.get(request.id)).toEqual(updated);
+      });
+
+      it('an update can set several fields and remove one (undefined) in the same write', async () => {
+        const request = makeRequest({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:x' });
+        await repo.create(request);
+        const approvals = [{ by: 'carol@example.com', decision: 'approve' as const, at: iso(20_000), comment: 'ok' }];
+        const updated = await repo.update(request.id, {
+          expectedVersion: 1,
+          expectedStatus: RequestStatus.PENDING,
+          set: { status: RequestStatus.APPROVED, approvals, startsAt: iso(20_000), expiresAt: iso(23_600), executionArn: undefined },
+          append: [
+            { at: iso(20_000), type: HistoryType.APPROVED_BY, by: 'carol@example.com' },
+            { at: iso(20_001), type: HistoryType.APPROVED },
+          ],
+        });
+        expect(updated).toMatchObject({ status: 'APPROVED', version: 2, approvals, startsAt: iso(20_000), expiresAt: iso(23_600), updatedAt: iso(20_001) });
+        expect(updated).not.toHaveProperty('executionArn');
+        expect(updated.history.map((h) => h.type)).toEqual(['submitted', 'approved-by', 'approved']);
+      });
+
+      it('an update with a stale version, a stale status, or for an unknown id fails with StaleWriteError and changes nothing', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const change = { set: { status: RequestStatus.CANCELLED }, append: [{ at: iso(30_000), type: HistoryType.CANCELLED }] };
+        await expect(repo.update(request.id, { ...change, expectedVersion: 2, expectedStatus: RequestStatus.PENDING })).rejects.toBeInstanceOf(
+          StaleWriteError,
+        );
+        await expect(repo.update(request.id, { ...change, expectedVersion: 1, expectedStatus: RequestStatus.APPROVED })).rejects.toBeInstanceOf(
+          StaleWriteError,
+        );
+        await expect(repo.update(newRequestId(), { ...change, expectedVersion: 1, expectedStatus: RequestStatus.PENDING })).rejects.toBeInstanceOf(
+          StaleWriteError,
+        );
+        expect(await repo.get(request.id)).toEqual(request);
+      });
+
+      it('of 10 concurrent updates expecting the same version exactly one succeeds', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) =>
+            repo.update(request.id, {
+              expectedVersion: 1,
+              expectedStatus: RequestStatus.PENDING,
+              set: { status: i % 2 === 0 ? RequestStatus.CANCELLED : RequestStatus.APPROVED },
+              append: [{ at: iso(40_000 + i), type: HistoryType.NOTIFIED, detail: `writer ${i}` }],
+            }),
+          ),
+        );
+        const won = results.filter((r): r is PromiseFulfilledResult<AccessRequest> => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(9);
+        for (const l of lost) expect(l.reason).toBeInstanceOf(StaleWriteError);
+
+        const stored = await repo.get(request.id);
+        expect(stored?.version).toBe(2);
+        expect(stored?.status).toBe(won[0]!.value.status);
+        expect(stored?.history).toHaveLength(2);
+        expect(stored?.history[1]?.detail).toBe(won[0]!.value.history[1]?.detail);
+      });
+
+      it('appendHistory appends in order without touching version or status; unknown ids are refused', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const a: HistoryEntry = { at: iso(50_000), type: HistoryType.CREDENTIALS_RETRIEVED, by: 'alice@example.com', detail: 'format=json' };
+        const b: HistoryEntry = { at: iso(50_001), type: HistoryType.ALERT_MATCHED, detail: 'AssumeRole from 203.0.113.7' };
+        await repo.appendHistory(request.id, [a]);
+        await repo.appendHistory(request.id, [b]);
+        await repo.appendHistory(request.id, []);
+        const stored = await repo.get(request.id);
+        expect(stored?.history).toEqual([...request.history, a, b]);
+        expect(stored?.version).toBe(1);
+        expect(stored?.status).toBe(RequestStatus.PENDING);
+
+        const unknown = newRequestId();
+        await expect(repo.appendHistory(unknown, [a])).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+        expect(await repo.get(unknown)).toBeUndefined();
+      });
+
+      it('concurrent appendHistory calls lose no entry', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        await Promise.all(
+          Array.from({ length: 8 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000 + i), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `n${i}` }])),
+        );
+        const details = (await repo.get(request.id))?.history.slice(1).map((h) => h.detail).sort();
+        expect(details).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+      });
+
+      it('the task token is stored and removed by updates and never returned by get()', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        expect(await repo.getTaskToken(request.id)).toBeUndefined();
+        const token = `AQCEAAAAKgAAAA${'x'.repeat(600)}`;
+        const waiting = await repo.update(request.id, {
+          expectedVersion: 1,
+          expectedStatus: RequestStatus.PENDING,
+          set: {},
+          append: [{ at: iso(60_000), type: HistoryType.NOTIFIED }],
+          taskToken: token,
+        });
+        expect(waiting).not.toHaveProperty('taskToken');
+        expect(waiting.version).toBe(2);
+        expect(await repo.getTaskToken(request.id)).toBe(token);
+        expect(await repo.get(request.id)).not.toHaveProperty('taskToken');
+        expect(JSON.stringify(await repo.listByRequester('alice', { limit: 100 }))).not.toContain(token);
+
+        await repo.update(request.id, {
+          expectedVersion: 2,
+          expectedStatus: RequestStatus.PENDING,
+          set: { status: RequestStatus.CANCELLED },
+          append: [{ at: iso(60_001), type: HistoryType.CANCELLED }],
+          taskToken: null,
+        });
+        expect(await repo.getTaskToken(request.id)).toBeUndefined();
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: requestKey(request.id) }));
+        expect(raw.Item).not.toHaveProperty('taskToken');
+        expect(await repo.getTaskToken(newRequestId())).toBeUndefined();
+      });
+
+      it('listByRequester: newest first, paginated by limit and cursor, only the requester', async () => {
+        const mine = Array.from({ length: 7 }, () => makeRequest({ sub: 'pager' }));
+        const others = Array.from({ length: 3 }, () => makeRequest({ sub: 'pager-neighbour' }));
+        // Written out of order: the order comes from the key, not from insertion.
+        for (const r of [...others, ...mine].reverse()) await repo.create(r);
+
+        const pages = await allPages((before) => repo.listByRequester('pager', { limit: 3, ...(before ? { before } : {}) }));
+        const expected = newestFirst(mine);
+        expect(pages).toEqual([expected.slice(0, 3), expected.slice(3, 6), expected.slice(6)]);
+
+        const exact = await repo.listByRequester('pager', { limit: 7 });
+        expect(exact.items.map((r) => r.id)).toEqual(expected);
+        expect(exact.last).toBeUndefined();
+
+        const page = await repo.listByRequester('pager', { limit: 100 });
+        expect(page.items[0]).toEqual(mine.at(-1));
+        expect(page.items[0]).not.toHaveProperty('gsi1pk');
+
+        const older = await repo.listByRequester('pager', { limit: 100, before: mine[3]!.id });
+        expect(older.items.map((r) => r.id)).toEqual(newestFirst(mine.slice(0, 3)));
+        expect(await repo.listByRequester('nobody-at-all', { limit: 5 })).toEqual({ items: [] });
+      });
+
+      it('listByRequester with a status filter fills each page even when many non-matching items lie between matches', async () => {
+        const sub = 'filtered';
+        const all: AccessRequest[] = [];
+        const matching: AccessRequest[] = [];
+        for (let group = 0; group < 4; group++) {
+          const m = makeRequest({ sub, status: RequestStatus.ACTIVE });
+          matching.push(m);
+          all.push(m);
+          // More non-matching items than a page (and than Limit) between consecutive matches.
+          for (let i = 0; i < 12; i++) all.push(makeRequest({ sub, status: RequestStatus.EXPIRED }));
+        }
+        for (const r of all) await repo.create(r);
+
+        // A raw query with the same Limit shows why a naive single query would return a short page.
+        const raw = await table.db.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            IndexName: INDEX_BY_REQUESTER,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':pk': `REQUESTER#${sub}`, ':s': 'ACTIVE' },
+            ScanIndexForward: false,
+            Limit: 3,
+          }),
+        );
+        expect(raw.Items).toHaveLength(0);
+        expect(raw.LastEvaluatedKey).toBeDefined();
+
+        const expected = newestFirst(matching);
+        const pages = await allPages((before) => repo.listByRequester(sub, { limit: 2, status: RequestStatus.ACTIVE, ...(before ? { before } : {}) }));
+        expect(pages).toEqual([expected.slice(0, 2), expected.slice(2, 4)]);
+
+        const three = await allPages((before) => repo.listByRequester(sub, { limit: 3, status: RequestStatus.ACTIVE, ...(before ? { before } : {}) }));
+        expect(three).toEqual([expected.slice(0, 3), expected.slice(3)]);
+
+        const none = await repo.listByRequester(sub, { limit: 5, status: RequestStatus.DENIED });
+        expect(none).toEqual({ items: [] });
+        const expired = await repo.listByRequester(sub, { limit: 100, status: RequestStatus.EXPIRED });
+        expect(expired.items).toHaveLength(48);
+        expect(expired.items.every((r) => r.status === 'EXPIRED')).toBe(true);
+      });
+
+      it('listByTargets merges several targets newest first (id order) and pages across them', async () => {
+        const targets = ['merge-a', 'merge-b', 'merge-c'];
+        const created: AccessRequest[] = [];
+        // Uneven interleaving: b gets a run of its own in the middle.
+        const order = ['merge-a', 'merge-b', 'merge-b', 'merge-b', 'merge-a', 'merge-c', 'merge-b', 'merge-a', 'merge-c', 'merge-a', 'merge-b'];
+        for (const [i, target] of order.entries()) {
+          created.push(makeRequest({ sub: `merger-${i % 3}`, target, status: i % 4 === 0 ? RequestStatus.DENIED : RequestStatus.PENDING }));
+        }
+        for (const r of created) await repo.create(r);
+
+        const ab = created.filter((r) => r.target !== 'merge-c');
+        const pages = await allPages((before) => repo.listByTargets(['merge-a', 'merge-b', 'merge-a'], { limit: 3, ...(before ? { before } : {}) }));
+        const expected = newestFirst(ab);
+        expect(pages).toEqual([expected.slice(0, 3), expected.slice(3, 6), expected.slice(6, 9)]);
+        expect(pages.flat()).toHaveLength(9);
+
+        const everything = await repo.listByTargets(targets, { limit: 100 });
+        expect(everything.items.map((r) => r.id)).toEqual(newestFirst(created));
+        expect(everything.last).toBeUndefined();
+
+        const pendingOnly = await allPages((before) =>
+          repo.listByTargets(targets, { limit: 2, status: RequestStatus.PENDING, ...(before ? { before } : {}) }),
+        );
+        const expectedPending = newestFirst(created.filter((r) => r.status === 'PENDING'));
+        expect(pendingOnly.flat()).toEqual(expectedPending);
+        expect(pendingOnly.slice(0, -1).every((p) => p.length === 2)).toBe(true);
+
+        expect(await repo.listByTargets(['no-such-target'], { limit: 3 })).toEqual({ items: [] });
+      });
+    });
+
+    describe('approval links', () => {
+      const links = () => createDynamoApprovalLinkRepository(table.db, table.tableName);
+      const link = (hash: string) => ({
+        tokenHash: hash,
+        requestId: newRequestId(),
+        approver: 'carol@example.com',
+        createdAt: iso(70_000),
+        expiresAt: iso(70_000 + 4 * 3600),
+      });
+
+      it('put then get returns the link; a second put of the same hash is refused', async () => {
+        const l = link('a'.repeat(64));
+        await links().put(l);
+        expect(await links().get(l.tokenHash)).toEqual(l);
+        await expect(links().put({ ...l, approver: 'mallory@example.com' })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+        expect(await links().get(l.tokenHash)).toEqual(l);
+        expect(await links().get('f'.repeat(64))).toBeUndefined();
+
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: linkKey(l.tokenHash) }));
+        expect(raw.Item?.ttl).toBe(Math.floor(Date.parse(l.expiresAt) / 1000) + 7 * 24 * 3600);
+      });
+
+      it('markUsed succeeds once; the second (and a racing) call gets false; unknown hashes get false', async () => {
+        const l = link('b'.repeat(64));
+        await links().put(l);
+        expect(await links().markUsed(l.tokenHash, iso(71_000))).toBe(true);
+        expect(await links().markUsed(l.tokenHash, iso(71_001))).toBe(false);
+        expect(await links().get(l.tokenHash)).toEqual({ ...l, usedAt: iso(71_000) });
+
+        const racing = link('c'.repeat(64));
+        await links().put(racing);
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => links().markUsed(racing.tokenHash, iso(72_000 + i))));
+        expect(results.filter(Boolean)).toHaveLength(1);
+
+        expect(await links().markUsed('d'.repeat(64), iso(73_000))).toBe(false);
+        expect(await links().get('d'.repeat(64))).toBeUndefined();
+      });
+    });
+
+    describe('event deduper', () => {
+      it('the first sighting of an event id is true, every later one false, with a TTL of the retention', async () => {
+        const deduper = createDynamoEventDeduper(table.db, table.tableName, 7);
+        const now = new Date(BASE);
+        const id = '7f1c5b8e-1d3a-4c2e-9b1a-0e5f3a2d4c6b';
+        expect(await deduper.firstSighting(id, now)).toBe(true);
+        expect(await deduper.firstSighting(id, new Date(BASE + 1000))).toBe(false);
+        expect(await deduper.firstSighting(`${id}-other`, now)).toBe(true);
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: eventKey(id) }));
+        expect(raw.Item).toMatchObject({ itemType: 'seen-event', seenAt: now.toISOString(), ttl: BASE / 1000 + 7 * 86400 });
+
+        const racing = await Promise.all(Array.from({ length: 6 }, () => deduper.firstSighting('racing-event', now)));
+        expect(racing.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('forget makes the next sighting a first one again (a failed delivery is retried, not dropped)', async () => {
+        const deduper = createDynamoEventDeduper(table.db, table.tableName, 7);
+        const now = new Date(BASE);
+        expect(await deduper.firstSighting('forgotten-event', now)).toBe(true);
+        await deduper.forget('forgotten-event');
+        expect(await deduper.firstSighting('forgotten-event', now)).toBe(true);
+        expect(await deduper.firstSighting('forgotten-event', now)).toBe(false);
+        await deduper.forget('never-seen-event'); // harmless
+        expect(await deduper.firstSighting('never-seen-event', now)).toBe(true);
+      });
+    });
+
+    describe('credential store', () => {
+      const stored = (requestId: string, expiration: string): StoredCredentials => ({
+        requestId,
+        sealed: { encryptedKey: 'ZW5jcnlwdGVk', iv: 'aXY=', ciphertext: 'Y2lwaGVy', tag: 'dGFn', keyId: 'local-key-1' },
+        expiration,
+        issuedAt: iso(80_000),
+        chained: true,
+      });
+
+      it('put, get, overwrite on refresh, delete; nothing read back but the stored fields', async () => {
+        const store = createDynamoCredentialStore(table.db, table.tableName);
+        const id = newRequestId();
+        expect(await store.get(id)).toBeUndefined();
+
+        const first = stored(id, iso(83_600));
+        await store.put(first, iso(94_400));
+        expect(await store.get(id)).toEqual(first);
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: credentialsKey(id) }));
+        expect(raw.Item?.ttl).toBe(Math.floor(Date.parse(iso(94_400)) / 1000));
+
+        const refreshed = { ...stored(id, iso(87_200)), issuedAt: iso(83_500), chained: false };
+        await store.put(refreshed, iso(94_400));
+        expect(await store.get(id)).toEqual(refreshed);
+
+        await store.delete(id);
+        expect(await store.get(id)).toBeUndefined();
+        await store.delete(id); // deleting twice is harmless
+      });
+
+      it('credentials live beside their request without disturbing it', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const store = createDynamoCredentialStore(table.db, table.tableName);
+        await store.put(stored(request.id, iso(90_000)), iso(95_000));
+        expect(await repo.get(request.id)).toEqual(request);
+        const page = await repo.listByRequester('alice', { limit: 100 });
+        expect(page.items.every((r) => 'status' in r && !('sealed' in r))).toBe(true);
+        await store.delete(request.id);
+        expect(await repo.get(request.id)).toEqual(request);
+      });
+    });
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The packaged bundles start the way Lambda starts them: each zip, unpacked as LAMBDA_TASK_ROOT,
+ * is imported in a fresh node process with the configuration the template gives it (fake ARNs),
+ * and builds its dependencies (config, catalogue, SDK clients) without error. getCatalogue,
+ * which calls no AWS API, also answers a request from its packaged catalogue.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initOnce } from '../../bench/bundles';
+import { packagedDir, packagedTemplate, readZip, resolveIntrinsics, type CloudFormationTemplate } from '../helpers/packaged-template';
+
+let template: CloudFormationTemplate;
+let zips: string;
+let unpacked: string;
+
+const functionIds = () =>
+  Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id]) => id);
+const keyOf = (id: string) => {
+  const n = id.replace(/LambdaFunction$/, '');
+  return `${n.charAt(0).toLowerCase()}${n.slice(1)}`;
+};
+
+function unpack(fn: string): string {
+  const root = join(unpacked, fn);
+  for (const [name, data] of readZip(join(zips, `${fn}.zip`))) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), data);
+  }
+  return root;
+}
+
+/** The function's environment as deployed (fake ARNs), plus what Lambda itself sets. */
+function lambdaEnv(id: string, taskRoot: string): Record<string, string> {
+  const fn = template.Resources[id]!.Properties;
+  return {
+    ...(resolveIntrinsics(template, fn.Environment.Variables) as Record<string, string>),
+    AWS_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: fn.FunctionName,
+    LAMBDA_TASK_ROOT: taskRoot,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    LOG_LEVEL: 'error',
+  };
+}
+
+beforeAll(async () => {
+  template = await packagedTemplate();
+  zips = await packagedDir();
+  unpacked = mkdtempSync(join(tmpdir(), 'access-broker-bundles-'));
+}, 300_000);
+
+afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
+
+describe('packaged bundles', () => {
+  it('each initialise in a fresh node process as in Lambda (dependencies built at import)', async () => {
+    for (const id of functionIds()) {
+      const fn = keyOf(id);
+      const root = unpack(fn);
+      const handler = template.Resources[id]!.Properties.Handler as string;
+      const file = join(root, `${handler.replace(/\.handler$/, '')}.mjs`);
+      const ms = await initOnce(file, lambdaEnv(id, root), 'lambda');
+      expect(ms, fn).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('fail the cold start naming the variable when the configuration is wrong', async () => {
+    const id = 'GetRequestLambdaFunction';
+    const root = unpack('getRequest');
+    const env = { ...lambdaEnv(id, root), BROKER_STATE_MACHINE_ARN: 'not-an-arn' };
+    await expect(initOnce(join(root, 'functions/get-request.mjs'), env, 'lambda')).rejects.toThrow(/BROKER_STATE_MACHINE_ARN/);
+  }, 60_000);
+
+  it('getCatalogue answers from the catalogue packaged with it', async () => {
+    const id = 'GetCatalogueLambdaFunction';
+    const root = unpack('getCatalogue');
+    const env = lambdaEnv(id, root);
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /catalogue',
+      rawPath: '/catalogue',
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: {
+        http: { method: 'GET', path: '/catalogue', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+        requestId: 'req-1',
+        routeKey: 'GET /catalogue',
+        stage: '$default',
+        authorizer: { jwt: { claims: { sub: 'u-1', email: 'alice@example.com', groups: '[engineers]' }, scopes: [] } },
+      },
+    };
+    const script = `
+      const m = await import(process.argv[1]);
+      const res = await m.handler(JSON.parse(process.argv[2]), { awsRequestId: 'ctx-1', functionName: 'getCatalogue', getRemainingTimeInMillis: () => 5000 });
+      process.stdout.write(JSON.stringify(res));`;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '--no-warnings', '-e', script, pathToFileURL(join(root, 'functions/get-catalogue.mjs')).href, JSON.stringify(event)],
+        { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+        (error, out, err) => (error ? reject(new Error(err || error.message)) : resolve(out)),
+      ),
+    );
+    const response = JSON.parse(stdout) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body) as { targets: { id: string }[] };
+    expect(body.targets.map((t) => t.id).sort()).toEqual(['prod-readonly', 'sandbox-readonly']);
+  }, 60_000);
+});
