@@ -20,6 +20,13 @@ export const WORKFLOW_CANCELLED_ERROR = 'Broker.Cancelled';
 export const WORKFLOW_THROTTLED_ERROR = 'Broker.Throttled';
 
 /**
+ * Thrown (as the error name) for a transient AWS failure: a 5xx, a timeout, DynamoDB or SNS
+ * throttling that outlived the SDK's own retries. Retried with the same backoff as throttling:
+ * one bad minute of a dependency must not fail an approved request.
+ */
+export const WORKFLOW_TRANSIENT_ERROR = 'Broker.Transient';
+
+/**
  * Thrown by IssueCredentials when the request is no longer APPROVED by the time it runs
  * (cancelled or revoked in between). The workflow ends quietly in `Request already closed`
  * instead of reporting a failure: the request already has its final status.

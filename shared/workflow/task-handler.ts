@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { isDomainError } from '../domain/errors';
 import { getDeps, type Deps } from '../runtime/deps';
+import { asWorkflowError } from './retryable-errors';
 
 /**
  * Entry point of a workflow Lambda task: the payload is checked with zod (a malformed payload
@@ -24,8 +25,9 @@ export function taskHandler<S extends z.ZodType, R>(schema: S, run: (deps: Deps,
       logger.debug('task done');
       return result;
     } catch (e) {
-      logger.error('task failed', { error: e, ...(isDomainError(e) ? { code: e.code } : {}) });
-      throw e;
+      const thrown = asWorkflowError(e);
+      logger.error('task failed', { error: thrown, ...(isDomainError(e) ? { code: e.code } : {}) });
+      throw thrown;
     }
   });
 }

@@ -17,6 +17,7 @@ import {
   StateName,
   WORKFLOW_CANCELLED_ERROR,
   WORKFLOW_THROTTLED_ERROR,
+  WORKFLOW_TRANSIENT_ERROR,
   loadRawStateMachineDefinition,
   loadStateMachineDefinition,
 } from '../../shared/workflow/state-machine';
@@ -93,9 +94,9 @@ describe('approval workflow definition', () => {
     expect(state(StateName.WAIT_FOR_DECISION).TimeoutSecondsPath).toBe('$.Payload.approvalTimeoutSeconds');
   });
 
-  it('retries Lambda service errors and Broker.Throttled with backoff on every Task', () => {
+  it('retries Lambda service errors, Broker.Throttled and Broker.Transient with backoff on every Task', () => {
     expect(retryProblems(definition, LAMBDA_SERVICE_ERRORS)).toEqual([]);
-    expect(retryProblems(definition, [WORKFLOW_THROTTLED_ERROR])).toEqual([]);
+    expect(retryProblems(definition, [WORKFLOW_THROTTLED_ERROR, WORKFLOW_TRANSIENT_ERROR])).toEqual([]);
     for (const name of taskNames) {
       const [lambda, throttled, ...rest] = state(name).Retry ?? [];
       expect(lambda, name).toEqual({
@@ -105,7 +106,7 @@ describe('approval workflow definition', () => {
         BackoffRate: 2,
         JitterStrategy: 'FULL',
       });
-      expect(throttled?.ErrorEquals, name).toEqual([WORKFLOW_THROTTLED_ERROR]);
+      expect(throttled?.ErrorEquals, name).toEqual([WORKFLOW_THROTTLED_ERROR, WORKFLOW_TRANSIENT_ERROR]);
       expect(throttled?.BackoffRate, name).toBeGreaterThan(1);
       expect(rest, name).toEqual([]);
     }
