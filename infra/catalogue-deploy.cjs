@@ -1,0 +1,182 @@
+/**
+ * What the deployment derives from the catalogue (serverless.yml reads these with
+ * `${file(infra/catalogue-deploy.cjs):<key>}`), so that adding a target is "edit the catalogue,
+ * redeploy": the issuer's sts:AssumeRole resources and the approver email subscriptions follow.
+ * (The EventBridge rule patterns come from infra/alert-rules.cjs, which reads the same file.)
+ *
+ * Which catalogue: BROKER_CATALOGUE_FILE, relative to the repository root, default
+ * config/catalogue.example.yaml: the same variable infra/alert-rules.cjs reads, and the path the
+ * deployed functions read relative to their package root (LAMBDA_TASK_ROOT). The serverless
+ * param `catalogueFile` defaults to it; a different value is refused, because the rules would
+ * then watch another catalogue's roles than the one the functions load.
+ *
+ * Only a light check here (YAML, role ARNs, emails): the functions validate the whole catalogue
+ * with zod at cold start, and the test suite validates the example.
+ *
+ * CommonJS: osls loads `${file(x.cjs):key}` with require() and package.json says "type": "module".
+ */
+'use strict';
+
+const { readFileSync } = require('node:fs');
+const { isAbsolute, relative, resolve, sep } = require('node:path');
+const YAML = require('yaml');
+
+const ROOT = resolve(__dirname, '..');
+const DEFAULT_CATALOGUE_FILE = 'config/catalogue.example.yaml';
+const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+function fail(message) {
+  throw new Error(`infra/catalogue-deploy.cjs: ${message}`);
+}
+
+/**
+ * The catalogue path relative to the repository root, as the functions' BROKER_CATALOGUE_FILE
+ * and the package pattern need it. It must live inside the repository: it is packaged.
+ */
+function relativeCatalogueFile(file) {
+  const absolute = isAbsolute(file) ? file : resolve(ROOT, file);
+  const rel = relative(ROOT, absolute);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    fail(`the catalogue ${file} must be a file inside the repository (it is packaged with every function)`);
+  }
+  return rel.split(sep).join('/');
+}
+
+/** BROKER_CATALOGUE_FILE as infra/alert-rules.cjs resolves it, relative to the repository root. */
+function catalogueFileFromEnv(env = process.env) {
+  return relativeCatalogueFile(env.BROKER_CATALOGUE_FILE || DEFAULT_CATALOGUE_FILE);
+}
+
+function loadCatalogue(file) {
+  let text;
+  try {
+    text = readFileSync(resolve(ROOT, file), 'utf8');
+  } catch (error) {
+    return fail(`${file}: cannot read the catalogue: ${error && error.message ? error.message : String(error)}`);
+  }
+  let catalogue;
+  try {
+    catalogue = YAML.parse(text);
+  } catch (error) {
+    return fail(`${file}: the catalogue is not valid YAML: ${error && error.message ? error.message : String(error)}`);
+  }
+  if (catalogue === null || typeof catalogue !== 'object' || !Array.isArray(catalogue.targets)) {
+    fail(`${file}: the catalogue must be a mapping with a \`targets\` list`);
+  }
+  return catalogue;
+}
+
+/**
+ * Targets grouped by issuer mode. `chained` (the default) targets are assumed with the Lambda
+ * issuer role's own credentials, so that role needs sts:AssumeRole on them; `user` targets are
+ * assumed with the issuer IAM user's key, so the role needs nothing on them (the user does).
+ */
+function targetsByIssuer(catalogue, file) {
+  const chained = [];
+  const user = [];
+  catalogue.targets.forEach((target, i) => {
+    const roleArn = target && target.roleArn;
+    if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
+      fail(`${file}: targets[${i}].roleArn must be an IAM role ARN, not ${JSON.stringify(roleArn)}`);
+    }
+    const issuer = (target && target.issuer) || 'chained';
+    if (issuer === 'chained') chained.push(roleArn);
+    else if (issuer === 'user') user.push(roleArn);
+    else fail(`${file}: targets[${i}].issuer must be chained or user, not ${JSON.stringify(issuer)}`);
+  });
+  const unique = (values) => [...new Set(values)].sort();
+  return { chained: unique(chained), user: unique(user) };
+}
+
+/** Every approver email of every target, lower-cased (the catalogue compares them so). */
+function approverEmailsOf(catalogue) {
+  const emails = [];
+  for (const target of catalogue.targets) {
+    for (const email of (target && target.approvers && target.approvers.emails) || []) emails.push(String(email).toLowerCase());
+  }
+  return [...new Set(emails)].sort();
+}
+
+/**
+ * The catalogue file the deployment uses, checked against BROKER_CATALOGUE_FILE (what the alert
+ * rules read). `requested` is the serverless param `catalogueFile`.
+ */
+function checkedCatalogueFile(requested, env = process.env) {
+  const fromEnv = catalogueFileFromEnv(env);
+  const file = relativeCatalogueFile(requested || fromEnv);
+  if (file !== fromEnv) {
+    fail(
+      `param catalogueFile is ${file} but BROKER_CATALOGUE_FILE (read by infra/alert-rules.cjs for the rule patterns) is ${fromEnv}. ` +
+        `Choose the catalogue with BROKER_CATALOGUE_FILE=${file} instead of --param, so the functions and the rules use the same one.`,
+    );
+  }
+  return file;
+}
+
+/**
+ * `approverEmails` param: empty = every approver email in the catalogue; `none` = no
+ * subscriptions; otherwise a comma-separated list.
+ */
+function parseEmailList(value, what) {
+  const text = String(value == null ? '' : value).trim();
+  if (text === '' || text.toLowerCase() === 'none') return [];
+  const emails = text.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  for (const email of emails) if (!EMAIL.test(email)) fail(`${what}: ${JSON.stringify(email)} is not an email address`);
+  return [...new Set(emails)].sort();
+}
+
+function approverEmailsFor(param, catalogue) {
+  const text = String(param == null ? '' : param).trim();
+  if (text === '') return approverEmailsOf(catalogue);
+  return parseEmailList(text, 'param approverEmails');
+}
+
+/** Everything at once, for tests and for the resolvers below. */
+function deployConfig({ catalogueFile, approverEmails } = {}, env = process.env) {
+  const file = checkedCatalogueFile(catalogueFile, env);
+  const catalogue = loadCatalogue(file);
+  const targets = targetsByIssuer(catalogue, file);
+  return {
+    catalogueFile: file,
+    chainedTargetRoleArns: targets.chained,
+    userTargetRoleArns: targets.user,
+    approverEmails: approverEmailsFor(approverEmails, catalogue),
+  };
+}
+
+const param = async (resolveVariable, name) => {
+  const value = await resolveVariable(`param:${name}`);
+  return value == null ? '' : String(value);
+};
+
+const fromParams = async (resolveVariable) =>
+  deployConfig({
+    catalogueFile: await param(resolveVariable, 'catalogueFile'),
+    approverEmails: await param(resolveVariable, 'approverEmails'),
+  });
+
+module.exports = {
+  /** The catalogue path relative to the repository root (BROKER_CATALOGUE_FILE of the functions, and the package pattern). */
+  catalogueFile: async ({ resolveVariable }) => (await fromParams(resolveVariable)).catalogueFile,
+  /**
+   * Role ARNs of the `chained` targets: the Resource of the issuer role's sts:AssumeRole,
+   * sts:TagSession and sts:SetSourceIdentity. With no chained target the whole policy is left
+   * out by the HasChainedTargets condition; the list is then a placeholder CloudFormation never
+   * deploys (a Resource list must not be empty even in an unused branch).
+   */
+  chainedTargetRoleArns: async ({ resolveVariable }) => {
+    const { chainedTargetRoleArns } = await fromParams(resolveVariable);
+    return chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target'];
+  },
+  /** 'true' when at least one target is `chained` (a CloudFormation condition compares it). */
+  hasChainedTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).chainedTargetRoleArns.length > 0),
+  /** Lower-cased approver emails to subscribe to the approvals topic (see parseEmailList). */
+  approverEmails: async ({ resolveVariable }) => (await fromParams(resolveVariable)).approverEmails,
+  // For tests and scripts.
+  DEFAULT_CATALOGUE_FILE,
+  deployConfig,
+  parseEmailList,
+  relativeCatalogueFile,
+  checkedCatalogueFile,
+};

