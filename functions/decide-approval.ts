@@ -21,7 +21,8 @@ export const handler = apiHandler(
     renderError: (status, body, event) => (wantsJson(event) ? json(status, body) : errorPage(status, body.error.message)),
   },
   async ({ deps, path, body, event }) => {
-    const comment = body.comment?.trim() || undefined;
+    // One line: the comment is quoted in the requester's plain-text email.
+    const comment = body.comment?.replace(/\p{Cc}+/gu, ' ').trim() || undefined;
     const outcome = await decideApproval(deps, path.token, body.decision, comment);
     if (wantsJson(event)) {
       return json(200, { request: toView(outcome.request), decided: outcome.decided, timedOut: outcome.timedOut });

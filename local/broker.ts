@@ -135,7 +135,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   });
 
   const deps: Deps = {
-    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim: 'groups', issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL] },
+    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim: 'groups', requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL] },
     catalogue: loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml')),
     clock,
     newId: () => newRequestId(clock.now()),

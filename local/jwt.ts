@@ -27,7 +27,8 @@ export async function createLocalIdp(issuer: string, groupsClaim = 'groups') {
     jwks: async () => ({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }),
     async mint(input: TokenRequest): Promise<string> {
       const claims = tokenRequestSchema.parse(input);
-      return new SignJWT({ email: claims.email, [groupsClaim]: claims.groups })
+      // Like an IdP's ID token: the address has been verified (the broker refuses unverified ones).
+      return new SignJWT({ email: claims.email, email_verified: true, [groupsClaim]: claims.groups })
         .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
         .setSubject(claims.sub)
         .setIssuer(issuer)

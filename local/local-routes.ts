@@ -5,8 +5,16 @@ import { tokenRequestSchema } from './jwt';
 import type { Outbox, OutboxMessage } from './outbox';
 import type { LocalRoute } from './server';
 
+/** Local pages carry only inline CSS and links: nothing may run or frame them. */
+const LOCAL_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 function send(res: ServerResponse, status: number, body: string, type = 'application/json; charset=utf-8', extra: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...LOCAL_PAGE_HEADERS, ...extra });
   res.end(body);
 }
 const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body));

@@ -66,8 +66,13 @@ export function matchRoute(routes: Route[], method: string, path: string) {
     if (!m) continue;
     pathMatched = true;
     if (route.method !== method) continue;
-    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)]));
-    return { route, pathParameters };
+    try {
+      const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)]));
+      return { route, pathParameters };
+    } catch {
+      // Malformed percent-encoding: API Gateway answers 400 before any Lambda runs.
+      return 'bad-request';
+    }
   }
   return pathMatched ? 'method-not-allowed' : undefined;
 }

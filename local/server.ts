@@ -10,6 +10,8 @@ type LambdaHandler = (event: unknown, context: Context) => Promise<{ statusCode?
 /** A local-only route (under /_local/); never part of the deployed API. */
 export type LocalRoute = (ctx: { req: IncomingMessage; url: URL; body: Buffer; res: ServerResponse }) => Promise<void>;
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** API Gateway's own payload limit; the handlers enforce the broker's much smaller one. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
@@ -70,6 +72,10 @@ export function createLocalServer(options: {
 
   return createServer(async (req, res) => {
     try {
+      // DNS rebinding guard: a web page that resolves its own name to 127.0.0.1 must not read
+      // the outbox (every approval link) or mint tokens. Only loopback names are served.
+      const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+      if (!LOOPBACK_HOSTS.has(host)) return sendJson(res, 403, { message: 'Forbidden: local mode answers only to localhost' });
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       const body = await readBody(req);
       if (!body) return sendJson(res, 413, { message: 'Request Entity Too Large' });
@@ -78,6 +84,7 @@ export function createLocalServer(options: {
       if (local) return await local({ req, url, body, res });
 
       const match = matchRoute(options.routes, req.method ?? 'GET', url.pathname);
+      if (match === 'bad-request') return sendJson(res, 400, { message: 'Bad Request' });
       if (match === undefined) return sendJson(res, 404, { message: 'Not Found' });
       if (match === 'method-not-allowed') return sendJson(res, 404, { message: 'Not Found' });
       const { route, pathParameters } = match;

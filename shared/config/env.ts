@@ -12,7 +12,10 @@ const envSchema = z.object({
   BROKER_TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
   BROKER_CATALOGUE_FILE: z.string().min(1).default('config/catalogue.example.yaml'),
   BROKER_GROUPS_CLAIM: z.string().min(1).default('groups'),
-  BROKER_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** 'false' only for an IdP whose tokens never carry email_verified but whose emails are all verified. */
+  BROKER_REQUIRE_EMAIL_VERIFIED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
+  // https only: approval links carry their token in the path.
+  BROKER_PUBLIC_BASE_URL: z.url({ protocol: /^https$/, error: 'must be an https URL (approval links carry a credential)' }),
   BROKER_APPROVALS_TOPIC_ARN: arn('sns'),
   BROKER_NOTIFICATIONS_TOPIC_ARN: arn('sns'),
   BROKER_ALARMS_TOPIC_ARN: arn('sns'),

@@ -1,6 +1,6 @@
 import type { Target } from '../catalogue/types';
 import type { Caller } from './identity';
-import { normalizeEmail, sameEmail } from './identity';
+import { normalizeEmail, sameMailbox } from './identity';
 import type { AccessRequest } from './request';
 
 /** The caller belongs to one of the target's requester groups. */
@@ -23,9 +23,9 @@ export function canView(request: AccessRequest, caller: Caller): boolean {
 }
 
 /**
- * Who casts a vote: an emailed approver who is not the requester (by sub or email). A requester
- * who is also an approver of the target gets no vote on their own request.
+ * Who casts a vote: an emailed approver whose mailbox is not the requester's (plus-addressing
+ * and case do not make another person). A requester who is also an approver gets no vote.
  */
-export function votingApprovers(request: AccessRequest): string[] {
-  return request.approverEmails.filter((email) => !sameEmail(email, request.requester.email));
+export function votingApprovers(request: Pick<AccessRequest, 'approverEmails' | 'requester'>): string[] {
+  return request.approverEmails.filter((email) => !sameMailbox(email, request.requester.email));
 }

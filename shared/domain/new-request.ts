@@ -1,7 +1,7 @@
 import type { Target } from '../catalogue/types';
 import { MIN_DURATION_SECONDS, formatDuration, requireDurationSeconds } from './duration';
 import { ForbiddenError, ValidationError, type ErrorDetail } from './errors';
-import { canRequest } from './authorization';
+import { canRequest, votingApprovers } from './authorization';
 import { normalizeEmail, type Caller } from './identity';
 import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
@@ -9,6 +9,9 @@ import { RequestStatus } from './status';
 /** Reason length bounds: long enough to be useful in an audit, short enough for an email. */
 export const REASON_MIN = 10;
 export const REASON_MAX = 500;
+/** Line breaks, tabs and other control characters: refused in text that ends up in emails. */
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
 /** Ticket references such as INC-4411, JIRA-123, or a URL to one. */
 export const TICKET_PATTERN = /^[\w.:/#@+-]{1,200}$/;
 
@@ -71,7 +74,10 @@ export function buildAccessRequest(args: {
   }
 
   const reason = input.reason.trim();
-  if (reason.length < REASON_MIN || reason.length > REASON_MAX) {
+  if (CONTROL_CHARACTERS.test(reason)) {
+    // A line break in the reason could fake lines ("Approvals: 0 required", a link) in the approver's email.
+    details.push({ field: 'reason', rule: 'single-line', message: 'must be one line of text without control characters' });
+  } else if (reason.length < REASON_MIN || reason.length > REASON_MAX) {
     details.push({
       field: 'reason',
       rule: 'length',
@@ -83,7 +89,7 @@ export function buildAccessRequest(args: {
     details.push({ field: 'ticket', rule: 'format', message: 'must be 1-200 characters of letters, digits and . : / # @ + - _' });
   }
 
-  const voters = target.approverEmails.filter((e) => e !== normalizeEmail(caller.email));
+  const voters = votingApprovers({ approverEmails: target.approverEmails, requester: { sub: caller.sub, email: caller.email } });
   if (voters.length < target.approvalsRequired) {
     details.push({
       field: 'target',

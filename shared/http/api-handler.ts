@@ -76,7 +76,7 @@ export function apiHandler<B extends Schema = undefined, Q extends Schema = unde
 ) {
   const base = async (event: Event): Promise<HttpResult> => {
     const deps = getDeps();
-    const caller = spec.auth === 'jwt' ? callerFromEvent(event, deps.settings.groupsClaim) : ANONYMOUS;
+    const caller = spec.auth === 'jwt' ? callerFromEvent(event, deps.settings.groupsClaim, deps.settings.requireVerifiedEmail) : ANONYMOUS;
     const rawBody = readBody(event, spec.formats ?? ['json']);
     const body = spec.body ? parseWith(spec.body, rawBody ?? {}, 'body') : undefined;
     const query = parseWith(spec.query ?? z.strictObject({}), event.queryStringParameters ?? {}, 'query string');

@@ -18,9 +18,24 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
+/** Values that are secrets whatever key they sit under: approval tokens, sign-in tokens, session credentials. */
+const SECRET_VALUES = [
+  /(approvals\/)[A-Za-z0-9_-]{43}/g,
+  /(SigninToken=)[^&\s"]+/gi,
+  /(Session=)[^&\s"]+/g,
+  /(X-Amz-Security-Token=)[^&\s"]+/gi,
+];
+
+function redactText(text: string): string {
+  return SECRET_VALUES.reduce((out, pattern) => out.replace(pattern, '$1[redacted]'), text);
+}
+
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than this is never a log field we wrote on purpose: refuse rather than print it unfiltered.
+  if (depth > 6) return '[truncated]';
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {

@@ -38,6 +38,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
       stage: config.BROKER_STAGE,
       publicBaseUrl: config.BROKER_PUBLIC_BASE_URL.replace(/\/+$/, ''),
       groupsClaim: config.BROKER_GROUPS_CLAIM,
+      requireVerifiedEmail: config.BROKER_REQUIRE_EMAIL_VERIFIED,
       issuerPrincipalArns: config.BROKER_ISSUER_PRINCIPAL_ARNS,
     },
     catalogue: loadCatalogueFile(catalogueFile),

@@ -14,6 +14,8 @@ export interface Settings {
   /** Base of links in emails: the API's public URL. */
   publicBaseUrl: string;
   groupsClaim: string;
+  /** Refuse tokens without `email_verified: true` (the email decides approver rights). */
+  requireVerifiedEmail: boolean;
   /** Principals whose AssumeRole calls are the broker's own. */
   issuerPrincipalArns: string[];
 }

@@ -1,7 +1,7 @@
 import { findTarget } from '../catalogue';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
 import { ConflictError, ForbiddenError, GoneError, NotFoundError } from '../domain/errors';
-import { sameEmail } from '../domain/identity';
+import { sameEmail, sameMailbox } from '../domain/identity';
 import { HistoryType, type AccessRequest, type Decision } from '../domain/request';
 import { RequestStatus } from '../domain/status';
 import type { ApprovalLink } from '../ports/repositories';
@@ -69,7 +69,7 @@ function assertOpen(request: AccessRequest) {
  */
 export async function decideApproval(deps: Deps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
   const { link, request, serviceNames } = await resolveLink(deps, token);
-  if (sameEmail(link.approver, request.requester.email)) {
+  if (sameMailbox(link.approver, request.requester.email)) {
     throw new ForbiddenError('You cannot decide on your own request', 'SELF_APPROVAL');
   }
   assertOpen(request);

@@ -13,15 +13,22 @@ const OUTCOME: Record<SettleRequestPayload['outcome'], { status: RequestStatus; 
   FAILED: { status: RequestStatus.FAILED, history: HistoryType.FAILED, event: 'failed' },
 };
 
-/** A Lambda error's cause is JSON {errorType, errorMessage, trace}; keep only type and message. */
-function failureDetail(payload: SettleRequestPayload): string | undefined {
+/**
+ * What the requester (and the history) is told of a failure: the error's type only. The message
+ * may name keys, roles or IAM hints meant for operators; it goes to the log instead.
+ */
+function failureDetail(payload: SettleRequestPayload): { told: string; logged: string } | undefined {
   if (payload.outcome !== 'FAILED') return undefined;
+  let type = payload.error;
+  let message = payload.cause;
   try {
     const cause = JSON.parse(payload.cause) as { errorType?: string; errorMessage?: string };
-    return `${cause.errorType ?? payload.error}: ${cause.errorMessage ?? ''}`.slice(0, 500);
+    type = cause.errorType ?? payload.error;
+    message = cause.errorMessage ?? '';
   } catch {
-    return `${payload.error}: ${payload.cause}`.slice(0, 500);
+    // States.* causes are plain text
   }
+  return { told: `The workflow failed (${type}). The platform team has the details in the broker's logs.`, logged: `${type}: ${message}`.slice(0, 1000) };
 }
 
 /**
@@ -31,7 +38,9 @@ function failureDetail(payload: SettleRequestPayload): string | undefined {
  */
 export async function settleRequest(deps: Deps, payload: SettleRequestPayload): Promise<{ status: RequestStatus; changed: boolean }> {
   const outcome = OUTCOME[payload.outcome];
-  const detail = failureDetail(payload);
+  const failure = failureDetail(payload);
+  if (failure) deps.logger.error('request failed', { requestId: payload.requestId, failure: failure.logged });
+  const detail = failure?.told;
   const { request, changed } = await updateRequest(deps, payload.requestId, (current) =>
     current.status !== outcome.status && canTransition(current.status, outcome.status)
       ? {

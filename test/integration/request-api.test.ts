@@ -385,7 +385,7 @@ describe('authentication', () => {
           stage: '$default',
           time: new Date().toUTCString(),
           timeEpoch: Date.now(),
-          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { sub: 'heidi', email: 'heidi@example.com', groups }, scopes: [] } },
+          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { sub: 'heidi', email: 'heidi@example.com', email_verified: 'true', groups }, scopes: [] } },
         },
       }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
     const asGroup = (await tb.broker.invoke('getRequest', event('[engineers approvers]'))) as { statusCode: number };
