@@ -1,6 +1,6 @@
 import { findTarget } from '../catalogue';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
-import { ConflictError, ForbiddenError, GoneError, NotFoundError } from '../domain/errors';
+import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
 import { sameEmail, sameMailbox } from '../domain/identity';
 import { HistoryType, type AccessRequest, type Decision } from '../domain/request';
 import { RequestStatus } from '../domain/status';
@@ -18,12 +18,22 @@ export interface ApprovalContext {
 
 /** Resolves a link token to its link and request, or the precise reason it cannot be used. */
 async function resolveLink(deps: Deps, token: string): Promise<ApprovalContext> {
+  const context = await loadLink(deps, token);
+  assertUsable(deps, context.link);
+  return context;
+}
+
+function assertUsable(deps: Deps, link: ApprovalLink) {
+  if (link.usedAt) throw new GoneError(`This link was already used at ${link.usedAt}`, 'LINK_USED');
+  if (Date.parse(link.expiresAt) <= deps.clock.now().getTime()) throw new GoneError(`This link expired at ${link.expiresAt}`, 'LINK_EXPIRED');
+}
+
+/** The link and its request, whatever their state; unknown tokens are 404 alike. */
+async function loadLink(deps: Deps, token: string): Promise<ApprovalContext> {
   if (!APPROVAL_TOKEN_PATTERN.test(token)) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
   const hash = hashApprovalToken(token);
   const link = await deps.links.get(hash);
   if (!link || !sameHash(link.tokenHash, hash)) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
-  if (link.usedAt) throw new GoneError(`This link was already used at ${link.usedAt}`, 'LINK_USED');
-  if (Date.parse(link.expiresAt) <= deps.clock.now().getTime()) throw new GoneError(`This link expired at ${link.expiresAt}`, 'LINK_EXPIRED');
   const request = await deps.requests.get(link.requestId);
   if (!request) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
   const target = findTarget(deps.catalogue, request.target);
@@ -68,7 +78,11 @@ function assertOpen(request: AccessRequest) {
  * or denies, tells the workflow.
  */
 export async function decideApproval(deps: Deps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
-  const { link, request, serviceNames } = await resolveLink(deps, token);
+  const context = await loadLink(deps, token);
+  const redelivered = await redeliverDecision(deps, context, decision);
+  if (redelivered) return redelivered;
+  assertUsable(deps, context.link);
+  const { link, request, serviceNames } = context;
   if (sameMailbox(link.approver, request.requester.email)) {
     throw new ForbiddenError('You cannot decide on your own request', 'SELF_APPROVAL');
   }
@@ -91,7 +105,6 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
         return {
           set: { approvals, status: RequestStatus.DENIED },
           append: [{ at: now, type: HistoryType.DENIED_BY, by: link.approver, ...(comment ? { detail: comment } : {}) }],
-          taskToken: null,
         };
       }
       const quorum = approvedCount >= current.approvalsRequired;
@@ -101,7 +114,6 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
           { at: now, type: HistoryType.APPROVED_BY, by: link.approver, ...(comment ? { detail: comment } : {}) },
           ...(quorum ? [{ at: now, type: HistoryType.APPROVED, detail: `${approvedCount} of ${current.approvalsRequired} approvals` }] : []),
         ],
-        ...(quorum ? { taskToken: null } : {}),
       };
     },
     { readTaskToken: true },
@@ -115,18 +127,50 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
     return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true, serviceNames };
   }
   try {
-    await deps.workflow.sendDecision(taskToken, {
-      decision: updated.status === RequestStatus.APPROVED ? 'approved' : 'denied',
-      decidedBy: updated.approvals.filter((a) => a.decision === (updated.status === RequestStatus.APPROVED ? 'approve' : 'deny')).map((a) => a.by),
-    });
+    await deps.workflow.sendDecision(taskToken, decisionOf(updated));
   } catch (e) {
     if (e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED) {
       return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true, serviceNames };
     }
-    throw e;
+    deps.logger.error('decision recorded but not delivered', { requestId: updated.id, error: e });
+    throw new UnavailableError(
+      'Your decision is recorded but the approval workflow could not be reached. Submit the same decision again (reload this page) to deliver it.',
+      'DECISION_NOT_DELIVERED',
+    );
   }
   deps.logger.info('decision sent', { requestId: updated.id, status: updated.status });
   return { request: updated, decided: true, timedOut: false, serviceNames };
+}
+
+/**
+ * The decision was recorded but telling the workflow failed (a throttled or unreachable Step
+ * Functions): the token is still stored, so the same approver opening their link again delivers
+ * it. Only the approver whose vote decided can do this, and only the same decision.
+ */
+async function redeliverDecision(deps: Deps, context: ApprovalContext, decision: Decision): Promise<DecisionResult | null> {
+  const { link, request, serviceNames } = context;
+  const decidedStatus = decision === 'approve' ? RequestStatus.APPROVED : RequestStatus.DENIED;
+  if (!link.usedAt || request.status !== decidedStatus) return null;
+  const vote = request.approvals.find((a) => sameEmail(a.by, link.approver));
+  if (!vote || vote.decision !== decision) return null;
+  const taskToken = await deps.requests.getTaskToken(request.id);
+  if (!taskToken) return null;
+  try {
+    await deps.workflow.sendDecision(taskToken, decisionOf(request));
+  } catch (e) {
+    // Closed: delivered earlier, or the wait timed out (the workflow then records TIMED_OUT itself).
+    if (!(e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED)) throw e;
+  }
+  deps.logger.info('decision redelivered', { requestId: request.id });
+  return { request: (await deps.requests.get(request.id)) ?? request, decided: true, timedOut: false, serviceNames };
+}
+
+function decisionOf(request: AccessRequest) {
+  const approved = request.status === RequestStatus.APPROVED;
+  return {
+    decision: approved ? ('approved' as const) : ('denied' as const),
+    decidedBy: request.approvals.filter((a) => a.decision === (approved ? 'approve' : 'deny')).map((a) => a.by),
+  };
 }
 
 /** The vote arrived after Step Functions stopped waiting: an approval cannot take effect any more. */

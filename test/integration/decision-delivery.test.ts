@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBroker, type TestBroker } from '../helpers/broker';
+
+/** A decision must survive a Step Functions hiccup: recorded once, deliverable again by its approver. */
+describe('decision delivery', () => {
+  let t: TestBroker;
+  beforeAll(async () => {
+    t = await startTestBroker();
+  });
+  afterAll(async () => {
+    await t.broker.close();
+  });
+
+  it('a failed SendTaskSuccess answers 503, keeps the vote, and the same approver re-submitting delivers it', async () => {
+    const created = await t.call('POST', '/requests', {
+      as: 'alice',
+      json: { target: 'sandbox-readonly', services: ['ec2'], duration: '1h', reason: 'checking delivery retries' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.request.id as string;
+    const link = await t.linkFor(id, 'carol@example.com');
+
+    const workflow = t.broker.deps.workflow;
+    const original = workflow.sendDecision.bind(workflow);
+    let failures = 1;
+    workflow.sendDecision = async (token, output) => {
+      if (failures-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return original(token, output);
+    };
+    try {
+      const first = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      expect(first.status).toBe(503);
+      expect((await first.json()).error.code).toBe('DECISION_NOT_DELIVERED');
+      const recorded = await t.call('GET', `/requests/${id}`, { as: 'alice' });
+      expect(recorded.body.request.status).toBe('APPROVED');
+      expect(recorded.body.request.approvals).toHaveLength(1);
+
+      // Another approver cannot piggy-back: the request is decided.
+      const daveLink = await t.linkFor(id, 'dave@example.com');
+      const dave = await fetch(daveLink, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      expect(dave.status).toBe(409);
+      // The opposite decision on the used link is not a redelivery.
+      const flip = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'deny' }) });
+      expect(flip.status).toBe(410);
+
+      const again = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      expect(again.status).toBe(200);
+      const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+      expect(active.approvals).toHaveLength(1);
+      expect(active.history.filter((h: { type: string }) => h.type === 'approved')).toHaveLength(1);
+
+      // Once delivered, a further re-submission changes nothing and is refused as used.
+      const late = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      expect(late.status).toBe(410);
+    } finally {
+      workflow.sendDecision = original;
+    }
+  });
+});
