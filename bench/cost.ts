@@ -22,8 +22,11 @@ export const PRICES = {
   kmsRequest: 0.03 / 10_000,
 } as const;
 
-/** Assumed Lambda footprint: 512 MB, 150 ms billed per invocation (warm, measured locally well below). */
-export const LAMBDA_GB_SECONDS_PER_INVOCATION = 0.5 * 0.15;
+/**
+ * Assumed Lambda footprint: 1024 MB (serverless.yml) and 150 ms billed per invocation. Local
+ * handler times are far below that; the figure covers a cold start now and then.
+ */
+export const LAMBDA_GB_SECONDS_PER_INVOCATION = 1 * 0.15;
 
 export interface PerRequestCounts {
   stateTransitions: number;
@@ -32,6 +35,7 @@ export interface PerRequestCounts {
   apiRequests: number;
   lambdaInvocations: number;
   snsPublishes: number;
+  emailDeliveries: number;
   kmsRequests: number;
 }
 
@@ -43,7 +47,7 @@ export function costPer1000Requests(c: PerRequestCounts) {
     // On-demand units: items here are under 1 KB written / 4 KB read, so one unit per operation.
     dynamodb: (c.dynamoReads * PRICES.dynamoRead + c.dynamoWrites * PRICES.dynamoWrite) * n,
     apiGateway: c.apiRequests * PRICES.apiRequest * n,
-    sns: c.snsPublishes * (PRICES.snsPublish + PRICES.snsEmail) * n,
+    sns: (c.snsPublishes * PRICES.snsPublish + c.emailDeliveries * PRICES.snsEmail) * n,
     kms: c.kmsRequests * PRICES.kmsRequest * n,
   };
   const round = (x: number) => Math.round(x * 10000) / 10000;

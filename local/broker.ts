@@ -61,6 +61,8 @@ export interface LocalBroker {
   workflow: LocalWorkflow;
   dynamo: LocalDynamo;
   routes: Route[];
+  /** Lambda invocations so far, by function name (for the benchmark's cost figures). */
+  invocations(): Record<string, number>;
   /** Invokes a function from serverless.yml as Lambda would (used by local event delivery). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
   token(claims: { sub: string; email: string; groups?: string[] }): Promise<string>;
@@ -82,13 +84,21 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
 
   const routes = routesFromServerlessYml(join(ROOT, 'serverless.yml'));
   const modules = new Map<string, Promise<Handler>>();
+  const invocations: Record<string, number> = {};
   const handlerOf = (functionName: string): Promise<Handler> => {
     let found = modules.get(functionName);
     if (!found) {
       const fn = functionsByName(join(ROOT, 'serverless.yml'))[functionName];
       if (!fn) throw new Error(`No function ${functionName} in serverless.yml`);
       const dot = fn.lastIndexOf('.');
-      found = import(join(ROOT, `${fn.slice(0, dot)}.ts`)).then((m: Record<string, Handler>) => m[fn.slice(dot + 1)]!);
+      found = import(join(ROOT, `${fn.slice(0, dot)}.ts`)).then((m: Record<string, Handler>) => {
+        const handler = m[fn.slice(dot + 1)]!;
+        // Counted like Lambda bills them: one per invocation, whoever triggered it.
+        return (event, context) => {
+          invocations[functionName] = (invocations[functionName] ?? 0) + 1;
+          return handler(event, context);
+        };
+      });
       modules.set(functionName, found);
     }
     return found;
@@ -161,6 +171,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     workflow,
     dynamo,
     routes,
+    invocations: () => ({ ...invocations }),
     invoke,
     token: (claims) => idp.mint({ groups: [], ...claims }),
   };

@@ -39,9 +39,13 @@ export interface AlarmPayload {
   classification: Classification['classification'];
   requestId: string | null;
   reasons: string[];
-  event: RoleUse;
+  /** The role use, without the session's access key id: no part of the credentials reaches an alarm. */
+  event: AlarmEvent;
   request: AlarmRequestSummary | null;
 }
+
+/** A RoleUse as an alarm shows it: everything but `issuedAccessKeyId`. */
+export type AlarmEvent = Omit<RoleUse, 'issuedAccessKeyId'>;
 
 /** What the alarm tells about a request: never the approval links, tokens or credentials. */
 export interface AlarmRequestSummary {
@@ -72,7 +76,7 @@ export function buildAlarmMessage(use: RoleUse, c: Classification, request?: Acc
     classification: c.classification,
     requestId: c.requestId ?? null,
     reasons: c.reasons,
-    event: use,
+    event: alarmEvent(use),
     request: matched === undefined ? null : summarizeRequest(matched),
   };
   const machine = JSON.stringify(payload);
@@ -203,6 +207,16 @@ function nextSteps(use: RoleUse, c: Classification): string[] {
         investigate,
       ];
   }
+}
+
+/**
+ * The role use without the session's access key id. The classifier compares that id with the
+ * broker's issuances; the alarm keeps to the rule that nothing from
+ * `responseElements.credentials` reaches a subscriber (the CloudTrail event id leads to it).
+ */
+function alarmEvent(use: RoleUse): AlarmEvent {
+  const { issuedAccessKeyId: _omitted, ...rest } = use;
+  return rest;
 }
 
 function summarizeRequest(request: AccessRequest): AlarmRequestSummary {

@@ -86,6 +86,9 @@ export const assumeRoleEventSchema = z.looseObject({
       .looseObject({
         sourceIdentity: z.string().optional(),
         assumedRoleUser: z.looseObject({ arn: z.string().optional() }).optional(),
+        // Only the access key id is declared (it binds the session to the broker's issuance); the
+        // secret and the session token are left undeclared and are never copied.
+        credentials: z.looseObject({ accessKeyId: z.string().optional() }).optional(),
       })
       .nullish(),
   }),
@@ -165,6 +168,8 @@ function fromAssumeRole(event: AssumeRoleEvent): RoleUse {
     // The response holds the session's effective value, including one inherited through chaining.
     sourceIdentity:
       response?.sourceIdentity ?? d.requestParameters.sourceIdentity ?? identity.sessionContext?.sourceIdentity,
+    // The key id of the session STS handed out; never the secret access key or the session token.
+    issuedAccessKeyId: response?.credentials?.accessKeyId || undefined,
     callerArn: identity.arn,
     sessionIssuerArn: sessionIssuerArn || undefined,
     callerType: identity.type,

@@ -1,5 +1,5 @@
 import { REQUEST_ID_PATTERN } from './ids';
-import type { AccessRequest } from './request';
+import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
 import { sourceIdentityMatchesEmail } from './source-identity';
 
@@ -18,7 +18,8 @@ export type RoleUseKind = (typeof RoleUseKind)[keyof typeof RoleUseKind];
 
 /**
  * One use of a role, normalised from whichever CloudTrail event recorded it. Carries no
- * credentials: the parser never copies `responseElements.credentials`.
+ * credentials: of `responseElements.credentials` the parser copies only the access key id
+ * (an identifier, not a secret), never the secret access key or the session token.
  */
 export interface RoleUse {
   /** CloudTrail eventID. */
@@ -33,6 +34,13 @@ export interface RoleUse {
   roleSessionName?: string;
   /** The SourceIdentity of the new session (set by this call or inherited through chaining). */
   sourceIdentity?: string;
+  /**
+   * AssumeRole*: the AccessKeyId of the session STS returned
+   * (`responseElements.credentials.accessKeyId`); absent for a failed call or a SwitchRole.
+   * Compared with the key ids the broker recorded on its `issued` history entries, it ties a
+   * session to the broker's own issuance. Never put in an alarm.
+   */
+  issuedAccessKeyId?: string;
   /** The caller's ARN when CloudTrail records one (SAML, web identity and cross-account copies have none). */
   callerArn?: string;
   /** For a role session caller: the role behind it. */
@@ -55,13 +63,19 @@ export interface RoleUse {
 
 /** What an alarm says about one role use (DESIGN.md section 6, "Alarms"). */
 export const AlertClassification = {
-  /** The broker's issuer obtained the role for an active request, for its requester. */
+  /**
+   * The broker's issuer obtained the role for an active request, for its requester, and the
+   * session's access key is one the broker received and recorded when issuing that request.
+   */
   BROKER_GRANT: 'broker-grant',
   /** No request covers this use: someone obtained the role outside the broker. */
   OUT_OF_BAND: 'out-of-band',
   /** A request matches, but it was not active when the role was obtained. */
   OUTSIDE_WINDOW: 'outside-window',
-  /** A request id was used, but by the wrong caller, for the wrong person or the wrong role. */
+  /**
+   * A request id was used, but by the wrong caller, for the wrong person or the wrong role,
+   * or by the broker's issuer principal for a session the broker's issuance did not receive.
+   */
   IDENTITY_MISMATCH: 'identity-mismatch',
   /** Someone switched into the role in the AWS console; the broker never does. */
   CONSOLE_SWITCH_ROLE: 'console-switch-role',
@@ -251,8 +265,15 @@ export function decideAlarm(use: RoleUse, scope: AlarmScope): AlarmDecision {
  * name is the only link the broker itself writes into CloudTrail.
  *
  * Precedence: console switch, then no request (out-of-band), then identity (caller,
- * source identity, role), then time window. Identity wins over the window because a
- * stranger presenting someone's request id is the more serious finding.
+ * source identity, role, and for the broker's own caller the issued access key), then time
+ * window. Identity wins over the window because a stranger presenting someone's request id
+ * is the more serious finding.
+ *
+ * The session name, the caller and the SourceIdentity are all chosen by whoever holds the
+ * issuer's credentials, so they alone cannot prove a grant: anyone with those credentials
+ * could assume the role under an active request's id. A broker grant also needs the
+ * session's access key id to be one the broker recorded on the request's `issued` history
+ * entries, i.e. the credentials the broker itself received from STS.
  */
 export function classifyRoleUse(
   use: RoleUse,
@@ -318,6 +339,7 @@ export function classifyRoleUse(
       window.reason,
       `The caller ${brokerCallerLabel(use)} is the broker's issuer.`,
       `The source identity ${use.sourceIdentity ?? ''} is the requester's.`,
+      `The session's access key is one the broker received from STS when it issued request ${request.id}'s credentials.`,
       ...failure,
     ],
   };
@@ -355,6 +377,14 @@ function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPr
         ? ' (CloudTrail recorded no caller ARN in this copy, so the broker cannot be confirmed as the caller)'
         : '';
     problems.push(`The caller ${use.caller} is not the broker's issuer (${issuers})${proof}.`);
+  } else if (!issuedByBroker(use, request)) {
+    // The caller is the issuer, but these are not credentials the broker received: someone
+    // holding the issuer's credentials named the session after the request themselves.
+    problems.push(
+      use.issuedAccessKeyId === undefined
+        ? `CloudTrail recorded no access key for this session, so it cannot be matched to the credentials the broker issued for request ${request.id}: the session is not shown to come from the broker's issuance, and the issuer's credentials may be in use outside the broker.`
+        : `The session's access key is not one the broker received when issuing request ${request.id}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`,
+    );
   }
   if (use.sourceIdentity === undefined) {
     problems.push(`No source identity was set; the broker always sets the requester's, ${request.requester.email}.`);
@@ -362,6 +392,16 @@ function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPr
     problems.push(`The source identity ${use.sourceIdentity} is not the requester ${request.requester.email}.`);
   }
   return problems;
+}
+
+/**
+ * True when the session's access key id is one the broker recorded on an `issued` history
+ * entry of the request (first issuance and every refresh each record their own).
+ */
+function issuedByBroker(use: RoleUse, request: AccessRequest): boolean {
+  const key = use.issuedAccessKeyId;
+  if (key === undefined) return false;
+  return request.history.some((h) => h.type === HistoryType.ISSUED && h.accessKeyId === key);
 }
 
 function isBrokerCaller(use: RoleUse, broker: BrokerPrincipals): boolean {

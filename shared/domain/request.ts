@@ -42,6 +42,13 @@ export interface HistoryEntry {
   type: HistoryType;
   by?: string;
   detail?: string;
+  /**
+   * Set on `issued` entries: the AccessKeyId STS returned for the session the broker received.
+   * The alarm classifier binds a CloudTrail AssumeRole to the broker's issuance through it
+   * (`responseElements.credentials.accessKeyId`). An access key id is an identifier, not a
+   * secret; the secret access key and session token are never stored in history.
+   */
+  accessKeyId?: string;
 }
 
 export type Decision = 'approve' | 'deny';

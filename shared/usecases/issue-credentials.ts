@@ -53,7 +53,12 @@ export async function issueAndStore(deps: Deps, request: AccessRequest, target: 
   };
   await deps.credentials.put(stored, request.expiresAt);
   await deps.requests.appendHistory(request.id, [
-    { at: now.toISOString(), type: HistoryType.ISSUED, detail: `session of ${durationSeconds}s, credentials expire ${credentials.expiration}` },
+    {
+      at: now.toISOString(),
+      type: HistoryType.ISSUED,
+      detail: `session of ${durationSeconds}s, credentials expire ${credentials.expiration}`,
+      accessKeyId: credentials.accessKeyId,
+    },
   ]);
   deps.logger.info('credentials issued', { requestId: request.id, durationSeconds, issuer: target.issuer });
   return stored;

@@ -13,6 +13,9 @@ export async function getVisibleRequest(deps: Deps, caller: Caller, id: string):
   return request;
 }
 
+/** Repository pages read to fill one approvals page after dropping the caller's own requests. */
+const MAX_LIST_ROUNDS = 3;
+
 export interface ListQuery {
   scope: 'mine' | 'approvals';
   status?: RequestStatus;
@@ -35,11 +38,12 @@ export async function listRequests(deps: Deps, caller: Caller, query: ListQuery)
   // otherwise the caller's own newest requests would yield short (even empty) pages with a nextToken.
   const items: AccessRequest[] = [];
   let before = query.before;
-  for (;;) {
+  // Bounded like the repository's own reads: a short page with a cursor beats an unbounded call.
+  for (let round = 1; ; round++) {
     const page = await deps.requests.listByTargets(targets, { ...options, ...(before ? { before } : {}), limit: query.limit - items.length });
     items.push(...page.items.filter((r) => canView(r, caller) && r.requester.sub !== caller.sub));
     if (!page.last) return { items };
-    if (items.length >= query.limit) return { items, last: page.last };
+    if (items.length >= query.limit || round === MAX_LIST_ROUNDS) return { items, last: page.last };
     before = page.last;
   }
 }

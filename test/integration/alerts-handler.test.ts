@@ -40,7 +40,7 @@ const ALICE_REQUEST: AccessRequest = {
   approvals: [],
   startsAt: '2024-11-20T14:03:12.400Z',
   expiresAt: '2024-11-20T16:03:12.400Z',
-  history: [],
+  history: [{ at: '2024-11-20T14:03:13.000Z', type: 'issued', accessKeyId: 'ASIA6EXAMPLEGRANT001' }],
 };
 
 function fakeDeps() {

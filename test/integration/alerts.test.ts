@@ -33,13 +33,18 @@ describe('alarms on watched-role use through POST /_local/events', () => {
   let t: TestBroker;
   let requestId: string;
   let issuer: string;
+  /** The AccessKeyId the local STS stand-in issued for `requestId`, as its `issued` history entry records it. */
+  let issuedKey: string;
 
   /** Alarms published so far. */
   const alarms = (): OutboxMessage[] => t.broker.outbox.messages().filter((m) => m.topic === 'alarms');
   const postEvents = (body: unknown) => t.call('POST', '/_local/events', { json: body });
 
-  /** The broker's own AssumeRole for `requestId`, as CloudTrail records it in the broker account. */
-  function brokerGrantEvent(at: Date): Json {
+  /**
+   * The broker's own AssumeRole for `requestId`, as CloudTrail records it in the broker account,
+   * carrying the access key STS returned (by default the one the broker was issued).
+   */
+  function brokerGrantEvent(at: Date, accessKeyId: string = issuedKey): Json {
     return fresh('assume-role-by-broker.json', (e) => {
       const account = issuer.split(':')[4]!;
       const roleName = issuer.split('/').pop()!;
@@ -57,6 +62,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       e.detail.requestParameters.sourceIdentity = sourceIdentity;
       e.detail.responseElements.sourceIdentity = sourceIdentity;
       e.detail.responseElements.assumedRoleUser.arn = `arn:aws:sts::111111111111:assumed-role/BrokerReadOnly/${requestId}`;
+      e.detail.responseElements.credentials.accessKeyId = accessKeyId;
     });
   }
 
@@ -80,7 +86,14 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     const link = await t.linkFor(requestId, 'carol@example.com');
     const decided = await t.call('POST', pathOf(link), { json: { decision: 'approve' } });
     expect(decided.status, decided.text).toBe(200);
-    await t.waitForRequest(requestId, (r) => r.status === 'ACTIVE');
+    await t.waitForRequest(requestId, (r) => r.status === 'ACTIVE' && r.history.some((h: Json) => h.type === 'issued'));
+
+    // The key id the broker received from the local STS stand-in, as the requester sees it in the history.
+    const active = (await t.call('GET', `/requests/${requestId}`, { as: 'alice' })).body.request;
+    const issued = active.history.filter((h: Json) => h.type === 'issued');
+    expect(issued).toHaveLength(1);
+    expect(issued[0].accessKeyId).toMatch(/^ASIALOCAL[A-Z2-7]{11}$/);
+    issuedKey = issued[0].accessKeyId;
   }, 30_000);
 
   afterAll(async () => {
@@ -126,14 +139,63 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     expect(body.email).toContain(requestId);
     expect(body.email).toContain('alice@example.com');
     expect(JSON.parse(body.sqs)).toMatchObject({ classification: 'broker-grant', requestId, request: { id: requestId, status: 'ACTIVE' } });
-    // The credentials STS returned in the event never reach an alarm.
+    // The credentials STS returned in the event never reach an alarm, not even the key id.
     expect(alarm.message).not.toContain('IQoJb3JpZ2luX2Vj');
-    expect(alarm.message).not.toContain('ASIA6EXAMPLEGRANT001');
+    expect(alarm.message).not.toContain(issuedKey);
+    expect(JSON.parse(body.sqs).reasons).toContain(
+      `The session's access key is one the broker received from STS when it issued request ${requestId}'s credentials.`,
+    );
 
     const request = (await t.call('GET', `/requests/${requestId}`, { as: 'alice' })).body.request;
     const matched = request.history.filter((h: Json) => h.type === 'alert-matched');
     expect(matched).toHaveLength(1);
     expect(matched[0].detail).toBe(`broker-grant INFO event ${event.detail.eventID} from ${event.detail.userIdentity.arn}`);
+  });
+
+  it("the same AssumeRole with a key the broker was never issued (the issuer's credentials used outside the broker) -> [CRITICAL] identity-mismatch", async () => {
+    const before = alarms().length;
+    const rogueKey = 'ASIA6EXAMPLEROGUE001';
+    expect(rogueKey).not.toBe(issuedKey);
+    const event = brokerGrantEvent(new Date(), rogueKey);
+    const res = await postEvents(event);
+
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.results[0]).toEqual({
+      rule: ASSUME_RULE,
+      matched: true,
+      outcome: expect.objectContaining({
+        outcome: 'alarmed',
+        eventId: event.detail.eventID,
+        classification: 'identity-mismatch',
+        severity: 'CRITICAL',
+        requestId,
+        historyRecorded: true,
+      }),
+    });
+    const published = alarms().slice(before);
+    expect(published).toHaveLength(1);
+    const alarm = published[0]!;
+    expect(alarm.subject).toBe('[CRITICAL] Identity-mismatched AssumeRole of BrokerReadOnly in 111111111111');
+    expect(alarm.attributes).toEqual({
+      severity: 'CRITICAL',
+      classification: 'identity-mismatch',
+      roleArn: SANDBOX_ROLE,
+      eventId: event.detail.eventID,
+      requestId,
+    });
+    const body = JSON.parse(alarm.message) as { email: string; sqs: string };
+    expect(JSON.parse(body.sqs).reasons).toEqual([
+      `The session name ${requestId} is a broker request, but this use does not match it.`,
+      `The session's access key is not one the broker received when issuing request ${requestId}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`,
+    ]);
+    expect(body.email).toContain("the session was not created by the broker's issuance");
+    expect(alarm.message).not.toContain(rogueKey);
+    expect(alarm.message).not.toContain(issuedKey);
+
+    const request = (await t.call('GET', `/requests/${requestId}`, { as: 'alice' })).body.request;
+    expect(request.history.filter((h: Json) => h.type === 'alert-matched').map((h: Json) => h.detail)).toContain(
+      `identity-mismatch CRITICAL event ${event.detail.eventID} from ${event.detail.userIdentity.arn}`,
+    );
   });
 
   it('the same role assumed by a stranger -> [CRITICAL] out-of-band alarm with no request', async () => {

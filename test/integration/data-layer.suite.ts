@@ -362,6 +362,38 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
 
         expect(await repo.listByTargets(['no-such-target'], { limit: 3 })).toEqual({ items: [] });
       });
+
+      it('a filter that matches little reads a bounded number of pages, then answers with a cursor that loses nothing', async () => {
+        const sub = `sparse-${seq}`;
+        const target = `sparse-target-${seq}`;
+        const created: AccessRequest[] = [];
+        // 560 non-matching items with two matching ones buried deep: more than 5 filtered pages of 100.
+        for (let i = 0; i < 562; i++) {
+          const r = makeRequest({ sub, target, ...(i === 3 || i === 7 ? { status: RequestStatus.REVOKED } : {}) });
+          created.push(r);
+        }
+        for (let i = 0; i < created.length; i += 25) await Promise.all(created.slice(i, i + 25).map((r) => repo.create(r)));
+        const revoked = newestFirst(created.filter((r) => r.status === RequestStatus.REVOKED));
+
+        for (const list of [
+          (before?: string) => repo.listByRequester(sub, { limit: 5, status: RequestStatus.REVOKED, ...(before ? { before } : {}) }),
+          (before?: string) => repo.listByTargets([target], { limit: 5, status: RequestStatus.REVOKED, ...(before ? { before } : {}) }),
+        ]) {
+          const first = await list();
+          // The first call stopped after 5 pages of 100 without reaching the buried items.
+          expect(first.items).toEqual([]);
+          expect(first.last).toBeDefined();
+          const found: string[] = [];
+          let cursor = first.last;
+          for (let calls = 0; cursor && calls < 10; calls++) {
+            const next = await list(cursor);
+            found.push(...next.items.map((r) => r.id));
+            cursor = next.last;
+          }
+          expect(cursor).toBeUndefined();
+          expect(found).toEqual(revoked);
+        }
+      });
     });
 
     describe('approval links', () => {

@@ -30,7 +30,7 @@ describe('decision delivery', () => {
     try {
       const first = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
       expect(first.status).toBe(503);
-      expect((await first.json()).error.code).toBe('DECISION_NOT_DELIVERED');
+      expect(((await first.json()) as { error: { code: string } }).error.code).toBe('DECISION_NOT_DELIVERED');
       const recorded = await t.call('GET', `/requests/${id}`, { as: 'alice' });
       expect(recorded.body.request.status).toBe('APPROVED');
       expect(recorded.body.request.approvals).toHaveLength(1);

@@ -20,6 +20,12 @@ const BROKER: BrokerPrincipals = { issuerPrincipalArns: [BROKER_ROLE] };
 const READ_ONLY = 'arn:aws:iam::111111111111:role/BrokerReadOnly';
 const TEMP_ADMIN = 'arn:aws:iam::111111111111:role/TemporaryAdminRole';
 const WATCHED = { watchedRoleArns: [READ_ONLY, TEMP_ADMIN], brokerAccountIds: ['999999999999'] };
+/** The AccessKeyId STS returned to the broker in assume-role-by-broker.json, recorded on alice's `issued` entry. */
+const GRANTED_KEY = 'ASIA6EXAMPLEGRANT001';
+/** The AccessKeyId in assume-role-by-issuer-outside-broker.json: the broker never received it. */
+const ROGUE_KEY = 'ASIA6EXAMPLEROGUE001';
+const NOT_ISSUED_REASON = `The session's access key is not one the broker received when issuing request ${REQUEST_ID}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`;
+const NO_KEY_REASON = `CloudTrail recorded no access key for this session, so it cannot be matched to the credentials the broker issued for request ${REQUEST_ID}: the session is not shown to come from the broker's issuance, and the issuer's credentials may be in use outside the broker.`;
 
 /** Alice's approved sandbox request, active 14:03:12.400 to 16:03:12.400 UTC on 2024-11-20. */
 function aliceRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
@@ -48,7 +54,7 @@ function aliceRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
     history: [
       { at: '2024-11-20T13:55:00.000Z', type: 'submitted', by: 'alice@example.com' },
       { at: '2024-11-20T14:02:58.000Z', type: 'approved-by', by: 'carol@example.com' },
-      { at: '2024-11-20T14:03:13.120Z', type: 'issued' },
+      { at: '2024-11-20T14:03:13.120Z', type: 'issued', accessKeyId: GRANTED_KEY },
     ],
     ...overrides,
   };
@@ -66,8 +72,12 @@ function brokerUseAt(eventTime: string): RoleUse {
 }
 
 describe('parseRoleUseEvent', () => {
-  it('normalises the broker AssumeRole fixture without copying credentials', () => {
-    expect(use('assume-role-by-broker.json')).toEqual({
+  it('normalises the broker AssumeRole fixture, copying only the issued access key id of the credentials', () => {
+    const parsed = use('assume-role-by-broker.json');
+    const text = JSON.stringify(parsed);
+    expect(text).not.toContain('IQoJb3JpZ2luX2Vj');
+    expect(text).not.toContain('ASIA6EXAMPLELAMBDA01');
+    expect(parsed).toEqual({
       eventId: 'b7f3c2a1-9d8e-4f6a-8b5c-3e2d1f0a9b8c',
       eventTime: '2024-11-20T14:03:12Z',
       kind: 'assume-role',
@@ -75,6 +85,7 @@ describe('parseRoleUseEvent', () => {
       roleAccount: '111111111111',
       roleSessionName: REQUEST_ID,
       sourceIdentity: 'alice@example.com',
+      issuedAccessKeyId: GRANTED_KEY,
       callerArn:
         'arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/access-broker-dev-issue-credentials',
       sessionIssuerArn: BROKER_ROLE,
@@ -88,6 +99,17 @@ describe('parseRoleUseEvent', () => {
       awsRegion: 'eu-west-1',
       account: '999999999999',
     });
+  });
+
+  it('reads the issued access key id of the issuer-outside-broker fixture; a failed call and a SwitchRole have none', () => {
+    const rogue = use('assume-role-by-issuer-outside-broker.json');
+    expect(rogue).toEqual({
+      ...use('assume-role-by-broker.json'),
+      eventId: 'e8a4d3b2-0f9e-4a7b-9c6d-4f3e2a1b0c9d',
+      issuedAccessKeyId: ROGUE_KEY,
+    });
+    expect(use('assume-role-failed.json')).not.toHaveProperty('issuedAccessKeyId');
+    expect(use('switch-role.json')).not.toHaveProperty('issuedAccessKeyId');
   });
 
   it('takes an inherited source identity from the response when the chained call sets none', () => {
@@ -202,6 +224,7 @@ describe('parseRoleUseEvent', () => {
 describe('decideAlarm', () => {
   it.each([
     ['assume-role-by-broker.json'],
+    ['assume-role-by-issuer-outside-broker.json'],
     ['assume-role-by-human.json'],
     ['assume-role-chained-source-identity.json'],
     ['assume-role-with-saml.json'],
@@ -258,7 +281,17 @@ describe('classifyRoleUse over the fixtures', () => {
         'The request was active at 2024-11-20 14:03:12 UTC (window 2024-11-20 14:03:12 UTC to 2024-11-20 16:03:12 UTC).',
         `The caller ${BROKER_ROLE} is the broker's issuer.`,
         "The source identity alice@example.com is the requester's.",
+        `The session's access key is one the broker received from STS when it issued request ${REQUEST_ID}'s credentials.`,
       ],
+    });
+  });
+
+  it("identity-mismatch: the issuer's credentials used outside the broker under an active request's id", () => {
+    expect(classifyRoleUse(use('assume-role-by-issuer-outside-broker.json'), { request: aliceRequest() }, BROKER)).toEqual({
+      classification: 'identity-mismatch',
+      severity: 'CRITICAL',
+      requestId: REQUEST_ID,
+      reasons: [`The session name ${REQUEST_ID} is a broker request, but this use does not match it.`, NOT_ISSUED_REASON],
     });
   });
 
@@ -391,6 +424,84 @@ describe('classifyRoleUse: matching rules', () => {
     const result = classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, { issuerPrincipalArns: [] });
     expect(result.classification).toBe('identity-mismatch');
     expect(result.reasons[1]).toMatch(/is not the broker's issuer \(none configured\)\.$/);
+  });
+});
+
+describe('classifyRoleUse: the issued access key', () => {
+  const classify = (event: RoleUse, overrides: Partial<AccessRequest> = {}) =>
+    classifyRoleUse(event, { request: aliceRequest(overrides) }, BROKER);
+
+  it('broker-grant only while the key is one of the request\'s issued keys', () => {
+    expect(classify(use('assume-role-by-broker.json'))).toMatchObject({ classification: 'broker-grant', severity: 'INFO' });
+  });
+
+  it('INFO turns into identity-mismatch CRITICAL when the key differs, and the reason says why', () => {
+    const other = { ...use('assume-role-by-broker.json'), issuedAccessKeyId: 'ASIA6EXAMPLEOTHER001' };
+    expect(classify(other)).toEqual({
+      classification: 'identity-mismatch',
+      severity: 'CRITICAL',
+      requestId: REQUEST_ID,
+      reasons: [`The session name ${REQUEST_ID} is a broker request, but this use does not match it.`, NOT_ISSUED_REASON],
+    });
+  });
+
+  it('INFO turns into identity-mismatch CRITICAL when the event carries no key', () => {
+    const { issuedAccessKeyId: _dropped, ...noKey } = use('assume-role-by-broker.json');
+    expect(classify(noKey)).toEqual({
+      classification: 'identity-mismatch',
+      severity: 'CRITICAL',
+      requestId: REQUEST_ID,
+      reasons: [`The session name ${REQUEST_ID} is a broker request, but this use does not match it.`, NO_KEY_REASON],
+    });
+  });
+
+  it('identity-mismatch when the request records no key at all (an issued entry without accessKeyId)', () => {
+    const history = aliceRequest().history.map(({ accessKeyId: _k, ...entry }) => entry);
+    expect(classify(use('assume-role-by-broker.json'), { history }).reasons).toEqual([
+      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
+      NOT_ISSUED_REASON,
+    ]);
+  });
+
+  it('accepts the key of any issued entry (first issuance or a refresh)', () => {
+    const history = [
+      ...aliceRequest().history.map((h) => (h.type === 'issued' ? { ...h, accessKeyId: 'ASIA6EXAMPLEFIRST001' } : h)),
+      { at: '2024-11-20T15:00:00.000Z', type: 'issued' as const, accessKeyId: GRANTED_KEY },
+    ];
+    expect(classify(use('assume-role-by-broker.json'), { history }).classification).toBe('broker-grant');
+  });
+
+  it('counts only issued entries: the same key on another history entry does not make a grant', () => {
+    const history = [
+      { at: '2024-11-20T13:55:00.000Z', type: 'submitted' as const, by: 'alice@example.com' },
+      { at: '2024-11-20T14:10:00.000Z', type: 'credentials-retrieved' as const, by: 'alice@example.com', accessKeyId: GRANTED_KEY },
+    ];
+    expect(classify(use('assume-role-by-broker.json'), { history }).classification).toBe('identity-mismatch');
+  });
+
+  it("does not accept another request's issued key", () => {
+    expect(classify(use('assume-role-by-issuer-outside-broker.json')).classification).toBe('identity-mismatch');
+    const history = [...aliceRequest().history, { at: '2024-11-20T14:30:00.000Z', type: 'issued' as const, accessKeyId: ROGUE_KEY }];
+    expect(classify(use('assume-role-by-issuer-outside-broker.json'), { history }).classification).toBe('broker-grant');
+  });
+
+  it('an unissued key wins over the window: near the edge it is CRITICAL identity-mismatch, not a WARNING', () => {
+    const exact = { startsAt: '2024-11-20T14:00:00.000Z', expiresAt: '2024-11-20T16:00:00.000Z' };
+    const late = { ...use('assume-role-by-issuer-outside-broker.json'), eventTime: '2024-11-20T16:00:01Z' };
+    const result = classify(late, exact);
+    expect(result.classification).toBe('identity-mismatch');
+    expect(result.severity).toBe('CRITICAL');
+    expect(result.reasons).toEqual([
+      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
+      NOT_ISSUED_REASON,
+      `The role was obtained at 2024-11-20 16:00:01 UTC, 1s after request ${REQUEST_ID}'s window (2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC) closed.`,
+    ]);
+  });
+
+  it('adds no key finding when the caller is not the issuer: the caller finding already explains it', () => {
+    const reasons = classify(use('assume-role-chained-source-identity.json')).reasons;
+    expect(reasons).not.toContain(NOT_ISSUED_REASON);
+    expect(reasons.join('\n')).not.toMatch(/access key/);
   });
 });
 

@@ -9,6 +9,8 @@ const REQUEST_ID = '01JD3Z8X7Q4VWM2N5K6R9T0ABC';
 const BROKER = { issuerPrincipalArns: ['arn:aws:iam::999999999999:role/access-broker-dev-issue-credentials'] };
 const READ_ONLY = 'arn:aws:iam::111111111111:role/BrokerReadOnly';
 const TEMP_ADMIN = 'arn:aws:iam::111111111111:role/TemporaryAdminRole';
+/** The AccessKeyId STS returned to the broker in assume-role-by-broker.json. */
+const GRANTED_KEY = 'ASIA6EXAMPLEGRANT001';
 
 function aliceRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
   return {
@@ -31,7 +33,10 @@ function aliceRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
     approvals: [{ by: 'carol@example.com', decision: 'approve', at: '2024-11-20T14:02:58.000Z' }],
     startsAt: '2024-11-20T14:03:12.400Z',
     expiresAt: '2024-11-20T16:03:12.400Z',
-    history: [{ at: '2024-11-20T13:55:00.000Z', type: 'submitted', by: 'alice@example.com' }],
+    history: [
+      { at: '2024-11-20T13:55:00.000Z', type: 'submitted', by: 'alice@example.com' },
+      { at: '2024-11-20T14:03:13.120Z', type: 'issued', accessKeyId: GRANTED_KEY },
+    ],
     ...overrides,
   };
 }
@@ -73,6 +78,17 @@ const ALARMING = [
       classification: 'broker-grant',
       roleArn: READ_ONLY,
       eventId: 'b7f3c2a1-9d8e-4f6a-8b5c-3e2d1f0a9b8c',
+      requestId: REQUEST_ID,
+    },
+  },
+  {
+    fixture: 'assume-role-by-issuer-outside-broker.json',
+    subject: '[CRITICAL] Identity-mismatched AssumeRole of BrokerReadOnly in 111111111111',
+    attributes: {
+      severity: 'CRITICAL',
+      classification: 'identity-mismatch',
+      roleArn: READ_ONLY,
+      eventId: 'e8a4d3b2-0f9e-4a7b-9c6d-4f3e2a1b0c9d',
       requestId: REQUEST_ID,
     },
   },
@@ -149,12 +165,16 @@ describe('buildAlarmMessage over the fixtures', () => {
     expect(payload.classification).toBe(classification.classification);
     expect(payload.severity).toBe(classification.severity);
     expect(payload.reasons).toEqual(classification.reasons);
-    expect(payload.event).toEqual(roleUse);
+    // The event as parsed, less the session's access key id (compared, never published).
+    const { issuedAccessKeyId: _key, ...shown } = roleUse;
+    expect(payload.event).toEqual(shown);
+    expect(payload.event).not.toHaveProperty('issuedAccessKeyId');
   });
 
   // Every fixture that carries credentials (console SwitchRole records carry none).
   it.each([
     'assume-role-by-broker.json',
+    'assume-role-by-issuer-outside-broker.json',
     'assume-role-by-broker-target-account-copy.json',
     'assume-role-by-human.json',
     'assume-role-chained-source-identity.json',
@@ -212,6 +232,7 @@ describe('alarm body', () => {
       '  Status:           ACTIVE',
       '  Window:           2024-11-20 14:03:12 UTC to 2024-11-20 16:03:12 UTC',
       '  Ticket:           INC-4411',
+      `  - The session's access key is one the broker received from STS when it issued request ${REQUEST_ID}'s credentials.`,
       '  1. No action needed: this is the broker issuing an approved grant. It is recorded for the audit trail.',
     ]) {
       expect(body).toContain(line);
@@ -228,6 +249,40 @@ describe('alarm body', () => {
       expiresAt: '2024-11-20T16:03:12.400Z',
       reason: 'Debugging INC-4411 instance health checks',
       ticket: 'INC-4411',
+    });
+  });
+
+  it("explains an identity mismatch on the issuer's credentials used outside the broker, without the key itself", () => {
+    const { structured, payload, message } = alarmFor('assume-role-by-issuer-outside-broker.json');
+    const body = structured['email']!;
+    expect(body.split('\n')[0]).toBe('CRITICAL: identity-mismatched AssumeRole of a watched role (identity-mismatch).');
+    for (const line of [
+      `  - The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
+      `  - The session's access key is not one the broker received when issuing request ${REQUEST_ID}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`,
+      '  Caller:           arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/access-broker-dev-issue-credentials',
+      '  Source identity:  alice@example.com',
+      `  Request:          ${REQUEST_ID}`,
+      `  3. Revoke request ${REQUEST_ID} in the broker and tell its requester.`,
+    ]) {
+      expect(body).toContain(line);
+    }
+    expect(payload).toMatchObject({ severity: 'CRITICAL', classification: 'identity-mismatch', requestId: REQUEST_ID });
+    expect(message.message).not.toContain('ASIA6EXAMPLEROGUE001');
+    expect(message.message).not.toContain(GRANTED_KEY);
+  });
+
+  it('the broker fixture is INFO with its issued key and identity-mismatch CRITICAL without it', () => {
+    expect(alarmFor('assume-role-by-broker.json').message.subject).toBe(
+      '[INFO] Broker-granted AssumeRole of BrokerReadOnly in 111111111111',
+    );
+    const unissued = alarmFor('assume-role-by-broker.json', aliceRequest({ history: [] }));
+    expect(unissued.message.subject).toBe('[CRITICAL] Identity-mismatched AssumeRole of BrokerReadOnly in 111111111111');
+    expect(unissued.message.attributes).toEqual({
+      severity: 'CRITICAL',
+      classification: 'identity-mismatch',
+      roleArn: READ_ONLY,
+      eventId: 'b7f3c2a1-9d8e-4f6a-8b5c-3e2d1f0a9b8c',
+      requestId: REQUEST_ID,
     });
   });
 

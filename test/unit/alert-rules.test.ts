@@ -57,6 +57,8 @@ const SWITCH = RULE_NAMES.switchRole;
  */
 const EXPECTED: Record<string, string | null> = {
   'assume-role-by-broker.json': ASSUME,
+  // The same call with a key the broker never received: matched like any AssumeRole of a watched role.
+  'assume-role-by-issuer-outside-broker.json': ASSUME,
   // The role account's copy of the broker's call: the rule matches (role watched, call succeeded);
   // the function then skips it as a cross-account copy from the broker account.
   'assume-role-by-broker-target-account-copy.json': ASSUME,
@@ -190,8 +192,9 @@ describe('rules and the alert function agree', () => {
       alarming++;
       expect(matchingRules(rules, event), name).not.toEqual([]);
     }
-    // broker, human, chained, SAML, web identity, switch role (the target-account copy is skipped).
-    expect(alarming).toBe(6);
+    // broker, issuer outside the broker, human, chained, SAML, web identity, switch role (the
+    // target-account copy is skipped).
+    expect(alarming).toBe(7);
   });
 
   it('matches a watched role ARN written in another case, which the function treats as the same role', () => {

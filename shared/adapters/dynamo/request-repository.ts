@@ -10,6 +10,11 @@ import {
 import { isConditionFailure } from './client';
 import { INDEX_BY_REQUESTER, INDEX_BY_TARGET, requestKey, requesterPartition, targetPartition } from './keys';
 
+/** Query pages one list call may read per partition before answering with a cursor. */
+export const MAX_QUERY_PAGES = 5;
+/** Items per Query page when a status filter applies. */
+const FILTERED_PAGE_SIZE = 100;
+
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'taskToken', 'itemType'] as const;
 
 function toItem(request: AccessRequest): Record<string, unknown> {
@@ -37,11 +42,17 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
     partitionKey: 'gsi1pk' | 'gsi2pk',
     partition: string,
     options: ListOptions,
-  ): Promise<{ items: AccessRequest[]; exhausted: boolean }> {
+  ): Promise<{ items: AccessRequest[]; exhausted: boolean; resumeBefore?: string }> {
     const sortKey = partitionKey === 'gsi1pk' ? 'gsi1sk' : 'gsi2sk';
     const items: AccessRequest[] = [];
     let startKey: Record<string, unknown> | undefined;
+    let pages = 0;
     do {
+      if (pages++ === MAX_QUERY_PAGES) {
+        // A filter that matches little must not read a whole partition in one API call: hand
+        // back a cursor at the last key evaluated and let the client ask for the next page.
+        return { items, exhausted: false, resumeBefore: String(startKey![sortKey]) };
+      }
       const result = await db.send(
         new QueryCommand({
           TableName: tableName,
@@ -59,8 +70,9 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
             ...(options.status ? { ':status': options.status } : {}),
           },
           ScanIndexForward: false,
-          // Read one more than needed so we know whether another page exists.
-          Limit: options.limit + 1,
+          // Read one more than needed so we know whether another page exists; with a filter, read
+          // wider pages since most items may be filtered out.
+          Limit: options.status ? Math.max(options.limit + 1, FILTERED_PAGE_SIZE) : options.limit + 1,
           ExclusiveStartKey: startKey,
         }),
       );
@@ -70,9 +82,16 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
     return { items, exhausted: !startKey };
   }
 
-  function page(items: AccessRequest[], limit: number, mayHaveMore: boolean): Page {
-    const sorted = [...items].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  /**
+   * Newest first, at most `limit`. When a partition stopped early at `resumeBefore`, only items
+   * newer than the newest such point are returned, and that point is the cursor: the next page
+   * queries every partition below it, so nothing is skipped or repeated.
+   */
+  function page(items: AccessRequest[], limit: number, mayHaveMore: boolean, resumeBefore?: string): Page {
+    let sorted = [...items].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    if (resumeBefore) sorted = sorted.filter((r) => r.id > resumeBefore);
     const pageItems = sorted.slice(0, limit);
+    if (sorted.length <= limit && resumeBefore) return { items: pageItems, last: resumeBefore };
     const more = sorted.length > limit || (mayHaveMore && pageItems.length === limit);
     const last = pageItems.at(-1)?.id;
     return more && last ? { items: pageItems, last } : { items: pageItems };
@@ -174,8 +193,8 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
     },
 
     async listByRequester(sub, options) {
-      const { items, exhausted } = await queryPartition(INDEX_BY_REQUESTER, 'gsi1pk', requesterPartition(sub), options);
-      return page(items, options.limit, !exhausted);
+      const { items, exhausted, resumeBefore } = await queryPartition(INDEX_BY_REQUESTER, 'gsi1pk', requesterPartition(sub), options);
+      return page(items, options.limit, !exhausted, resumeBefore);
     },
 
     async listByTargets(targets, options) {
@@ -183,10 +202,12 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
       const results = await Promise.all(
         [...new Set(targets)].map((t) => queryPartition(INDEX_BY_TARGET, 'gsi2pk', targetPartition(t), options)),
       );
+      const resumePoints = results.map((r) => r.resumeBefore).filter((p): p is string => p !== undefined);
       return page(
         results.flatMap((r) => r.items),
         options.limit,
         results.some((r) => !r.exhausted),
+        resumePoints.length ? resumePoints.reduce((a, b) => (a > b ? a : b)) : undefined,
       );
     },
   };
