@@ -44,7 +44,8 @@ const PACKAGE_TIMEOUT_MS = 4 * 60_000;
 const HELPER_VERSION = '1';
 
 /** Files and folders whose content decides the template. */
-const TEMPLATE_INPUTS = ['serverless.yml', 'infra', 'config', 'package.json', 'package-lock.json'];
+// The bundles are built from functions/ and shared/ too: a stale zip would test old code.
+const TEMPLATE_INPUTS = ['serverless.yml', 'infra', 'config', 'functions', 'shared', 'package.json', 'package-lock.json'];
 /** Not copied into the packaging workspace. */
 const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'test-output', 'bench-output', '.local-data', '.cache']);
 

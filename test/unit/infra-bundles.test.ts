@@ -92,7 +92,7 @@ describe('packaged bundles', () => {
         requestId: 'req-1',
         routeKey: 'GET /catalogue',
         stage: '$default',
-        authorizer: { jwt: { claims: { sub: 'u-1', email: 'alice@example.com', groups: '[engineers]' }, scopes: [] } },
+        authorizer: { jwt: { claims: { sub: 'u-1', email: 'alice@example.com', email_verified: 'true', groups: '[engineers]' }, scopes: [] } },
       },
     };
     const script = `
