@@ -16,16 +16,10 @@ import { loadCatalogueFile, watchedRoleArns } from '../../shared/catalogue';
 import { decideAlarm } from '../../shared/domain/alert-classification';
 import { matchesPattern, validatePattern, type EventPattern } from '../../shared/eventbridge/pattern';
 
+import type { AlertRule } from '../../local/local-events';
 const ROOT = resolve(import.meta.dirname, '../..');
 const require = createRequire(import.meta.url);
 
-interface AlertRule {
-  name: string;
-  description: string;
-  target: string;
-  matchBy: 'roles' | 'accounts';
-  pattern: EventPattern;
-}
 interface AlertRulesModule {
   catalogueFile: string;
   watchedRoleArns: string[];
