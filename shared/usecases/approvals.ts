@@ -7,6 +7,7 @@ import { RequestStatus } from '../domain/status';
 import type { ApprovalLink } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
+import { decisionOf } from '../domain/decision';
 import { updateRequest } from './update-request';
 
 export interface ApprovalContext {
@@ -122,16 +123,16 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
   const decided = updated.status === RequestStatus.APPROVED || updated.status === RequestStatus.DENIED;
   if (!decided) return { request: updated, decided: false, timedOut: false, serviceNames };
 
-  if (!taskToken) {
-    // Notify-approvers stores the token before any link exists, so this means the wait already ended.
-    return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true, serviceNames };
-  }
+  // The wait closed under us: it timed out (the workflow's own "Record timeout" then writes
+  // TIMED_OUT, from APPROVED too), or notify-approvers is being retried with a new token (the
+  // retry finds the recorded decision and delivers it). Either way the workflow settles the
+  // status; writing TIMED_OUT here could overrule a retry that is about to deliver.
+  const closedWait = async () => ({ request: (await deps.requests.get(updated.id)) ?? updated, decided: true, timedOut: true, serviceNames });
+  if (!taskToken) return closedWait();
   try {
     await deps.workflow.sendDecision(taskToken, decisionOf(updated));
   } catch (e) {
-    if (e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED) {
-      return { request: await markTimedOut(deps, updated.id), decided: true, timedOut: true, serviceNames };
-    }
+    if (e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED) return closedWait();
     deps.logger.error('decision recorded but not delivered', { requestId: updated.id, error: e });
     throw new UnavailableError(
       'Your decision is recorded but the approval workflow could not be reached. Submit the same decision again (reload this page) to deliver it.',
@@ -165,23 +166,4 @@ async function redeliverDecision(deps: Deps, context: ApprovalContext, decision:
   return { request: (await deps.requests.get(request.id)) ?? request, decided: true, timedOut: false, serviceNames };
 }
 
-function decisionOf(request: AccessRequest) {
-  const approved = request.status === RequestStatus.APPROVED;
-  return {
-    decision: approved ? ('approved' as const) : ('denied' as const),
-    decidedBy: request.approvals.filter((a) => a.decision === (approved ? 'approve' : 'deny')).map((a) => a.by),
-  };
-}
 
-/** The vote arrived after Step Functions stopped waiting: an approval cannot take effect any more. */
-async function markTimedOut(deps: Deps, id: string): Promise<AccessRequest> {
-  const { request } = await updateRequest(deps, id, (current) =>
-    current.status === RequestStatus.APPROVED || current.status === RequestStatus.PENDING
-      ? {
-          set: { status: RequestStatus.TIMED_OUT },
-          append: [{ at: deps.clock.now().toISOString(), type: HistoryType.TIMED_OUT, detail: 'decision arrived after the approval wait ended' }],
-        }
-      : null,
-  );
-  return request;
-}

@@ -1,6 +1,7 @@
 import { findTarget } from '../catalogue';
 import { newApprovalToken, hashApprovalToken } from '../domain/approval-token';
 import { votingApprovers } from '../domain/authorization';
+import { decisionOf, hasRecordedDecision } from '../domain/decision';
 import { qualifiesForAutoApproval } from '../domain/auto-approval';
 import { HistoryType } from '../domain/request';
 import { RequestStatus } from '../domain/status';
@@ -22,6 +23,13 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
   const now = deps.clock.now();
   const current = await deps.requests.get(requestId);
   if (!current) throw new Error(`Request ${requestId} not found`);
+  if (hasRecordedDecision(current)) {
+    // A retry of this task (new token) after an approver decided against the previous attempt's
+    // token: keep the new token and deliver the recorded decision, so nothing is lost or re-asked.
+    await updateRequest(deps, requestId, (latest) => (hasRecordedDecision(latest) ? { set: {}, append: [], taskToken } : null));
+    await deps.workflow.sendDecision(taskToken, decisionOf(current));
+    return { notified: 0, autoApproved: false };
+  }
   if (current.status !== RequestStatus.PENDING) {
     // Cancelled before the workflow reached us: end the wait now rather than at its timeout.
     await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${current.status}`);

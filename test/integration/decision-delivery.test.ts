@@ -57,3 +57,52 @@ describe('decision delivery', () => {
     }
   });
 });
+
+describe('decision cast between two attempts of notify-approvers', () => {
+  let t: TestBroker;
+  beforeAll(async () => {
+    t = await startTestBroker();
+  });
+  afterAll(async () => {
+    await t.broker.close();
+  });
+
+  it('the retried attempt delivers the recorded decision instead of cancelling', async () => {
+    const created = await t.call('POST', '/requests', {
+      as: 'alice',
+      json: { target: 'sandbox-readonly', services: ['ec2'], duration: '1h', reason: 'decision between two notify attempts' },
+    });
+    const id = created.body.request.id as string;
+    const link = await t.linkFor(id, 'carol@example.com');
+    // Simulate the first attempt's token being closed (the Lambda failed after emailing carol and
+    // Step Functions is retrying): the stored token no longer works.
+    const realToken = await t.broker.deps.requests.getTaskToken(id);
+    expect(realToken).toBeDefined();
+    const workflow = t.broker.deps.workflow;
+    const original = workflow.sendDecision.bind(workflow);
+    let closedOnce = false;
+    workflow.sendDecision = async (token, output) => {
+      if (!closedOnce) {
+        closedOnce = true;
+        const { workflowTaskClosedError } = await import('../../shared/workflow/errors');
+        throw workflowTaskClosedError();
+      }
+      return original(token, output);
+    };
+    try {
+      const vote = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      expect(vote.status).toBe(200);
+      expect(((await vote.json()) as { timedOut: boolean }).timedOut).toBe(true);
+      // No TIMED_OUT written by the decision: the status stays APPROVED for the workflow to settle.
+      expect((await t.call('GET', `/requests/${id}`, { as: 'alice' })).body.request.status).toBe('APPROVED');
+
+      // The retried attempt of the notify task runs with a fresh token (the stand-in for Step
+      // Functions' retry), finds the recorded decision and delivers it to the waiting execution.
+      await t.broker.invoke('notifyApprovers', { requestId: id, approvalTimeoutSeconds: 14_400, taskToken: realToken });
+      const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+      expect(active.history.filter((h: { type: string }) => h.type === 'issued')).toHaveLength(1);
+    } finally {
+      workflow.sendDecision = original;
+    }
+  });
+});
