@@ -9,7 +9,8 @@ state machine (aws-local-stepfunctions), SNS into a local outbox, and a local ST
 
 Options:
   --port N          listen on N (default: $PORT or 3000)
-  --data DIR        keep DynamoDB data in DIR across restarts (default: in memory)
+  --data DIR        keep DynamoDB data in DIR across restarts (default: in memory); running
+                    workflows and the outbox are not kept
   --catalogue FILE  targets and approvers (default: config/catalogue.example.yaml)
   --time-scale X    shorten approval timeouts and access windows by X, 0 < X <= 1 (default 1: real time;
                     0.01 makes a 1h window last 36s)
