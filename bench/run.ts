@@ -1,10 +1,11 @@
 import '../local/polyfills';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEvent } from '../events/load';
 import { ROOT } from '../local/broker';
 import { startTestBroker, type TestBroker } from '../test/helpers/broker';
 import { diffCounts, runConcurrent, summarize } from './stats';
+import { bundleBench } from './bundles';
 import { costPer1000Requests } from './cost';
 
 /**
@@ -67,8 +68,6 @@ async function benchCreate() {
   }
 }
 
-/** HTTP routes are API Gateway requests; the rest are workflow or event invocations. */
-const HTTP_FUNCTIONS = new Set(['createRequest', 'listRequests', 'getRequest', 'cancelRequest', 'getCatalogue', 'showApproval', 'decideApproval', 'getCredentials']);
 
 async function benchLifecycle() {
   // timeScale shrinks the 15-minute window to 0.9 s so whole lifecycles fit in a benchmark.
@@ -113,7 +112,9 @@ async function benchLifecycle() {
     const ops = diffCounts(t.broker.dynamo.operations(), before.ops);
     const invocations = diffCounts(t.broker.invocations(), before.invocations);
     const perRequest = (n: number) => Math.round((n / rounds) * 100) / 100;
-    const httpCalls = Object.entries(invocations).filter(([fn]) => HTTP_FUNCTIONS.has(fn)).reduce((n, [, v]) => n + v, 0);
+    // Functions behind an HTTP route are API Gateway requests; the rest are workflow or event invocations.
+    const httpFunctions = new Set(t.broker.routes.map((r) => r.functionName));
+    const httpCalls = Object.entries(invocations).filter(([fn]) => httpFunctions.has(fn)).reduce((n, [, v]) => n + v, 0);
     const allCalls = Object.values(invocations).reduce((n, v) => n + v, 0);
     const stateTransitionsPerRequest = transitions.reduce((a, b) => a + b, 0) / transitions.length;
     const dynamo = readsAndWrites(ops, rounds);
@@ -143,8 +144,6 @@ async function benchLifecycle() {
 async function benchAlerts() {
   const t = await startTestBroker({ timeScale: 1 });
   try {
-    const probe = await fetch(`${t.broker.baseUrl}/_local/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
-    if (probe.status === 404) return { unavailable: 'POST /_local/events is not mounted' };
     const human = loadEvent<Record<string, any>>('cloudtrail/assume-role-by-human.json');
     const event = (i: number) => ({ ...human, id: `bench-${i}-${Date.now()}`, detail: { ...human.detail, eventID: `bench-event-${i}-${Date.now()}` } });
     const post = (payload: unknown) =>
@@ -169,13 +168,7 @@ async function benchAlerts() {
   }
 }
 
-async function benchBundles() {
-  const file = join(ROOT, 'bench/bundles.ts');
-  if (!existsSync(file)) return { unavailable: 'bench/bundles.ts not present' };
-  // Imported by path: the bundle benchmark is optional while it is being built.
-  const mod = (await import(file)) as { bundleBench: () => Promise<unknown> };
-  return mod.bundleBench();
-}
+const benchBundles = () => bundleBench();
 
 async function main() {
   const only = process.argv[2];

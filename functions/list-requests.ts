@@ -2,7 +2,6 @@ import '../shared/runtime/aws-deps';
 import { apiHandler } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
 import { encodeNextToken, listRequestsQuery } from '../shared/http/schemas';
-import type { RequestStatus } from '../shared/domain/status';
 import { listRequests } from '../shared/usecases/read-requests';
 import { toView } from '../shared/usecases/request-view';
 
@@ -11,7 +10,7 @@ export const handler = apiHandler({ auth: 'jwt', query: listRequestsQuery }, asy
   const page = await listRequests(deps, caller, {
     scope: query.scope,
     limit: query.limit,
-    ...(query.status ? { status: query.status as RequestStatus } : {}),
+    ...(query.status ? { status: query.status } : {}),
     ...(query.nextToken ? { before: query.nextToken } : {}),
   });
   return json(200, { items: page.items.map(toView), ...(page.last ? { nextToken: encodeNextToken(page.last) } : {}) });

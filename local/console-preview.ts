@@ -4,6 +4,7 @@ import { federationEndpoint } from '../shared/adapters/federation/federation-end
 import { BrokerErrorName, upstreamError } from '../shared/adapters/sts/error-names';
 import type { Clock, ConsoleSignIn, ConsoleUrlInput } from '../shared/ports';
 import type { AssumeRoleRecord } from './sts-standin';
+import { escapeHtml } from '../shared/http/html';
 
 /** A real sign-in URL is valid for 15 minutes; the preview link lives as long. */
 export const CONSOLE_PREVIEW_TTL_SECONDS = 900;
@@ -110,9 +111,6 @@ export function createLocalConsolePreview(deps: LocalConsolePreviewDeps): LocalC
     },
   };
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function prettyPolicy(policy: string): string {
   try {

@@ -120,3 +120,8 @@ export function serviceByKey(
 ): ServiceDefinition | undefined {
   return services.find((s) => s.key === key);
 }
+
+/** Human names of service keys, for emails and pages; an unknown key shows as itself. */
+export function serviceNames(keys: readonly ServiceKey[], services: readonly ServiceDefinition[] = SERVICES): string[] {
+  return keys.map((key) => serviceByKey(key, services)?.name ?? key);
+}

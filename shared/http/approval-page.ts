@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
 import type { ApprovalContext } from '../usecases/approvals';
+import { escapeHtml } from './html';
 import { html, type HttpResult } from './responses';
 
-const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `
 body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1b1f24}
@@ -29,7 +28,7 @@ function page(title: string, content: string, status: number): HttpResult {
   return html(
     status,
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-      `<meta name="robots" content="noindex,nofollow"><title>${escape(title)} · Access Broker</title><style nonce="${nonce}">${STYLE}</style></head>` +
+      `<meta name="robots" content="noindex,nofollow"><title>${escapeHtml(title)} · Access Broker</title><style nonce="${nonce}">${STYLE}</style></head>` +
       `<body><main>${content}</main></body></html>`,
     nonce,
   );
@@ -49,7 +48,7 @@ function summary(request: AccessRequest, serviceNames: string[], targetDescripti
     ['Approvals', `${request.approvals.filter((a) => a.decision === 'approve').length} of ${request.approvalsRequired}`],
     ['Status', request.status],
   ];
-  return `<dl>${rows.map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('')}</dl>`;
+  return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 
 /** The confirmation page: a summary and a form that POSTs the decision back to the same URL. */
@@ -60,7 +59,7 @@ export function confirmationPage(ctx: ApprovalContext): HttpResult {
     `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}` +
       `<form method="post"><label for="comment">Comment (optional)</label>` +
       `<textarea id="comment" name="comment" maxlength="500" aria-describedby="who"></textarea>` +
-      `<p id="who">Deciding as <strong>${escape(link.approver)}</strong>. This link works once and expires ${escape(link.expiresAt)}.</p>` +
+      `<p id="who">Deciding as <strong>${escapeHtml(link.approver)}</strong>. This link works once and expires ${escapeHtml(link.expiresAt)}.</p>` +
       `<div class="actions"><button class="approve" type="submit" name="decision" value="approve">Approve</button>` +
       `<button class="deny" type="submit" name="decision" value="deny">Deny</button></div></form>`,
     200,
@@ -68,7 +67,8 @@ export function confirmationPage(ctx: ApprovalContext): HttpResult {
 }
 
 /** What the approver sees after deciding. */
-export function resultPage(request: AccessRequest, outcome: { decided: boolean; timedOut: boolean; serviceNames: string[] }, decision: 'approve' | 'deny'): HttpResult {
+export function resultPage(outcome: { request: AccessRequest; decided: boolean; timedOut: boolean; serviceNames: string[] }, decision: 'approve' | 'deny'): HttpResult {
+  const { request } = outcome;
   const approvals = request.approvals.filter((a) => a.decision === 'approve').length;
   const message = outcome.timedOut
     ? 'The approval window had already closed, so this request has timed out. The requester must ask again.'
@@ -80,7 +80,7 @@ export function resultPage(request: AccessRequest, outcome: { decided: boolean; 
   const heading = outcome.timedOut ? 'Request timed out' : decision === 'deny' ? 'Request denied' : 'Approval recorded';
   return page(
     heading,
-    `<h1>${escape(heading)}</h1><p class="notice ${outcome.timedOut || decision === 'deny' ? 'bad' : 'good'}" role="status">${escape(message)}</p>` +
+    `<h1>${escapeHtml(heading)}</h1><p class="notice ${outcome.timedOut || decision === 'deny' ? 'bad' : 'good'}" role="status">${escapeHtml(message)}</p>` +
       summary(request, outcome.serviceNames),
     200,
   );
@@ -89,5 +89,5 @@ export function resultPage(request: AccessRequest, outcome: { decided: boolean; 
 /** Errors on the approval routes are shown to a person, not a program. */
 export function errorPage(status: number, message: string): HttpResult {
   const title = status === 410 ? 'Link no longer valid' : status === 404 ? 'Link not found' : status === 409 ? 'Already decided' : status === 403 ? 'Not allowed' : 'Something went wrong';
-  return page(title, `<h1>${escape(title)}</h1><p class="notice bad" role="alert">${escape(message)}</p>`, status);
+  return page(title, `<h1>${escapeHtml(title)}</h1><p class="notice bad" role="alert">${escapeHtml(message)}</p>`, status);
 }

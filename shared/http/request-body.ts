@@ -6,9 +6,20 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export type BodyFormat = 'json' | 'form';
 
-function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const found = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name);
   return found?.[1];
+}
+
+/** The media type of the body, lower-cased, without parameters ('' when absent). */
+export function mediaType(event: APIGatewayProxyEventV2): string {
+  return (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** A program talking JSON (by what it sent or asked for), as opposed to a browser's form. */
+export function wantsJson(event: APIGatewayProxyEventV2): boolean {
+  const type = mediaType(event);
+  return type === 'application/json' || type.endsWith('+json') || /application\/json/i.test(header(event, 'accept') ?? '');
 }
 
 /**
@@ -24,7 +35,7 @@ export function readBody(event: APIGatewayProxyEventV2, accepted: readonly BodyF
       { field: 'body', rule: 'max-size', message: `must be at most ${MAX_BODY_BYTES} bytes (got ${size})` },
     ], 'BODY_TOO_LARGE');
   }
-  const contentType = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = mediaType(event);
   const isJson = contentType === 'application/json' || contentType.endsWith('+json');
   const isForm = contentType === 'application/x-www-form-urlencoded';
   const expected = accepted.map((f) => (f === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ');

@@ -22,7 +22,7 @@ export function text(statusCode: number, body: string, headers: Record<string, s
   return { statusCode, headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, ...headers }, body };
 }
 
-/** A strict CSP: inline styles only by hash-free 'unsafe-inline' is avoided; pages carry their CSS in a nonce'd block. */
+/** A strict CSP: nothing loads or runs; the page's one style block is allowed by its nonce, not by 'unsafe-inline'. */
 export function html(statusCode: number, body: string, nonce: string, headers: Record<string, string> = {}): HttpResult {
   return {
     statusCode,

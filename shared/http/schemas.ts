@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_STATUSES } from '../domain/status';
+import { ALL_STATUSES, RequestStatus } from '../domain/status';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { REASON_MAX } from '../domain/new-request';
 
@@ -47,7 +47,7 @@ export const encodeNextToken = (before: string): string =>
 
 export const listRequestsQuery = z.strictObject({
   scope: z.enum(['mine', 'approvals'], { error: 'must be mine or approvals' }).default('mine'),
-  status: z.enum(ALL_STATUSES as [string, ...string[]], { error: `must be one of ${ALL_STATUSES.join(', ')}` }).optional(),
+  status: z.enum(RequestStatus, { error: `must be one of ${ALL_STATUSES.join(', ')}` }).optional(),
   nextToken: nextToken.optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(100).default(25),
 });

@@ -26,6 +26,8 @@ export interface RequestUpdate {
   expectedStatus: RequestStatus;
   set: RequestPatch;
   append: HistoryEntry[];
+  /** When the change happens (the use case's clock): becomes `updatedAt`. */
+  at: string;
   /** Store (string) or remove (null) the workflow's task token; never part of AccessRequest. */
   taskToken?: string | null;
 }

@@ -1,4 +1,5 @@
 import { findTarget } from '../catalogue';
+import { serviceNames } from '../catalogue/services';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
 import { sameEmail, sameMailbox } from '../domain/identity';
@@ -41,7 +42,7 @@ async function loadLink(deps: Deps, token: string): Promise<ApprovalContext> {
   return {
     link,
     request,
-    serviceNames: request.services.map((k) => deps.catalogue.services.find((s) => s.key === k)?.name ?? k),
+    serviceNames: serviceNames(request.services, deps.catalogue.services),
     ...(target?.description ? { targetDescription: target.description } : {}),
   };
 }
@@ -78,7 +79,9 @@ function assertOpen(request: AccessRequest) {
  * approvers at the same instant are serialised), and only the write that reaches the quorum,
  * or denies, tells the workflow.
  */
-export async function decideApproval(deps: Deps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
+export async function decideApproval(deps: Deps, token: string, decision: Decision, rawComment?: string): Promise<DecisionResult> {
+  // One line: the comment is quoted in the requester's plain-text email.
+  const comment = rawComment?.replace(/\p{Cc}+/gu, ' ').trim() || undefined;
   const context = await loadLink(deps, token);
   const redelivered = await redeliverDecision(deps, context, decision);
   if (redelivered) return redelivered;

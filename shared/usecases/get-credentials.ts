@@ -1,3 +1,4 @@
+import { serviceByKey } from '../catalogue/services';
 import { consoleDestination } from '../domain/console-destination';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { isRequester } from '../domain/authorization';
@@ -56,7 +57,7 @@ export async function getCredentials(deps: Deps, caller: Caller, id: string, for
     }
   }
   const credentials = JSON.parse(await deps.vault.open(id, stored.sealed)) as IssuedCredentials;
-  const service = deps.catalogue.services.find((s) => s.key === request.services[0]);
+  const service = serviceByKey(request.services[0] ?? '', deps.catalogue.services);
   if (!service) throw new Error(`Service ${request.services[0]} of request ${id} is no longer in the catalogue`);
   const consoleUrl = await deps.signIn.signInUrl({
     credentials,

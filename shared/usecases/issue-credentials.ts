@@ -19,7 +19,8 @@ export class RequestClosedError extends Error {
   }
 }
 
-function targetOf(deps: Deps, request: AccessRequest): Target {
+/** The request's target as the catalogue has it now; a target removed since submission is an operator error. */
+export function targetOf(deps: Pick<Deps, 'catalogue'>, request: Pick<AccessRequest, 'id' | 'target'>): Target {
   const target = findTarget(deps.catalogue, request.target);
   if (!target) throw new Error(`Target ${request.target} of request ${request.id} is no longer in the catalogue`);
   return target;
@@ -92,4 +93,3 @@ export async function issueCredentials(deps: Deps, requestId: string): Promise<I
   return { startsAt: request.startsAt, expiresAt: request.expiresAt };
 }
 
-export { targetOf };

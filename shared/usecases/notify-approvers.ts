@@ -1,4 +1,4 @@
-import { findTarget } from '../catalogue';
+import { serviceNames } from '../catalogue/services';
 import { newApprovalToken, hashApprovalToken } from '../domain/approval-token';
 import { votingApprovers } from '../domain/authorization';
 import { decisionOf, hasRecordedDecision } from '../domain/decision';
@@ -9,6 +9,7 @@ import { approvalEmail } from '../notifications/approval-email';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_CANCELLED_ERROR } from '../workflow/errors';
 import type { NotifyApproversPayload } from '../workflow/payloads';
+import { targetOf } from './issue-credentials';
 import { updateRequest } from './update-request';
 
 /** Who decided when no human had to. */
@@ -35,8 +36,8 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
     await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${current.status}`);
     return { notified: 0, autoApproved: false };
   }
-  const target = findTarget(deps.catalogue, current.target);
-  const autoApprove = target !== undefined && qualifiesForAutoApproval(target, current);
+  const target = targetOf(deps, current);
+  const autoApprove = qualifiesForAutoApproval(target, current);
 
   const { request, changed } = await updateRequest(deps, requestId, (latest) => {
     if (latest.status !== RequestStatus.PENDING) return null;
@@ -57,16 +58,15 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
     await deps.workflow.sendDecision(taskToken, { decision: 'approved', decidedBy: [AUTO_APPROVER] });
     return { notified: 0, autoApproved: true };
   }
-  if (!target) throw new Error(`Target ${current.target} of request ${requestId} is no longer in the catalogue`);
 
   const expiresAt = new Date(now.getTime() + approvalTimeoutSeconds * 1000).toISOString();
-  const serviceNames = request.services.map((key) => deps.catalogue.services.find((s) => s.key === key)?.name ?? key);
+  const names = serviceNames(request.services, deps.catalogue.services);
   const approvers = votingApprovers(request);
   for (const approver of approvers) {
     const token = newApprovalToken();
     await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt });
     await deps.notifier.publish(
-      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames }),
+      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names }),
     );
   }
   await deps.requests.appendHistory(requestId, [

@@ -4,7 +4,7 @@ import { StaleWriteError, type RequestUpdate } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 
 /** What a decision function wants written; version and status conditions are added here. */
-export type Change = Omit<RequestUpdate, 'expectedVersion' | 'expectedStatus'>;
+export type Change = Omit<RequestUpdate, 'expectedVersion' | 'expectedStatus' | 'at'>;
 
 const MAX_ATTEMPTS = 8;
 
@@ -15,7 +15,7 @@ const MAX_ATTEMPTS = 8;
  * judged against the state the winner left, never applied twice.
  */
 export async function updateRequest(
-  deps: Pick<Deps, 'requests'>,
+  deps: Pick<Deps, 'requests' | 'clock'>,
   id: string,
   decide: (current: AccessRequest, taskToken: string | undefined) => Change | null,
   options: { readTaskToken?: boolean } = {},
@@ -32,6 +32,7 @@ export async function updateRequest(
         ...change,
         expectedVersion: current.version,
         expectedStatus: current.status,
+        at: deps.clock.now().toISOString(),
       });
       return { request, changed: true, before: current, ...(taskToken ? { taskToken } : {}) };
     } catch (e) {

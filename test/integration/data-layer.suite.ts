@@ -139,6 +139,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           expectedStatus: RequestStatus.PENDING,
           set: { status: RequestStatus.CANCELLED },
           append: [entry],
+          at: entry.at,
         });
         expect(updated.status).toBe(RequestStatus.CANCELLED);
         expect(updated.version).toBe(2);
@@ -156,6 +157,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           expectedVersion: 1,
           expectedStatus: RequestStatus.PENDING,
           set: { status: RequestStatus.APPROVED, approvals, startsAt: iso(20_000), expiresAt: iso(23_600), executionArn: undefined },
+          at: iso(20_001),
           append: [
             { at: iso(20_000), type: HistoryType.APPROVED_BY, by: 'carol@example.com' },
             { at: iso(20_001), type: HistoryType.APPROVED },
@@ -169,7 +171,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
       it('an update with a stale version, a stale status, or for an unknown id fails with StaleWriteError and changes nothing', async () => {
         const request = makeRequest();
         await repo.create(request);
-        const change = { set: { status: RequestStatus.CANCELLED }, append: [{ at: iso(30_000), type: HistoryType.CANCELLED }] };
+        const change = { set: { status: RequestStatus.CANCELLED }, append: [{ at: iso(30_000), type: HistoryType.CANCELLED }], at: iso(30_000) };
         await expect(repo.update(request.id, { ...change, expectedVersion: 2, expectedStatus: RequestStatus.PENDING })).rejects.toBeInstanceOf(
           StaleWriteError,
         );
@@ -192,6 +194,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
               expectedStatus: RequestStatus.PENDING,
               set: { status: i % 2 === 0 ? RequestStatus.CANCELLED : RequestStatus.APPROVED },
               append: [{ at: iso(40_000 + i), type: HistoryType.NOTIFIED, detail: `writer ${i}` }],
+              at: iso(40_000 + i),
             }),
           ),
         );
@@ -246,6 +249,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           expectedStatus: RequestStatus.PENDING,
           set: {},
           append: [{ at: iso(60_000), type: HistoryType.NOTIFIED }],
+          at: iso(60_000),
           taskToken: token,
         });
         expect(waiting).not.toHaveProperty('taskToken');
@@ -259,6 +263,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           expectedStatus: RequestStatus.PENDING,
           set: { status: RequestStatus.CANCELLED },
           append: [{ at: iso(60_001), type: HistoryType.CANCELLED }],
+          at: iso(60_001),
           taskToken: null,
         });
         expect(await repo.getTaskToken(request.id)).toBeUndefined();

@@ -138,7 +138,7 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
         ':expectedStatus': update.expectedStatus,
         ':one': 1,
         ':append': update.append,
-        ':updatedAt': update.append.at(-1)?.at ?? new Date().toISOString(),
+        ':updatedAt': update.at,
       };
       const sets = ['#version = #version + :one', '#history = list_append(#history, :append)', '#updatedAt = :updatedAt'];
       const removes: string[] = [];

@@ -1,10 +1,16 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier, TopicName } from '../../ports';
 
-/** SNS rejects subjects of 100 characters or more, and any control character in them. */
+/**
+ * SNS email subjects must be printable ASCII, under 100 characters, on one line: anything
+ * else is refused or replaced by an error text. Non-ASCII becomes `?`, long subjects end `...`.
+ */
 export function safeSubject(subject: string): string {
-  const clean = subject.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length < 100 ? clean : `${clean.slice(0, 98)}…`;
+  const clean = subject
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return clean.length < 100 ? clean : `${clean.slice(0, 96)}...`;
 }
 
 export function createSnsNotifier(sns: SNSClient, topics: Record<TopicName, string>): Notifier {
