@@ -46,6 +46,8 @@ export interface RequestRepository {
   get(id: string): Promise<AccessRequest | undefined>;
   /** The workflow's task token for the request, if it is waiting on a decision. */
   getTaskToken(id: string): Promise<string | undefined>;
+  /** The request and its task token from one consistent read (so they belong to the same version). */
+  getWithTaskToken(id: string): Promise<{ request: AccessRequest; taskToken?: string } | undefined>;
   /** Conditional on version and status; returns the stored result. */
   update(id: string, update: RequestUpdate): Promise<AccessRequest>;
   /** Appends audit entries without touching status (no version check: history is append-only). */

@@ -53,13 +53,17 @@ export async function createRequest(deps: Deps, caller: Caller, input: NewReques
     );
   }
 
-  const { request: stored } = await updateRequest(deps, request.id, (current) =>
-    current.executionArn
-      ? null
-      : {
-          set: { executionArn },
-          append: [{ at: deps.clock.now().toISOString(), type: HistoryType.WORKFLOW_STARTED }],
-        },
+  const { request: stored } = await updateRequest(
+    deps,
+    request.id,
+    (current) =>
+      current.executionArn
+        ? null
+        : {
+            set: { executionArn },
+            append: [{ at: deps.clock.now().toISOString(), type: HistoryType.WORKFLOW_STARTED }],
+          },
+    { current: request },
   );
   return stored;
 }

@@ -27,7 +27,7 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
   if (hasRecordedDecision(current)) {
     // A retry of this task (new token) after an approver decided against the previous attempt's
     // token: keep the new token and deliver the recorded decision, so nothing is lost or re-asked.
-    await updateRequest(deps, requestId, (latest) => (hasRecordedDecision(latest) ? { set: {}, append: [], taskToken } : null));
+    await updateRequest(deps, requestId, (latest) => (hasRecordedDecision(latest) ? { set: {}, append: [], taskToken } : null), { current });
     await deps.workflow.sendDecision(taskToken, decisionOf(current));
     return { notified: 0, autoApproved: false };
   }
@@ -49,7 +49,7 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
           taskToken: null,
         }
       : { set: {}, append: [], taskToken };
-  });
+  }, { current });
   if (!changed) {
     await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${request.status}`);
     return { notified: 0, autoApproved: false };

@@ -8,6 +8,16 @@ export type Change = Omit<RequestUpdate, 'expectedVersion' | 'expectedStatus' | 
 
 const MAX_ATTEMPTS = 8;
 
+export interface UpdateOptions {
+  /** Also read the workflow's task token (in the same GetItem) and hand it to `decide`. */
+  readTaskToken?: boolean;
+  /**
+   * A copy the caller has just read: the first attempt decides on it instead of reading again.
+   * Safe because the write is conditional on its version; a stale copy only costs a retry.
+   */
+  current?: AccessRequest;
+}
+
 /**
  * Optimistic read-decide-write: `decide` sees the current request and returns the change (or
  * null for "nothing to do"); the write is conditional on the version it saw. A lost race
@@ -17,16 +27,24 @@ const MAX_ATTEMPTS = 8;
 export async function updateRequest(
   deps: Pick<Deps, 'requests' | 'clock'>,
   id: string,
-  decide: (current: AccessRequest, taskToken: string | undefined) => Change | null,
-  options: { readTaskToken?: boolean } = {},
-): Promise<{ request: AccessRequest; changed: boolean; before: AccessRequest; taskToken?: string }> {
+  decide: (current: AccessRequest) => Change | null,
+  options: UpdateOptions = {},
+): Promise<{ request: AccessRequest; changed: boolean; taskToken?: string }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await deps.requests.get(id);
+    let current: AccessRequest | undefined;
+    let taskToken: string | undefined;
+    if (attempt === 0 && options.current && !options.readTaskToken) {
+      current = options.current;
+    } else if (options.readTaskToken) {
+      const read = await deps.requests.getWithTaskToken(id);
+      current = read?.request;
+      taskToken = read?.taskToken;
+    } else {
+      current = await deps.requests.get(id);
+    }
     if (!current) throw new NotFoundError(`Request ${id} not found`);
-    // Read after the request: a token stored in between bumps the version and fails our write.
-    const taskToken = options.readTaskToken ? await deps.requests.getTaskToken(id) : undefined;
-    const change = decide(current, taskToken);
-    if (!change) return { request: current, changed: false, before: current, ...(taskToken ? { taskToken } : {}) };
+    const change = decide(current);
+    if (!change) return { request: current, changed: false, ...(taskToken ? { taskToken } : {}) };
     try {
       const request = await deps.requests.update(id, {
         ...change,
@@ -34,7 +52,7 @@ export async function updateRequest(
         expectedStatus: current.status,
         at: deps.clock.now().toISOString(),
       });
-      return { request, changed: true, before: current, ...(taskToken ? { taskToken } : {}) };
+      return { request, changed: true, ...(taskToken ? { taskToken } : {}) };
     } catch (e) {
       if (!(e instanceof StaleWriteError)) throw e;
     }

@@ -368,6 +368,22 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         expect(await repo.listByTargets(['no-such-target'], { limit: 3 })).toEqual({ items: [] });
       });
 
+      it('getWithTaskToken returns the request and its token from one read, and no token once removed', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        expect(await repo.getWithTaskToken(request.id)).toEqual({ request });
+        const withToken = await repo.update(request.id, {
+          expectedVersion: 1,
+          expectedStatus: RequestStatus.PENDING,
+          set: {},
+          append: [],
+          taskToken: 'token-for-one-read',
+          at: iso(70_000),
+        });
+        expect(await repo.getWithTaskToken(request.id)).toEqual({ request: withToken, taskToken: 'token-for-one-read' });
+        expect(await repo.getWithTaskToken(newRequestId())).toBeUndefined();
+      });
+
       it('a filter that matches little reads a bounded number of pages, then answers with a cursor that loses nothing', async () => {
         const sub = `sparse-${seq}`;
         const target = `sparse-target-${seq}`;

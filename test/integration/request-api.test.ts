@@ -402,10 +402,12 @@ describe('failures', () => {
     await tb.waitForRequest(r.id, (x) => x.history.some((h: { type: string }) => h.type === 'notified'));
     const repo = tb.broker.deps.requests;
     const originalGet = repo.get;
+    const originalGetWithToken = repo.getWithTaskToken;
     const originalCreate = repo.create;
     repo.get = async () => {
       throw new Error('secret internal detail: arn:aws:dynamodb:us-east-1:123456789012:table/access-broker');
     };
+    repo.getWithTaskToken = repo.get as never;
     repo.create = async () => {
       const e = new Error('secret internal detail in create');
       e.name = 'ProvisionedThroughputExceededException';
@@ -428,6 +430,7 @@ describe('failures', () => {
       }
     } finally {
       repo.get = originalGet;
+      repo.getWithTaskToken = originalGetWithToken;
       repo.create = originalCreate;
       logs.restore();
     }

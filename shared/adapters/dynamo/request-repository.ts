@@ -118,6 +118,13 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
       return result.Item ? fromItem(result.Item) : undefined;
     },
 
+    async getWithTaskToken(id) {
+      const result = await db.send(new GetCommand({ TableName: tableName, Key: requestKey(id), ConsistentRead: true }));
+      if (!result.Item) return undefined;
+      const token = result.Item.taskToken;
+      return { request: fromItem(result.Item), ...(typeof token === 'string' ? { taskToken: token } : {}) };
+    },
+
     async getTaskToken(id) {
       const result = await db.send(
         new GetCommand({
