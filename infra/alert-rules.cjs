@@ -48,14 +48,7 @@
  */
 'use strict';
 
-const { readFileSync } = require('node:fs');
-const { isAbsolute, resolve } = require('node:path');
-const YAML = require('yaml');
-
-/** The repository root: this file lives in infra/. */
-const ROOT = resolve(__dirname, '..');
-
-const DEFAULT_CATALOGUE_FILE = 'config/catalogue.example.yaml';
+const { ROLE_ARN, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
 
 /** EventBridge's default quota for the size of one event pattern, in characters. */
 const DEFAULT_MAX_PATTERN_CHARS = 2048;
@@ -72,14 +65,6 @@ const RULE_NAMES = {
   assumeRole: 'watched-role-assume-role',
   switchRole: 'watched-role-console-switch-role',
 };
-
-const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
-
-/** Resolves the catalogue path: absolute as is, otherwise relative to the repository root. */
-function catalogueFilePath(env) {
-  const file = (env && env.BROKER_CATALOGUE_FILE) || DEFAULT_CATALOGUE_FILE;
-  return isAbsolute(file) ? file : resolve(ROOT, file);
-}
 
 function fail(source, message) {
   throw new Error(`infra/alert-rules.cjs: ${source}: ${message}`);
@@ -229,19 +214,13 @@ function buildAlertRules(catalogue, options) {
 /** Reads and parses the catalogue file named by the environment, then builds the rules. */
 function loadAlertRules(env) {
   const environment = env || process.env;
-  const file = catalogueFilePath(environment);
-  let text;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return fail(file, `cannot read the catalogue: ${error && error.message ? error.message : String(error)}`);
-  }
-  let catalogue;
-  try {
-    catalogue = YAML.parse(text);
-  } catch (error) {
-    return fail(file, `the catalogue is not valid YAML: ${error && error.message ? error.message : String(error)}`);
-  }
+  // Absolute as is (anywhere: local mode and tests build rules from scratch catalogues), otherwise
+  // relative to the repository root. Packaging also goes through infra/catalogue-deploy.cjs, which
+  // refuses a catalogue outside the repository for the same BROKER_CATALOGUE_FILE.
+  const file = absoluteCatalogueFile(catalogueFileSetting(environment));
+  const catalogue = readCatalogue(file, (message) => {
+    throw new Error(`infra/alert-rules.cjs: ${message}`);
+  });
   const rawMax = environment.BROKER_EVENT_PATTERN_MAX_CHARS;
   let maxPatternChars = DEFAULT_MAX_PATTERN_CHARS;
   if (rawMax !== undefined && rawMax !== '') {

@@ -17,13 +17,9 @@
  */
 'use strict';
 
-const { readFileSync } = require('node:fs');
-const { isAbsolute, relative, resolve, sep } = require('node:path');
-const YAML = require('yaml');
+const { isAbsolute, relative, sep } = require('node:path');
+const { DEFAULT_CATALOGUE_FILE, ROLE_ARN, ROOT, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
 
-const ROOT = resolve(__dirname, '..');
-const DEFAULT_CATALOGUE_FILE = 'config/catalogue.example.yaml';
-const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
 function fail(message) {
@@ -35,8 +31,7 @@ function fail(message) {
  * and the package pattern need it. It must live inside the repository: it is packaged.
  */
 function relativeCatalogueFile(file) {
-  const absolute = isAbsolute(file) ? file : resolve(ROOT, file);
-  const rel = relative(ROOT, absolute);
+  const rel = relative(ROOT, absoluteCatalogueFile(file));
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
     fail(`the catalogue ${file} must be a file inside the repository (it is packaged with every function)`);
   }
@@ -45,22 +40,12 @@ function relativeCatalogueFile(file) {
 
 /** BROKER_CATALOGUE_FILE as infra/alert-rules.cjs resolves it, relative to the repository root. */
 function catalogueFileFromEnv(env = process.env) {
-  return relativeCatalogueFile(env.BROKER_CATALOGUE_FILE || DEFAULT_CATALOGUE_FILE);
+  return relativeCatalogueFile(catalogueFileSetting(env));
 }
 
+/** `file` is relative to the repository root (relativeCatalogueFile). */
 function loadCatalogue(file) {
-  let text;
-  try {
-    text = readFileSync(resolve(ROOT, file), 'utf8');
-  } catch (error) {
-    return fail(`${file}: cannot read the catalogue: ${error && error.message ? error.message : String(error)}`);
-  }
-  let catalogue;
-  try {
-    catalogue = YAML.parse(text);
-  } catch (error) {
-    return fail(`${file}: the catalogue is not valid YAML: ${error && error.message ? error.message : String(error)}`);
-  }
+  const catalogue = readCatalogue(file, fail);
   if (catalogue === null || typeof catalogue !== 'object' || !Array.isArray(catalogue.targets)) {
     fail(`${file}: the catalogue must be a mapping with a \`targets\` list`);
   }
@@ -145,11 +130,13 @@ function deployConfig({ catalogueFile, approverEmails } = {}, env = process.env)
   };
 }
 
+/** A serverless param as a string ('' when unset). */
 const param = async (resolveVariable, name) => {
   const value = await resolveVariable(`param:${name}`);
   return value == null ? '' : String(value);
 };
 
+/** deployConfig from the serverless params catalogueFile and approverEmails. */
 const fromParams = async (resolveVariable) =>
   deployConfig({
     catalogueFile: await param(resolveVariable, 'catalogueFile'),
@@ -173,9 +160,11 @@ module.exports = {
   hasChainedTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).chainedTargetRoleArns.length > 0),
   /** Lower-cased approver emails to subscribe to the approvals topic (see parseEmailList). */
   approverEmails: async ({ resolveVariable }) => (await fromParams(resolveVariable)).approverEmails,
-  // For tests and scripts.
+  // For tests, scripts and infra/deploy-resources.cjs.
   DEFAULT_CATALOGUE_FILE,
   deployConfig,
+  fromParams,
+  param,
   parseEmailList,
   relativeCatalogueFile,
   checkedCatalogueFile,

@@ -14,7 +14,7 @@
 'use strict';
 
 const { createHash } = require('node:crypto');
-const { deployConfig, parseEmailList } = require('./catalogue-deploy.cjs');
+const { fromParams, param, parseEmailList } = require('./catalogue-deploy.cjs');
 
 /** Message attribute names the publishers set (shared/notifications/*.ts, shared/alerts/alarm-message.ts). */
 const APPROVER_ATTRIBUTE = 'approver';
@@ -53,7 +53,7 @@ function emailSubscription(email, topicLogicalId, filterPolicy) {
  *   operations email gets CloudWatch alarm notifications, which carry no message attributes
  *   (filter: `severity` absent), so neither drowns in the other's messages.
  */
-function subscriptionResources({ approverEmails = [], requesterEmails = [], securityAlarmEmail = '', operationsAlarmEmail = '' }) {
+function subscriptionResources({ approverEmails = [], requesterEmails = [], securityAlarmEmail = [], operationsAlarmEmail = [] }) {
   const resources = {};
   for (const email of approverEmails) {
     resources[`ApproverSubscription${shortHash(email)}`] = emailSubscription(email, 'ApprovalsTopic', { [APPROVER_ATTRIBUTE]: [email] });
@@ -177,17 +177,9 @@ function guardJwtParam(name, value, argv = process.argv) {
   return text;
 }
 
-const param = async (resolveVariable, name) => {
-  const value = await resolveVariable(`param:${name}`);
-  return value == null ? '' : String(value);
-};
-
 module.exports = {
   subscriptions: async ({ resolveVariable }) => {
-    const { approverEmails } = deployConfig({
-      catalogueFile: await param(resolveVariable, 'catalogueFile'),
-      approverEmails: await param(resolveVariable, 'approverEmails'),
-    });
+    const { approverEmails } = await fromParams(resolveVariable);
     return {
       Resources: subscriptionResources({
         approverEmails,

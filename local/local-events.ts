@@ -3,7 +3,11 @@ import { createRequire } from 'node:module';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Catalogue } from '../shared/catalogue/types';
+import { ValidationError, type ErrorDetail } from '../shared/domain/errors';
 import { compilePattern, matchesCompiledPattern, type CompiledPattern, type EventPattern } from '../shared/eventbridge/pattern';
+import { errorBody } from '../shared/http/error-response';
+import { zodDetails, zodSummary } from '../shared/http/validation';
+import { parseJsonBody, sendJson } from './local-routes';
 import type { LocalRoute } from './server';
 
 /** One rule of infra/alert-rules.cjs. */
@@ -91,17 +95,8 @@ export interface EventsSummary {
 
 type Json = Record<string, unknown>;
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-function badRequest(res: ServerResponse, code: string, message: string, details: unknown[] = []) {
-  send(res, 400, { error: { code, message, details } });
-}
-
-function zodProblem(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+function badRequest(res: ServerResponse, code: string, message: string, details: ErrorDetail[] = []) {
+  sendJson(res, 400, errorBody(new ValidationError(message, details, code)));
 }
 
 /** Fills the envelope fields EventBridge adds to every event, when a hand-written event lacks them. */
@@ -203,16 +198,12 @@ export function localEventRoutes(broker: {
 
   return {
     'POST /_local/events': async ({ body, res }) => {
-      const text = body.toString('utf8');
-      if (text.trim() === '') {
+      if (body.toString('utf8').trim() === '') {
         return badRequest(res, 'MALFORMED_JSON', 'body is empty: send one EventBridge event (a JSON object) or a JSON array of them');
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (e) {
-        return badRequest(res, 'MALFORMED_JSON', `body is not valid JSON: ${(e as Error).message}`);
-      }
+      const json = parseJsonBody(body);
+      if (!json.ok) return badRequest(res, 'MALFORMED_JSON', json.message);
+      const parsed = json.value;
       const now = broker.deps.clock.now();
 
       if (Array.isArray(parsed)) {
@@ -223,11 +214,11 @@ export function localEventRoutes(broker: {
           const eventId = eventIdOf(entry);
           const envelope = eventEnvelopeSchema.safeParse(entry);
           if (!envelope.success) {
-            return { index, ...(eventId ? { eventId } : {}), invalid: `not an EventBridge event: ${zodProblem(envelope.error)}`, rules: [] };
+            return { index, ...(eventId ? { eventId } : {}), invalid: `not an EventBridge event: ${zodSummary(envelope.error)}`, rules: [] };
           }
           return { index, ...(eventId ? { eventId } : {}), rules: await deliver(withEnvelope(envelope.data, now)) };
         });
-        return send(res, 200, { results, summary: summarize(results) });
+        return sendJson(res, 200, { results, summary: summarize(results) });
       }
 
       if (typeof parsed !== 'object' || parsed === null) {
@@ -235,11 +226,10 @@ export function localEventRoutes(broker: {
       }
       const envelope = eventEnvelopeSchema.safeParse(parsed);
       if (!envelope.success) {
-        const details = envelope.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', rule: i.code, message: i.message }));
-        return badRequest(res, 'VALIDATION_FAILED', `body is not an EventBridge event: ${zodProblem(envelope.error)}`, details);
+        return badRequest(res, 'VALIDATION_FAILED', `body is not an EventBridge event: ${zodSummary(envelope.error)}`, zodDetails(envelope.error));
       }
       const rulesResult = await deliver(withEnvelope(envelope.data, now));
-      return send(res, 200, { results: rulesResult, summary: summarize([{ rules: rulesResult }]) });
+      return sendJson(res, 200, { results: rulesResult, summary: summarize([{ rules: rulesResult }]) });
     },
   };
 }

@@ -1,5 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { ValidationError } from '../shared/domain/errors';
+import { errorBody } from '../shared/http/error-response';
+import { zodDetails } from '../shared/http/validation';
+import { escapeHtml } from '../shared/http/html';
 import type { LocalIdp } from './jwt';
 import { tokenRequestSchema } from './jwt';
 import type { Outbox, OutboxMessage } from './outbox';
@@ -27,14 +31,11 @@ function parseJsonBody(body: Buffer): { ok: true; value: unknown } | { ok: false
   }
 }
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /** Plain text with its http(s) URLs made clickable, everything else escaped. */
 function linkify(text: string): string {
   return text
     .split(/(https?:\/\/[^\s]+)/g)
-    .map((part, i) => (i % 2 === 1 ? `<a href="${escape(part)}">${escape(part)}</a>` : escape(part)))
+    .map((part, i) => (i % 2 === 1 ? `<a href="${escapeHtml(part)}">${escapeHtml(part)}</a>` : escapeHtml(part)))
     .join('');
 }
 
@@ -53,8 +54,8 @@ export function mailPage(messages: readonly OutboxMessage[]): string {
     .reverse()
     .map(
       (m) =>
-        `<article><h2>${escape(m.subject)}</h2><p class="meta">${escape(m.at)} · topic <b>${escape(m.topic)}</b> · ` +
-        `${Object.entries(m.attributes).map(([k, v]) => `${escape(k)}=<code>${escape(v)}</code>`).join(' ')}</p>` +
+        `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">${escapeHtml(m.at)} · topic <b>${escapeHtml(m.topic)}</b> · ` +
+        `${Object.entries(m.attributes).map(([k, v]) => `${escapeHtml(k)}=<code>${escapeHtml(v)}</code>`).join(' ')}</p>` +
         `<pre>${linkify(plainBody(m))}</pre></article>`,
     )
     .join('');
@@ -71,11 +72,10 @@ export function baseLocalRoutes(args: { idp: LocalIdp; outbox: Outbox; consolePa
   return {
     'POST /_local/token': async ({ body, res }) => {
       const parsed = parseJsonBody(body);
-      if (!parsed.ok) return sendJson(res, 400, { error: { code: 'MALFORMED_JSON', message: parsed.message, details: [] } });
+      if (!parsed.ok) return sendJson(res, 400, errorBody(new ValidationError(parsed.message, [], 'MALFORMED_JSON')));
       const claims = tokenRequestSchema.safeParse(parsed.value);
       if (!claims.success) {
-        const details = claims.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', rule: i.code, message: i.message }));
-        return sendJson(res, 400, { error: { code: 'VALIDATION_FAILED', message: 'Invalid token request', details } });
+        return sendJson(res, 400, errorBody(new ValidationError('Invalid token request', zodDetails(claims.error))));
       }
       sendJson(res, 200, { token: await idp.mint(claims.data), expiresIn: claims.data.expiresIn });
     },

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import {
   RoleUseKind,
-  accountOfArn,
   isIamRoleArn,
   roleArnOfAssumedRole,
   sessionNameOfAssumedRole,
   type RoleUse,
 } from '../domain/alert-classification';
+import { accountOfArn, parseArn } from '../domain/arn';
+import { zodSummary } from '../http/validation';
 
 export type { RoleUse } from '../domain/alert-classification';
 
@@ -149,8 +150,7 @@ export function parseRoleUseEvent(raw: unknown): RoleUse | ParseFailure {
 export const isParseFailure = (value: RoleUse | ParseFailure): value is ParseFailure => 'error' in value;
 
 function malformed(eventName: string, error: z.ZodError): ParseFailure {
-  const issues = error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  return { error: `malformed ${eventName} event: ${issues}`, reason: 'malformed' };
+  return { error: `malformed ${eventName} event: ${zodSummary(error)}`, reason: 'malformed' };
 }
 
 function fromAssumeRole(event: AssumeRoleEvent): RoleUse {
@@ -246,10 +246,13 @@ function describeCaller(identity: UserIdentity, samlProviderArn: string | undefi
 
 /** CloudTrail's userIdentity.type for the principal an ARN names. */
 function principalTypeOf(arn: string): string {
-  if (/^arn:[^:]+:iam::[^:]*:user\//.test(arn)) return 'IAMUser';
-  if (/^arn:[^:]+:sts::[^:]*:assumed-role\//.test(arn)) return 'AssumedRole';
-  if (/^arn:[^:]+:sts::[^:]*:federated-user\//.test(arn)) return 'FederatedUser';
-  if (/^arn:[^:]+:iam::[^:]*:root$/.test(arn)) return 'Root';
+  const parsed = parseArn(arn);
+  if (parsed === undefined || parsed.region !== '') return 'Unknown';
+  const { service, resource } = parsed;
+  if (service === 'iam' && resource.startsWith('user/')) return 'IAMUser';
+  if (service === 'sts' && resource.startsWith('assumed-role/')) return 'AssumedRole';
+  if (service === 'sts' && resource.startsWith('federated-user/')) return 'FederatedUser';
+  if (service === 'iam' && resource === 'root') return 'Root';
   return 'Unknown';
 }
 

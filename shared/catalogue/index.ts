@@ -1,20 +1,7 @@
 import type { Catalogue, Target } from './types';
 
-export type * from './types';
-export { SERVICES, SERVICE_KEYS, serviceByKey } from './services';
-export { basePolicyDocument } from './base-role-policy';
-export {
-  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
-  DEFAULT_REGION,
-  DEFAULT_ROLE_MAX_SESSION_SECONDS,
-  catalogueFileSchema,
-  catalogueSchema,
-  formatIssuePath,
-  toCatalogue,
-  validateCatalogue,
-  type CatalogueFile,
-  type CatalogueValidation,
-} from './schema';
+export type { Catalogue } from './types';
+export { SERVICES, SERVICE_KEYS } from './services';
 export { CatalogueError, loadCatalogueFile, parseCatalogue } from './load';
 
 /** The target with this id, or undefined. */

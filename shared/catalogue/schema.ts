@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
+import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, Target, WatchedRole } from './types';
 
@@ -15,10 +17,6 @@ const HOUR = 3600;
 
 const TARGET_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-// Role paths are allowed; role names are at most 64 characters of [\w+=,.@-].
-const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 // API Gateway hands an array claim to the Lambda as "[a b]", so a space or bracket in a
 // group name would make it unmatchable.
 const GROUP = /^[^\s[\]]+$/;
@@ -163,8 +161,6 @@ const targetServices = z.preprocess(
   serviceList('a list of service keys, or all'),
 );
 
-const partitionOfArn = (arn: string): string => arn.split(':')[1] ?? '';
-const accountOfArn = (arn: string): string => arn.split(':')[4] ?? '';
 const partitionOfRegion = (name: string): string =>
   name.startsWith('cn-') ? 'aws-cn' : name.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 
@@ -181,8 +177,8 @@ const targetSchema = strict({
     .regex(EXTERNAL_ID, { error: 'must be 2-1224 characters of letters, digits and +=,.@:/-_' })
     .optional(),
   issuer: z.enum(['chained', 'user'], { error: 'must be chained or user' }).default('chained'),
-  roleMaxSessionDuration: duration(15 * MINUTE, 12 * HOUR).default(DEFAULT_ROLE_MAX_SESSION_SECONDS),
-  maxDuration: duration(15 * MINUTE, 12 * HOUR),
+  roleMaxSessionDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS).default(DEFAULT_ROLE_MAX_SESSION_SECONDS),
+  maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
   services: targetServices,
   requesterGroups: z.array(group).min(1, { error: 'must list at least one group' }),
   approvers: strict({
@@ -193,7 +189,7 @@ const targetSchema = strict({
   approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
   autoApprove: strict({
     services: serviceList('a list of service keys'),
-    maxDuration: duration(15 * MINUTE, 12 * HOUR),
+    maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
   }).optional(),
 }).superRefine((t, ctx) => {
   // zod runs this even when a field failed its own format check; each rule below only
@@ -308,7 +304,8 @@ function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
     ...(t.description !== undefined && { description: t.description }),
     account: t.account,
     roleArn: t.roleArn,
-    partition: partitionOfArn(t.roleArn),
+    // roleArn passed ROLE_ARN, so it has a partition.
+    partition: partitionOfArn(t.roleArn)!,
     region: t.region ?? defaults.region ?? DEFAULT_REGION,
     ...(t.externalId !== undefined && { externalId: t.externalId }),
     issuer: t.issuer,

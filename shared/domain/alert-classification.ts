@@ -1,3 +1,4 @@
+import { parseArn } from './arn';
 import { REQUEST_ID_PATTERN } from './ids';
 import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
@@ -144,21 +145,6 @@ const ENDED_EARLY: Partial<Record<RequestStatus, 'revoked' | 'failed'>> = {
   [RequestStatus.FAILED]: 'failed',
 };
 
-const ARN = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/s;
-
-interface ParsedArn {
-  partition: string;
-  service: string;
-  account: string;
-  resource: string;
-}
-
-function parseArn(arn: string): ParsedArn | undefined {
-  const m = ARN.exec(arn.trim());
-  if (!m) return undefined;
-  return { partition: m[1]!, service: m[2]!, account: m[4]!, resource: m[5]! };
-}
-
 /**
  * One comparable form per principal: an STS assumed-role session becomes its role, and
  * IAM paths are dropped because assumed-role ARNs never carry them. Names are
@@ -210,11 +196,6 @@ export function roleNameOf(roleArn: string): string {
   if (parsed.service === 'iam' && parts[0] === 'role' && parts.length >= 2) return parts[parts.length - 1]!;
   if (parsed.service === 'sts' && parts[0] === 'assumed-role' && parts.length >= 3) return parts[1]!;
   return roleArn;
-}
-
-export function accountOfArn(arn: string): string | undefined {
-  const account = parseArn(arn)?.account;
-  return account === '' ? undefined : account;
 }
 
 export const isIamRoleArn = (arn: string): boolean => {

@@ -1,7 +1,6 @@
 import type { ServiceDefinition } from '../catalogue/types';
 import { ValidationError } from './errors';
-
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+import { REGION } from './issuance';
 
 /** The console host per partition: regional services get a `<region>.` prefix in the commercial partition. */
 function consoleHost(partition: string, region: string, global: boolean): string {

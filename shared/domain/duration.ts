@@ -1,10 +1,11 @@
 import { ValidationError } from './errors';
+import { STS_MIN_SESSION_SECONDS } from './issuance';
 
 const COMPACT = /^(?:(\d+)h)?(?:(\d+)m)?$/i;
 const ISO = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/i;
 
 /** Shortest grant the broker issues: STS refuses sessions under 900 s. */
-export const MIN_DURATION_SECONDS = 900;
+export const MIN_DURATION_SECONDS = STS_MIN_SESSION_SECONDS;
 
 /**
  * Parses `15m`, `90m`, `2h`, `1h30m` or ISO-8601 `PT2H` / `PT1H30M` / `PT900S` into seconds.

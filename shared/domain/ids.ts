@@ -6,8 +6,6 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** A request id: 26 characters, 48-bit millisecond time then 80 random bits (ULID layout). */
 export const REQUEST_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-export type IdGenerator = () => string;
-
 /** Time-sortable so "newest first" is a key order, and unguessable so ids reveal nothing. */
 export function newRequestId(now: Date = new Date(), random: Buffer = randomBytes(10)): string {
   let time = now.getTime();
@@ -25,5 +23,3 @@ export function newRequestId(now: Date = new Date(), random: Buffer = randomByte
   }
   return timePart + randomPart;
 }
-
-export const isRequestId = (value: string): boolean => REQUEST_ID_PATTERN.test(value);

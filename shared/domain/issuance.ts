@@ -1,7 +1,8 @@
+import { ROLE_ARN } from './arn';
 import type { AccessRequest } from './request';
 import { ConflictError, ValidationError } from './errors';
 import { normalizeEmail } from './identity';
-import { sanitizeSourceIdentity } from './source-identity';
+import { sanitizeSourceIdentity, SOURCE_IDENTITY_PATTERN } from './source-identity';
 
 /**
  * The rules STS applies to an AssumeRole call, checked before the call so a mistake is
@@ -14,17 +15,25 @@ export const STS_MIN_SESSION_SECONDS = 900;
 export const STS_MAX_SESSION_SECONDS = 43_200;
 /** A session assumed with another role's credentials (role chaining, i.e. from a Lambda) lasts at most 1 hour. */
 export const CHAINED_MAX_SESSION_SECONDS = 3_600;
-/** Plain-text limit of an inline session policy. */
+/**
+ * STS rejects an inline session policy longer than this many characters (whitespace
+ * counts, hence compact JSON). STS also has a separate packed-size limit that only the
+ * call itself reports (`PackedPolicySize`); this check cannot see that one.
+ */
 export const SESSION_POLICY_MAX_CHARS = 2_048;
 
-/** RoleSessionName and SourceIdentity alphabet: 2-64 of [\w+=,.@-]. */
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+/**
+ * RoleSessionName follows the SourceIdentity rule, 2-64 of [\w+=,.@-]. The pattern is kept
+ * in source-identity.ts, which this module imports (the reverse import would be a cycle).
+ */
+const SESSION_NAME = SOURCE_IDENTITY_PATTERN;
 /** Session tag values: up to 256 of letters, spaces, digits and _.:/=+-@ (Unicode classes). */
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const TAG_VALUE_DISALLOWED = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
-const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** ExternalId: 2-1224 of [\w+=,.@:/-]. */
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/** An AWS region name such as us-east-1, us-gov-west-1 or cn-north-1. */
+export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** STS accepts policy text made of tab, LF, CR and U+0020..U+00FF only. */
 const POLICY_CHARS = /^[\t\n\r\u0020-\u00ff]*$/;
 

@@ -1,13 +1,7 @@
 import { SERVICES } from '../catalogue/services';
 import type { ServiceDefinition, ServiceKey } from '../catalogue/types';
 import { ValidationError } from './errors';
-
-/**
- * STS rejects an inline session policy longer than this many characters (whitespace
- * counts, hence compact JSON). STS also has a separate packed-size limit that only the
- * call itself reports (`PackedPolicySize`); this check cannot see that one.
- */
-export const SESSION_POLICY_MAX_CHARS = 2048;
+import { SESSION_POLICY_MAX_CHARS } from './issuance';
 
 export interface IamPolicyStatement {
   Sid?: string;
@@ -73,7 +67,11 @@ export function sessionPolicyDocument(
   return documentFor(selectServices(serviceKeys, services));
 }
 
-/** Length in characters of the compiled session policy, for checking a request before it is stored. */
+/**
+ * Length in characters of the session policy these services render to, without the size
+ * check, so it also measures a policy over SESSION_POLICY_MAX_CHARS. Requests are not checked
+ * with it: create-request calls compileSessionPolicy, which throws SESSION_POLICY_TOO_LARGE.
+ */
 export function sessionPolicyLength(
   serviceKeys: readonly ServiceKey[],
   services: readonly ServiceDefinition[] = SERVICES,

@@ -1,5 +1,3 @@
-import { ConflictError } from './errors';
-
 /**
  * Lifecycle of an access request (DESIGN.md section 3). Each value is stored as-is in
  * DynamoDB and is the condition of every transition out of it.
@@ -43,19 +41,6 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[
   REVOKED: [],
 };
 
-export const TERMINAL_STATUSES: readonly RequestStatus[] = ALL_STATUSES.filter((s) => TRANSITIONS[s].length === 0);
-
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
   return TRANSITIONS[from].includes(to);
-}
-
-/** Statuses from which `to` may be reached: the condition set of a conditional update. */
-export function sourcesOf(to: RequestStatus): RequestStatus[] {
-  return ALL_STATUSES.filter((from) => canTransition(from, to));
-}
-
-export function assertTransition(from: RequestStatus, to: RequestStatus): void {
-  if (!canTransition(from, to)) {
-    throw new ConflictError(`Request is ${from} and cannot become ${to}`, 'INVALID_TRANSITION');
-  }
 }

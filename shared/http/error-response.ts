@@ -1,6 +1,5 @@
 import { DomainError, type ErrorKind } from '../domain/errors';
 import type { Logger } from '../log/logger';
-import { json, type HttpResult } from './responses';
 
 /** The one place a domain error becomes an HTTP status. */
 export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -34,9 +33,4 @@ export function errorToHttp(e: unknown, logger: Logger, requestId: string): { st
     status: 500,
     body: { error: { code: 'INTERNAL', message: `Internal error; quote request id ${requestId} when reporting it`, details: [] } },
   };
-}
-
-export function errorResponse(e: unknown, logger: Logger, requestId: string): HttpResult {
-  const { status, body } = errorToHttp(e, logger, requestId);
-  return json(status, body);
 }

@@ -24,6 +24,13 @@ export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
   });
 }
 
+/** The issues in one line, `field: message; ...`, for an error message or a log. */
+export function zodSummary(error: z.ZodError, prefix = ''): string {
+  return zodDetails(error, prefix)
+    .map((d) => `${d.field}: ${d.message}`)
+    .join('; ');
+}
+
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix = ''): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;

@@ -2,7 +2,6 @@ import { buildAlarmMessage } from '../alerts/alarm-message';
 import { isParseFailure, parseRoleUseEvent } from '../alerts/cloudtrail-event';
 import { watchedRoleArns } from '../catalogue';
 import {
-  accountOfArn,
   classifyRoleUse,
   decideAlarm,
   isRequestIdShaped,
@@ -11,6 +10,7 @@ import {
   type AlarmScope,
   type RoleUse,
 } from '../domain/alert-classification';
+import { accountOfArn } from '../domain/arn';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import type { Deps } from '../runtime/deps';
 

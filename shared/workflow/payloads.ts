@@ -1,9 +1,16 @@
-import type { WorkflowDecision } from '../ports';
+import type { z } from 'zod';
+import type {
+  issueCredentialsSchema,
+  notifyApproversSchema,
+  notifyRequesterSchema,
+  settleRequestSchema,
+} from './task-schemas';
 
 /**
  * What each Lambda task of the approval workflow receives (the `Payload` of its
  * `lambda:invoke` Parameters) and returns. The ASL builds these payloads; functions/ and the
- * local runner's handlers rely on exactly these shapes.
+ * local runner's handlers rely on exactly these shapes. Task inputs are inferred from the
+ * schemas in task-schemas.ts, where their fields are documented.
  */
 
 /** Execution input given to StartExecution. */
@@ -14,19 +21,9 @@ export interface WorkflowInput {
 }
 
 /** Input of NotifyApprovers, invoked with `.waitForTaskToken`. Its return value is ignored. */
-export interface NotifyApproversPayload {
-  requestId: string;
-  approvalTimeoutSeconds: number;
-  /** Up to 2 KB; store it server side and never put it in an email or a log line. */
-  taskToken: string;
-}
+export type NotifyApproversPayload = z.infer<typeof notifyApproversSchema>;
 
-/** The callback wait's result, from SendTaskSuccess; lands in $.decision. */
-export type DecisionOutput = WorkflowDecision;
-
-export interface IssueCredentialsPayload {
-  requestId: string;
-}
+export type IssueCredentialsPayload = z.infer<typeof issueCredentialsSchema>;
 
 /** IssueCredentials' result; the workflow keeps only these two fields (in $.grant). */
 export interface IssueCredentialsResult {
@@ -36,24 +33,7 @@ export interface IssueCredentialsResult {
   expiresAt: string;
 }
 
-export interface NotifyRequesterPayload {
-  requestId: string;
-  event: 'granted';
-}
+export type NotifyRequesterPayload = z.infer<typeof notifyRequesterSchema>;
 
-/** Final outcomes the workflow writes through SettleRequest. */
-export type SettleOutcome = 'EXPIRED' | 'DENIED' | 'TIMED_OUT' | 'FAILED';
-
-export type SettleRequestPayload =
-  | { requestId: string; outcome: Exclude<SettleOutcome, 'FAILED'> }
-  | {
-      requestId: string;
-      outcome: 'FAILED';
-      /** Step Functions error name, e.g. `Error`, `States.Timeout`, `Lambda.Unknown`. */
-      error: string;
-      /**
-       * Step Functions cause. For an error thrown by a Lambda it is a JSON string
-       * `{"errorType","errorMessage","trace"}`; for States.* errors, plain text.
-       */
-      cause: string;
-    };
+/** Final outcome the workflow writes through SettleRequest: EXPIRED, DENIED, TIMED_OUT, or FAILED with the error and cause. */
+export type SettleRequestPayload = z.infer<typeof settleRequestSchema>;

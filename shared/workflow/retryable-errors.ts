@@ -1,14 +1,5 @@
+import { isThrottlingError, isTransientError } from '../adapters/aws-errors';
 import { WORKFLOW_THROTTLED_ERROR, WORKFLOW_TRANSIENT_ERROR } from './errors';
-
-const THROTTLING = /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown/i;
-const TRANSIENT = /InternalServerError|InternalFailure|InternalError|ServiceUnavailable|TimeoutError|RequestTimeout|ECONNRESET|ETIMEDOUT|EPIPE/i;
-
-interface SdkErrorShape {
-  name?: string;
-  code?: string;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
 
 /**
  * Gives an AWS SDK failure (DynamoDB, SNS, SFN...) that outlived the SDK's own retries the
@@ -18,16 +9,15 @@ interface SdkErrorShape {
 export function asWorkflowError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   if (error.name.startsWith('Broker.')) return error;
-  const e = error as Error & SdkErrorShape;
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  const label = `${e.name} ${e.code ?? ''}`;
-  const renamed = THROTTLING.test(label) || status === 429
+  // $retryable is the SDK's own "worth retrying" mark on a modeled error.
+  const sdkRetryable = Boolean((error as Error & { $retryable?: unknown }).$retryable);
+  const renamed = isThrottlingError(error)
     ? WORKFLOW_THROTTLED_ERROR
-    : TRANSIENT.test(label) || status >= 500 || e.$retryable
+    : isTransientError(error) || sdkRetryable
       ? WORKFLOW_TRANSIENT_ERROR
       : undefined;
   if (!renamed) return error;
-  const wrapped = new Error(`${e.name}: ${e.message}`, { cause: error });
+  const wrapped = new Error(`${error.name}: ${error.message}`, { cause: error });
   wrapped.name = renamed;
   return wrapped;
 }

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { isDomainError } from '../domain/errors';
+import { zodSummary } from '../http/validation';
 import { getDeps, type Deps } from '../runtime/deps';
 import { asWorkflowError } from './retryable-errors';
 
@@ -15,8 +16,7 @@ export function taskHandler<S extends z.ZodType, R>(schema: S, run: (deps: Deps,
     const deps = getDeps();
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw Object.assign(new Error(`Invalid task payload: ${problems}`), { name: 'Broker.InvalidPayload' });
+      throw Object.assign(new Error(`Invalid task payload: ${zodSummary(parsed.error)}`), { name: 'Broker.InvalidPayload' });
     }
     const requestId = (parsed.data as { requestId?: string }).requestId;
     const logger = deps.logger.child({ requestId });

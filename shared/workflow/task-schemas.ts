@@ -1,17 +1,41 @@
 import { z } from 'zod';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 
+/**
+ * What the Lambda tasks of the approval workflow receive: the `Payload` of each task's
+ * `lambda:invoke` Parameters, as the ASL builds it. Each handler parses its input with
+ * these; payloads.ts names the inferred types.
+ */
+
 const requestId = z.string().regex(REQUEST_ID_PATTERN);
 
-/** Payloads as the ASL builds them (see payloads.ts for the documented shapes). */
+/** Input of NotifyApprovers, invoked with `.waitForTaskToken`. Its return value is ignored. */
 export const notifyApproversSchema = z.object({
   requestId,
+  /** Integer >= 1: how long approvers have, as given to StartExecution. */
   approvalTimeoutSeconds: z.number().int().min(1),
+  /** Up to 2 KB; store it server side and never put it in an email or a log line. */
   taskToken: z.string().min(1).max(2048),
 });
+
+/** Input of IssueCredentials. */
 export const issueCredentialsSchema = z.object({ requestId });
+
+/** Input of NotifyRequester. */
 export const notifyRequesterSchema = z.object({ requestId, event: z.literal('granted') });
+
+/** Input of SettleRequest: the final outcome the workflow writes (EXPIRED, DENIED, TIMED_OUT or FAILED). */
 export const settleRequestSchema = z.discriminatedUnion('outcome', [
   z.object({ requestId, outcome: z.enum(['EXPIRED', 'DENIED', 'TIMED_OUT']) }),
-  z.object({ requestId, outcome: z.literal('FAILED'), error: z.string(), cause: z.string() }),
+  z.object({
+    requestId,
+    outcome: z.literal('FAILED'),
+    /** Step Functions error name, e.g. `Error`, `States.Timeout`, `Lambda.Unknown`. */
+    error: z.string(),
+    /**
+     * Step Functions cause. For an error thrown by a Lambda it is a JSON string
+     * `{"errorType","errorMessage","trace"}`; for States.* errors, plain text.
+     */
+    cause: z.string(),
+  }),
 ]);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { consoleSessionSeconds, createFederationSignIn } from '../../shared/adapters/federation/console-sign-in';
 import { federationEndpoint } from '../../shared/adapters/federation/federation-endpoints';
-import { BrokerErrorName } from '../../shared/adapters/sts/error-names';
+import { BrokerErrorName } from '../../shared/adapters/aws-errors';
 import { UpstreamError, ValidationError } from '../../shared/domain/errors';
 import type { IssuedCredentials } from '../../shared/ports';
 

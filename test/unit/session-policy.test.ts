@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SERVICE_KEYS } from '../../shared/catalogue/services';
 import type { ServiceDefinition } from '../../shared/catalogue/types';
 import { ValidationError } from '../../shared/domain/errors';
+import { SESSION_POLICY_MAX_CHARS } from '../../shared/domain/issuance';
 import {
   compileSessionPolicy,
-  SESSION_POLICY_MAX_CHARS,
   sessionPolicyDocument,
   sessionPolicyLength,
 } from '../../shared/domain/session-policy';

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BrokerErrorName } from '../../shared/adapters/sts/error-names';
+import { BrokerErrorName } from '../../shared/adapters/aws-errors';
 import type { IssuerUserKey } from '../../shared/adapters/sts/issuer-user-key';
 import { createStsIssuer } from '../../shared/adapters/sts/sts-issuer';
 import { UpstreamError, ValidationError } from '../../shared/domain/errors';

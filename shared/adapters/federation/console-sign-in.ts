@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../../domain/issuance';
 import type { Clock, ConsoleSignIn, ConsoleUrlInput } from '../../ports';
-import { BrokerErrorName, upstreamError } from '../sts/error-names';
+import { BrokerErrorName, upstreamError } from '../aws-errors';
 import { federationEndpoint } from './federation-endpoints';
 
-/** getSigninToken accepts SessionDuration only within these bounds (seconds). */
-const MIN_CONSOLE_SESSION_SECONDS = 900;
-const MAX_CONSOLE_SESSION_SECONDS = 43_200;
+/** getSigninToken accepts SessionDuration only within these bounds (seconds): STS's own session range. */
+const MIN_CONSOLE_SESSION_SECONDS = STS_MIN_SESSION_SECONDS;
+const MAX_CONSOLE_SESSION_SECONDS = STS_MAX_SESSION_SECONDS;
 
 const signinTokenResponse = z.object({ SigninToken: z.string().min(1) });
 

@@ -1,8 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import type { UpstreamError } from '../../domain/errors';
-import { BrokerErrorName, upstreamError } from './error-names';
-import { awsErrorCode } from './sts-errors';
+import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, upstreamError } from '../aws-errors';
 
 /**
  * The IAM user access key that `user`-mode targets are assumed with (seed 000's
@@ -49,16 +48,15 @@ export async function readIssuerUserKey(source: IssuerUserKeySource): Promise<Is
 }
 
 function mapSecretError(error: unknown, secretId: string): UpstreamError {
-  const code = awsErrorCode(error);
-  if (code === 'ThrottlingException' || code === 'Throttling') {
+  if (isThrottlingError(error)) {
     return upstreamError('ISSUER_SECRET_THROTTLED', 'Secrets Manager throttled reading the issuer key; retry', BrokerErrorName.THROTTLED);
   }
-  if (code === 'InternalServiceError' || code === 'InternalServiceErrorException') {
+  if (isTransientError(error)) {
     return upstreamError('ISSUER_SECRET_UNAVAILABLE', 'Secrets Manager was unavailable; retry', BrokerErrorName.TRANSIENT);
   }
   return upstreamError(
     'ISSUER_SECRET_UNREADABLE',
-    `The broker could not read secret ${secretId} (${code}): check that it exists and that the broker may call secretsmanager:GetSecretValue on it`,
+    `The broker could not read secret ${secretId} (${awsErrorCode(error)}): check that it exists and that the broker may call secretsmanager:GetSecretValue on it`,
     BrokerErrorName.UPSTREAM,
   );
 }

@@ -1,5 +1,5 @@
 import type { UpstreamError } from '../../domain/errors';
-import { BrokerErrorName, upstreamError } from './error-names';
+import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, upstreamError } from '../aws-errors';
 
 export interface StsErrorContext {
   roleArn: string;
@@ -7,36 +7,7 @@ export interface StsErrorContext {
   issuer: 'chained' | 'user';
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
-const TRANSIENT = new Set([
-  'InternalFailure',
-  'InternalError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 const BAD_CALLER_KEY = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
-
-/** The AWS error code: SDK v3 names modeled STS errors `<Code>Exception`, unmodeled ones by the wire Code. */
-export function awsErrorCode(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'Unknown';
-  const e = error as { name?: unknown; Code?: unknown };
-  if (typeof e.Code === 'string') return e.Code;
-  return typeof e.name === 'string' ? e.name : 'Unknown';
-}
-
-function httpStatus(error: unknown): number | undefined {
-  const meta = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
-  return typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
-}
-
-function isNetworkError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && NETWORK_CODES.has(code);
-}
 
 /**
  * Turns an AssumeRole failure into an UpstreamError whose message says what to fix and
@@ -78,7 +49,7 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
       BrokerErrorName.UPSTREAM,
     );
   }
-  if (THROTTLING.has(code) || THROTTLING.has(bare)) {
+  if (isThrottlingError(error)) {
     return upstreamError('STS_THROTTLED', 'STS throttled the AssumeRole call; retry with backoff', BrokerErrorName.THROTTLED);
   }
   if (bare === 'ExpiredToken') {
@@ -105,8 +76,7 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
       BrokerErrorName.UPSTREAM,
     );
   }
-  const status = httpStatus(error);
-  if (TRANSIENT.has(code) || TRANSIENT.has(bare) || (status !== undefined && status >= 500) || isNetworkError(error)) {
+  if (isTransientError(error)) {
     return upstreamError('STS_UNAVAILABLE', 'STS was unavailable; retry', BrokerErrorName.TRANSIENT);
   }
   return upstreamError('STS_ERROR', `Assuming ${roleArn} failed; see the broker's logs for the AWS error`, BrokerErrorName.UPSTREAM);

@@ -2,9 +2,9 @@ import { AssumeRoleCommand, STSClient, type AssumeRoleCommandOutput } from '@aws
 import { assumeRoleParameters } from '../../domain/issuance';
 import { createLogger, type Logger } from '../../log/logger';
 import type { CredentialIssuer, IssueCredentialsInput, IssuedCredentials } from '../../ports';
-import { BrokerErrorName, upstreamError } from './error-names';
+import { awsErrorCode, BrokerErrorName, upstreamError } from '../aws-errors';
 import { readIssuerUserKey, type IssuerUserKey, type IssuerUserKeySource } from './issuer-user-key';
-import { awsErrorCode, mapStsError } from './sts-errors';
+import { mapStsError } from './sts-errors';
 
 /** PackedPolicySize is a percentage of STS's limit; above this we warn before it starts failing. */
 const PACKED_POLICY_WARN_PERCENT = 90;

@@ -1,6 +1,5 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { BrokerErrorName, upstreamError } from '../sts/error-names';
-import { awsErrorCode } from '../sts/sts-errors';
+import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, upstreamError } from '../aws-errors';
 import type { DataKey, KeySource } from './key-source';
 import { VaultOpenError } from './vault-errors';
 
@@ -49,10 +48,12 @@ export function kmsKeySource(kms: KMSClient, keyId: string): KeySource {
 
 function mapKmsError(error: unknown, keyId: string) {
   const code = awsErrorCode(error);
-  if (code === 'ThrottlingException' || code === 'LimitExceededException') {
+  // On GenerateDataKey/Decrypt, KMS's LimitExceededException is the request-rate quota: a throttle.
+  // Other services use the code for resource limits, so it is not in the shared throttling list.
+  if (code === 'LimitExceededException' || isThrottlingError(error)) {
     return upstreamError('KMS_THROTTLED', 'KMS throttled the broker; retry', BrokerErrorName.THROTTLED);
   }
-  if (code === 'KMSInternalException' || code === 'DependencyTimeoutException') {
+  if (isTransientError(error)) {
     return upstreamError('KMS_UNAVAILABLE', 'KMS was unavailable; retry', BrokerErrorName.TRANSIENT);
   }
   return upstreamError(
