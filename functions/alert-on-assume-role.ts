@@ -2,15 +2,8 @@ import '../shared/runtime/aws-deps';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { getDeps } from '../shared/runtime/deps';
-import {
-  AlarmAtRiskError,
-  AlertMetric,
-  embeddedMetrics,
-  handleRoleUseEvent,
-  metricsOf,
-  type AlertMetric as AlertMetricName,
-  type AlertOutcome,
-} from '../shared/usecases/alert-on-role-use';
+import { createMetricEmitter } from '../shared/log/metrics';
+import { AlarmAtRiskError, AlertMetric, handleRoleUseEvent, metricsOf, type AlertOutcome } from '../shared/usecases/alert-on-role-use';
 
 /**
  * EventBridge target of the watched-role rules (infra/alert-rules.cjs): one CloudTrail
@@ -30,11 +23,7 @@ import {
 export const handler = middy(async (event: unknown, context: Context): Promise<AlertOutcome> => {
   const deps = getDeps();
   const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
-  const emit = (counts: Partial<Record<AlertMetricName, number>>, properties: Record<string, string | undefined> = {}) => {
-    const record = embeddedMetrics(counts, { stage: deps.settings.stage, at: deps.clock.now(), properties });
-    if (process.env.AWS_LAMBDA_FUNCTION_NAME) process.stdout.write(`${JSON.stringify(record)}\n`);
-    else logger.debug('metrics', record);
-  };
+  const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
   try {
     const outcome = await handleRoleUseEvent(deps, event);
     emit(metricsOf(outcome), {

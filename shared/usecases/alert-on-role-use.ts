@@ -55,11 +55,18 @@ export type AlertOutcome =
  * other account are never skipped.
  */
 export function alarmScope(deps: Pick<Deps, 'catalogue' | 'settings'>): AlarmScope {
+  // Catalogue and settings are fixed for a container's life: derive the scope once, not per event.
+  const cached = scopes.get(deps.catalogue);
+  if (cached?.settings === deps.settings) return cached.scope;
   const brokerAccountIds = [
     ...new Set(deps.settings.issuerPrincipalArns.map(accountOfArn).filter((a): a is string => a !== undefined)),
   ];
-  return { watchedRoleArns: watchedRoleArns(deps.catalogue), brokerAccountIds };
+  const scope = { watchedRoleArns: watchedRoleArns(deps.catalogue), brokerAccountIds };
+  scopes.set(deps.catalogue, { settings: deps.settings, scope });
+  return scope;
 }
+
+const scopes = new WeakMap<Deps['catalogue'], { settings: Deps['settings']; scope: AlarmScope }>();
 
 /**
  * Turns one EventBridge event into at most one alarm on the alarms topic.
@@ -206,9 +213,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** CloudWatch namespace of the alert function's metrics. */
-export const METRICS_NAMESPACE = 'AccessBroker';
-
 /** Metric names, one per outcome (plus failures the caller reports). */
 export const AlertMetric = {
   /** Events that failed validation. */
@@ -243,30 +247,4 @@ export function metricsOf(outcome: AlertOutcome): Partial<Record<AlertMetric, nu
   const counts: Partial<Record<AlertMetric, number>> = { [METRIC_OF[outcome.outcome]]: 1 };
   if (outcome.outcome === 'alarmed' && outcome.historyRecorded === false) counts[AlertMetric.HISTORY_APPEND_FAILURES] = 1;
   return counts;
-}
-
-/**
- * A CloudWatch Embedded Metric Format record: printed as one JSON line by a Lambda, CloudWatch
- * turns it into metrics in `AccessBroker` with dimension `Stage`. Extra properties (e.g. the
- * classification) are searchable in Logs Insights but are not dimensions, to keep cardinality low.
- */
-export function embeddedMetrics(
-  counts: Partial<Record<AlertMetric, number>>,
-  context: { stage: string; at: Date; properties?: Record<string, string | undefined> },
-): Record<string, unknown> {
-  const names = Object.keys(counts) as AlertMetric[];
-  const properties = Object.fromEntries(
-    Object.entries(context.properties ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-  return {
-    _aws: {
-      Timestamp: context.at.getTime(),
-      CloudWatchMetrics: [
-        { Namespace: METRICS_NAMESPACE, Dimensions: [['Stage']], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) },
-      ],
-    },
-    Stage: context.stage,
-    ...properties,
-    ...counts,
-  };
 }
