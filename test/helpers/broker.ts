@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalBroker, type LocalBroker, type LocalBrokerOptions } from '../../local/broker';
 
 /** People of DESIGN.md section 6 "Local defaults". */
@@ -78,3 +79,24 @@ export async function startTestBroker(options: LocalBrokerOptions = {}) {
 }
 
 export type TestBroker = Awaited<ReturnType<typeof startTestBroker>>;
+
+/** A clock a test moves by setting `offsetMs`; real timers keep running at real speed. */
+export function movableClock() {
+  const time = { offsetMs: 0, clock: { now: () => new Date(Date.now() + time.offsetMs) } };
+  return time;
+}
+
+/** Starts a broker before the suite's tests and closes it after them; call the getter inside tests. */
+export function useTestBroker(options: LocalBrokerOptions = {}): () => TestBroker {
+  let t: TestBroker | undefined;
+  beforeAll(async () => {
+    t = await startTestBroker(options);
+  });
+  afterAll(async () => {
+    await t?.broker.close();
+  });
+  return () => {
+    if (!t) throw new Error('the test broker has not started');
+    return t;
+  };
+}

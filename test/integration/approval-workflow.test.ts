@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalToken, hashApprovalToken } from '../../shared/domain/approval-token';
 import { StateName } from '../../shared/workflow/state-machine';
-import { startTestBroker, type Person, type TestBroker } from '../helpers/broker';
+import { startTestBroker, type Person, type TestBroker, movableClock } from '../helpers/broker';
 
 const SANDBOX = { target: 'sandbox-readonly', services: ['ec2', 'cloudwatch'], duration: '15m', reason: 'Investigating INC-4411 latency', ticket: 'INC-4411' };
 const PROD = { target: 'prod-readonly', services: ['ec2', 'databases'], duration: '15m', reason: 'Checking replica lag for INC-4412', ticket: 'INC-4412' };
@@ -507,10 +507,10 @@ describe('approval timeouts (4 h wait scaled to 2.9 s)', () => {
 describe('expired approval links', () => {
   let t: TestBroker;
   const h = helpers(() => t);
-  let offsetMs = 0;
+  const time = movableClock();
   beforeAll(async () => {
     // A movable clock; real timers stay real (timeScale 1), so the wait itself never fires here.
-    t = await startTestBroker({ clock: { now: () => new Date(Date.now() + offsetMs) } });
+    t = await startTestBroker({ clock: time.clock });
   });
   afterAll(async () => {
     await t?.broker.close();
@@ -522,7 +522,7 @@ describe('expired approval links', () => {
     await h.notified(id);
     expect((await t.call('GET', pathOf(link))).status).toBe(200);
 
-    offsetMs = 4 * 3_600_000 + 1_000;
+    time.offsetMs = 4 * 3_600_000 + 1_000;
     const page = await t.call('GET', pathOf(link));
     expect(page.status).toBe(410);
     expect(page.text).toContain('This link expired at');
@@ -534,7 +534,7 @@ describe('expired approval links', () => {
     const request = await h.get(id);
     expect(request.status).toBe('PENDING');
     expect(request.approvals).toEqual([]);
-    offsetMs = 0;
+    time.offsetMs = 0;
     expect((await t.call('POST', `/requests/${id}/cancel`, { as: 'alice', json: {} })).status).toBe(200);
   });
 });

@@ -12,7 +12,7 @@ import { LOCAL_TABLE_NAME } from '../../local/broker';
 import type { LocalStsStandin } from '../../local/sts-standin';
 import { compileSessionPolicy } from '../../shared/domain/session-policy';
 import { sanitizeSourceIdentity } from '../../shared/domain/source-identity';
-import { startTestBroker, type Person, type TestBroker } from '../helpers/broker';
+import { startTestBroker, type Person, type TestBroker, movableClock } from '../helpers/broker';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -281,10 +281,10 @@ describe('credentials of an approved request (local STS stand-in and console pre
 describe('refresh inside the window (fake clock)', () => {
   let t: TestBroker;
   const h = helpers(() => t);
-  let offsetMs = 0;
+  const time = movableClock();
   beforeAll(async () => {
     // Real timers at full length (timeScale 1): the 4 h window only passes on the fake clock.
-    t = await startTestBroker({ clock: { now: () => new Date(Date.now() + offsetMs) } });
+    t = await startTestBroker({ clock: time.clock });
   });
   afterAll(async () => {
     await t?.broker.close();
@@ -303,12 +303,12 @@ describe('refresh inside the window (fake clock)', () => {
     expect(Date.parse(first.expiration) - startsAt).toBeLessThan(HOUR_MS + 5_000);
 
     // 54 minutes in: 6 minutes left on the session, more than the 5-minute margin: same keys.
-    offsetMs = startsAt + 54 * MINUTE_MS - Date.now();
+    time.offsetMs = startsAt + 54 * MINUTE_MS - Date.now();
     const same = (await h.credentials(id)).body;
     expect(same.accessKeyId).toBe(first.accessKeyId);
 
     // 56 minutes in: 4 minutes left: fresh credentials, again a full hour (chaining cap).
-    offsetMs = startsAt + 56 * MINUTE_MS - Date.now();
+    time.offsetMs = startsAt + 56 * MINUTE_MS - Date.now();
     const refreshed = await h.credentials(id);
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.accessKeyId).not.toBe(first.accessKeyId);
@@ -326,7 +326,7 @@ describe('refresh inside the window (fake clock)', () => {
 
     // 20 minutes before the window ends, the stored session is long expired: the new one is
     // clamped to what is left of the window (1200 s), never past it.
-    offsetMs = windowEnds - 20 * MINUTE_MS - Date.now();
+    time.offsetMs = windowEnds - 20 * MINUTE_MS - Date.now();
     const clamped = (await h.credentials(id, 'alice', 'credential_process')).body;
     expect(clamped.AccessKeyId).not.toBe(refreshed.body.accessKeyId);
     const third = sts.lastAssumeRole(clamped.AccessKeyId)!;
@@ -339,11 +339,11 @@ describe('refresh inside the window (fake clock)', () => {
     expect(count(audited, 'credentials-retrieved')).toBe(5);
 
     // Past the window's end (before the workflow has marked it EXPIRED): 409, nothing issued.
-    offsetMs = windowEnds + 1_000 - Date.now();
+    time.offsetMs = windowEnds + 1_000 - Date.now();
     const closed = await h.credentials(id);
     expect(closed.status).toBe(409);
     expect(closed.body.error.code).toBe('WINDOW_CLOSED');
     expect(count(await t.waitForRequest(id, () => true), 'issued')).toBe(3);
-    offsetMs = 0;
+    time.offsetMs = 0;
   });
 });

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../helpers/broker';
+import { describe, expect, it } from 'vitest';
+import { useTestBroker } from '../helpers/broker';
 
 /** A decision must survive a Step Functions hiccup: recorded once, deliverable again by its approver. */
 describe('decision delivery', () => {
-  let t: TestBroker;
-  beforeAll(async () => {
-    t = await startTestBroker();
-  });
-  afterAll(async () => {
-    await t.broker.close();
-  });
+  const broker = useTestBroker();
 
   it('a failed SendTaskSuccess answers 503, keeps the vote, and the same approver re-submitting delivers it', async () => {
+    const t = broker();
     const created = await t.call('POST', '/requests', {
       as: 'alice',
       json: { target: 'sandbox-readonly', services: ['ec2'], duration: '1h', reason: 'checking delivery retries' },
@@ -59,15 +54,10 @@ describe('decision delivery', () => {
 });
 
 describe('decision cast between two attempts of notify-approvers', () => {
-  let t: TestBroker;
-  beforeAll(async () => {
-    t = await startTestBroker();
-  });
-  afterAll(async () => {
-    await t.broker.close();
-  });
+  const broker = useTestBroker();
 
   it('the retried attempt delivers the recorded decision instead of cancelling', async () => {
+    const t = broker();
     const created = await t.call('POST', '/requests', {
       as: 'alice',
       json: { target: 'sandbox-readonly', services: ['ec2'], duration: '1h', reason: 'decision between two notify attempts' },

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
-import { startTestBroker, type TestBroker } from '../helpers/broker';
+import { useTestBroker } from '../helpers/broker';
 
 const run = promisify(execFile);
 
@@ -19,15 +19,10 @@ function tourScript(): string {
 }
 
 describe('README tour', () => {
-  let t: TestBroker;
-  beforeAll(async () => {
-    t = await startTestBroker();
-  });
-  afterAll(async () => {
-    await t.broker.close();
-  });
+  const broker = useTestBroker();
 
   it('runs literally against a fresh broker and shows each step', async () => {
+    const t = broker();
     const script = tourScript();
     expect(script.split('\n').length).toBeGreaterThan(30);
     const { stdout } = await run('bash', ['-e', '-o', 'pipefail', '-c', script], {
