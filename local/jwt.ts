@@ -1,5 +1,5 @@
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What POST /_local/token accepts: the claims a real IdP would put in the token. */
 export const tokenRequestSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Catalogue } from '../shared/catalogue/types';
 import { ValidationError, type ErrorDetail } from '../shared/domain/errors';
 import { compilePattern, matchesCompiledPattern, type CompiledPattern, type EventPattern } from '../shared/eventbridge/pattern';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../shared/domain/errors';
 import { errorBody } from '../shared/http/error-response';
 import { zodDetails } from '../shared/http/validation';

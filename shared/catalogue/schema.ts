@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Caller } from '../domain/identity';
 import { getDeps, type Deps } from '../runtime/deps';
 import { callerFromEvent } from './caller';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_STATUSES, RequestStatus } from '../domain/status';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { REASON_MAX } from '../domain/new-request';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError, type ErrorDetail } from '../domain/errors';
 
 /** `services[2]`, `approvals.0.by` -> readable field paths. */

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { isDomainError } from '../domain/errors';
 import { zodSummary } from '../http/validation';
 import { getDeps, type Deps } from '../runtime/deps';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../../domain/issuance';
 import type { Clock, ConsoleSignIn, ConsoleUrlInput } from '../../ports';
 import { BrokerErrorName, upstreamError } from '../aws-errors';
