@@ -168,7 +168,7 @@ function guardJwtParam(name, value, argv = process.argv) {
   if (text === '' || PLACEHOLDER_HOST.test(host) || /example\.invalid/i.test(text)) {
     throw new Error(
       `param ${name} is "${text}", a placeholder: deploy with --param="${name}=..." ` +
-        '(your identity provider\'s issuer URL and the API audience / client id; see the Deploy section of the README)',
+        '(your identity provider\'s issuer URL and the API audience / client id; see docs/deploy.md)',
     );
   }
   if (name === 'jwtIssuer' && !text.startsWith('https://')) {

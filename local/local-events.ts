@@ -135,7 +135,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: 
 }
 
 /**
- * `POST /_local/events` (DESIGN.md section 6): the body is one EventBridge event or an array of
+ * `POST /_local/events` (docs/api.md, "Local-only routes"): the body is one EventBridge event or an array of
  * them. Each event is matched against the alert rules (infra/alert-rules.cjs, the patterns
  * serverless.yml deploys) with the project's EventBridge matcher and delivered to each matching
  * rule's target through `invoke`, as EventBridge would.
@@ -145,7 +145,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: 
  *
  * Answers 200 with:
  * - one event:   `{results: [{rule, matched, outcome?, error?}], summary}`: one entry per rule,
- *                the DESIGN.md shape, plus what the target returned when it matched;
+ *                plus what the target returned when it matched;
  * - an array:    `{results: [{index, eventId?, invalid?, rules: [{rule, matched, outcome?, error?}]}], summary}`:
  *                one entry per event, in order.
  * `summary` counts events, invalid entries (not EventBridge events: counted, never delivered),

@@ -66,7 +66,7 @@ article{background:#fff;border:1px solid #d0d7de;border-radius:.5rem;padding:1re
 <body><h1>Local mail (${messages.length})</h1><p>Every SNS publish of the local broker, newest first. Approval links open the real approval page.</p>${items || '<p>No messages yet.</p>'}</body></html>`;
 }
 
-/** The /_local/ routes of DESIGN.md section 6 that do not depend on the alerting rules. */
+/** The /_local/ routes (docs/api.md, "Local-only routes") that do not depend on the alerting rules. */
 export function baseLocalRoutes(args: { idp: LocalIdp; outbox: Outbox; consolePage: (session: string | undefined) => { statusCode: number; headers: Record<string, string>; body: string } }): Record<string, LocalRoute> {
   const { idp, outbox } = args;
   return {

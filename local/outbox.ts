@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Notifier, OutgoingMessage } from '../shared/ports';
 import { safeSubject } from '../shared/adapters/sns/sns-notifier';
 
-/** One published message as GET /_local/outbox shows it (DESIGN.md section 6). */
+/** One published message as GET /_local/outbox shows it (docs/api.md, "Local-only routes"). */
 export interface OutboxMessage {
   id: string;
   topic: OutgoingMessage['topic'];

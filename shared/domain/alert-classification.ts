@@ -62,7 +62,7 @@ export interface RoleUse {
   errorMessage?: string;
 }
 
-/** What an alarm says about one role use (DESIGN.md section 6, "Alarms"). */
+/** What an alarm says about one role use (docs/architecture.md, "Alarms on watched roles"). */
 export const AlertClassification = {
   /**
    * The broker's issuer obtained the role for an active request, for its requester, and the

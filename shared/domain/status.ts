@@ -1,5 +1,5 @@
 /**
- * Lifecycle of an access request (DESIGN.md section 3). Each value is stored as-is in
+ * Lifecycle of an access request (docs/architecture.md, "Lifecycle"). Each value is stored as-is in
  * DynamoDB and is the condition of every transition out of it.
  */
 export const RequestStatus = {

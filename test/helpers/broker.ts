@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalBroker, type LocalBroker, type LocalBrokerOptions } from '../../local/broker';
 
-/** People of DESIGN.md section 6 "Local defaults". */
+/** People of the example catalogue (config/catalogue.example.yaml) that local mode starts with. */
 export const PEOPLE = {
   alice: { sub: 'alice', email: 'alice@example.com', groups: ['engineers'] },
   bob: { sub: 'bob', email: 'bob@example.com', groups: ['engineers'] },

@@ -1,5 +1,5 @@
 /**
- * Single-table key design (see README "Data model"):
+ * Single-table key design (see docs/architecture.md, "Data model"):
  *
  * | item            | pk                 | sk          | gsi1 (byRequester)        | gsi2 (byTarget)          |
  * |-----------------|--------------------|-------------|---------------------------|--------------------------|
