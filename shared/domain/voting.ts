@@ -53,15 +53,15 @@ export interface VoteResult {
 }
 
 /**
- * Casts one vote: refused on a request that is no longer PENDING, refused as a self-vote, refused
+ * Casts one vote: refused as a self-vote, refused on a request that is no longer PENDING, refused
  * from a mailbox that has already voted; then deny wins and quorum is counted by mailbox.
  */
 export function castVote(
   request: Pick<AccessRequest, 'id' | 'status' | 'requester' | 'approvals' | 'approvalsRequired'>,
   vote: Approval,
 ): VoteResult {
-  assertOpenForDecision(request);
   assertNotSelfVote(request, vote.by);
+  assertOpenForDecision(request);
   if (voteOf(request.approvals, vote.by)) {
     throw new ConflictError(`${vote.by} has already decided on request ${request.id}`, 'ALREADY_VOTED');
   }

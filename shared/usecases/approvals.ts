@@ -4,7 +4,7 @@ import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/a
 import { assertLinkUsable } from '../domain/approval-link';
 import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
 import { HistoryType, type AccessRequest, type Decision } from '../domain/request';
-import { assertNotSelfVote, assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
+import { assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
 import type { ApprovalLink } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
@@ -76,9 +76,11 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
   if (redelivered) return redelivered;
   assertLinkUsable(context.link, deps.clock.now());
   const { link, request, serviceNames } = context;
-  assertNotSelfVote(request, link.approver);
-  assertOpenForDecision(request);
   const now = deps.clock.now().toISOString();
+  const vote = { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) };
+  // Judged once before the link is spent (a refused vote leaves it usable), and again on the
+  // request as the conditional write finds it.
+  castVote(request, vote);
   if (!(await deps.links.markUsed(link.tokenHash, now))) throw new GoneError('This link was already used', 'LINK_USED');
 
   let decided = false;
@@ -86,17 +88,17 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
     deps,
     request.id,
     (current) => {
-      const vote = castVote(current, { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) });
-      decided = vote.decided;
+      const result = castVote(current, vote);
+      decided = result.decided;
       const by = { by: link.approver, ...(comment ? { detail: comment } : {}) };
       return {
-        set: vote.decided ? { approvals: vote.approvals, status: vote.status } : { approvals: vote.approvals },
+        set: result.decided ? { approvals: result.approvals, status: result.status } : { approvals: result.approvals },
         append:
           decision === 'deny'
             ? [{ at: now, type: HistoryType.DENIED_BY, ...by }]
             : [
                 { at: now, type: HistoryType.APPROVED_BY, ...by },
-                ...(vote.decided ? [{ at: now, type: HistoryType.APPROVED, detail: `${vote.approvedCount} of ${current.approvalsRequired} approvals` }] : []),
+                ...(result.decided ? [{ at: now, type: HistoryType.APPROVED, detail: `${result.approvedCount} of ${current.approvalsRequired} approvals` }] : []),
               ],
       };
     },
