@@ -20,7 +20,7 @@ describe('settleRequest', () => {
   const cases: {
     name: string;
     status: RequestStatus;
-    payload: Omit<SettleRequestPayload, 'requestId'>;
+    payload: { outcome: 'EXPIRED' | 'DENIED' | 'TIMED_OUT' } | { outcome: 'FAILED'; error: string; cause: string };
     history?: HistoryEntry[];
     wantStatus: RequestStatus;
     wantWrite: boolean;
