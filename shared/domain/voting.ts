@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError } from './errors';
 import { mailbox, sameMailbox } from './identity';
-import type { AccessRequest, Approval, Decision } from './request';
+import { HistoryType, type AccessRequest, type Approval, type Decision, type HistoryEntry } from './request';
 import { RequestStatus } from './status';
 
 /**
@@ -50,6 +50,8 @@ export interface VoteResult {
   approvedCount: number;
   /** This vote took the request out of PENDING. */
   decided: boolean;
+  /** The audit entries the vote adds: who decided what (with their comment), and the approval once quorum is met. */
+  history: HistoryEntry[];
 }
 
 /**
@@ -67,7 +69,17 @@ export function castVote(
   }
   const approvals = [...request.approvals, vote];
   const status = tally(approvals, request.approvalsRequired);
-  return { approvals, status, approvedCount: approvalCount(approvals), decided: status !== RequestStatus.PENDING };
+  const approvedCount = approvalCount(approvals);
+  const decided = status !== RequestStatus.PENDING;
+  const by = { by: vote.by, ...(vote.comment ? { detail: vote.comment } : {}) };
+  const history: HistoryEntry[] =
+    vote.decision === 'deny'
+      ? [{ at: vote.at, type: HistoryType.DENIED_BY, ...by }]
+      : [
+          { at: vote.at, type: HistoryType.APPROVED_BY, ...by },
+          ...(decided ? [{ at: vote.at, type: HistoryType.APPROVED, detail: `${approvedCount} of ${request.approvalsRequired} approvals` }] : []),
+        ];
+  return { approvals, status, approvedCount, decided, history };
 }
 
 /**

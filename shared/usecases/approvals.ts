@@ -3,7 +3,7 @@ import { serviceNames } from '../catalogue/services';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
 import { assertLinkUsable } from '../domain/approval-link';
 import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
-import { HistoryType, type AccessRequest, type Decision } from '../domain/request';
+import type { AccessRequest, Decision } from '../domain/request';
 import { assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
 import type { ApprovalLink } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
@@ -90,16 +90,9 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
     (current) => {
       const result = castVote(current, vote);
       decided = result.decided;
-      const by = { by: link.approver, ...(comment ? { detail: comment } : {}) };
       return {
         set: result.decided ? { approvals: result.approvals, status: result.status } : { approvals: result.approvals },
-        append:
-          decision === 'deny'
-            ? [{ at: now, type: HistoryType.DENIED_BY, ...by }]
-            : [
-                { at: now, type: HistoryType.APPROVED_BY, ...by },
-                ...(result.decided ? [{ at: now, type: HistoryType.APPROVED, detail: `${result.approvedCount} of ${current.approvalsRequired} approvals` }] : []),
-              ],
+        append: result.history,
       };
     },
     { readTaskToken: true },

@@ -95,6 +95,22 @@ describe('castVote', () => {
     expect(result.decided).toBe(decided);
     expect(result.approvals).toEqual([...request.approvals, vote]);
   });
+
+  it.each<[string, Approval, number, object[]]>([
+    ['an approval below quorum', approve('dave@example.com'), 2, [{ at: AT, type: 'approved-by', by: 'dave@example.com' }]],
+    [
+      'the approval that meets quorum adds the approval, counted by mailbox',
+      approve('dave@example.com'),
+      1,
+      [
+        { at: AT, type: 'approved-by', by: 'dave@example.com' },
+        { at: AT, type: 'approved', detail: '1 of 1 approvals' },
+      ],
+    ],
+    ['a denial with its comment', { ...deny('erin@example.com'), comment: 'not during the freeze' }, 2, [{ at: AT, type: 'denied-by', by: 'erin@example.com', detail: 'not during the freeze' }]],
+  ])('history: %s', (_name, vote, approvalsRequired, history) => {
+    expect(castVote({ ...base, approvalsRequired }, vote).history).toEqual(history);
+  });
 });
 
 describe('isRecordedVote (who may redeliver a recorded decision)', () => {

@@ -153,6 +153,9 @@ describe('decideApproval', () => {
       const [write] = ports.recorded.writes;
       expect(ports.recorded.writes).toHaveLength(1);
       expect(write).toMatchObject({ from: c.request.status, ...(c.wantStatus !== c.request.status ? { to: c.wantStatus } : {}) });
+      const wantHistory = c.decision === 'deny' ? ['denied-by'] : c.wantStatus === 'APPROVED' ? ['approved-by', 'approved'] : ['approved-by'];
+      expect(write!.append.map((h) => h.type)).toEqual(wantHistory);
+      expect(write!.append[0]).toEqual({ at: FAKE_NOW, type: wantHistory[0], by: c.approver, detail: 'looks fine' });
     }
     const stored = ports.stored(ID)!;
     expect(stored.status).toBe(c.wantStatus);
