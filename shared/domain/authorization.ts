@@ -1,6 +1,6 @@
 import type { Target } from '../catalogue/types';
 import type { Caller } from './identity';
-import { normalizeEmail, sameMailbox } from './identity';
+import { mailbox, normalizeEmail } from './identity';
 import type { AccessRequest } from './request';
 
 /** The caller belongs to one of the target's requester groups. */
@@ -23,9 +23,16 @@ export function canView(request: AccessRequest, caller: Caller): boolean {
 }
 
 /**
- * Who casts a vote: an emailed approver whose mailbox is not the requester's (plus-addressing
- * and case do not make another person). A requester who is also an approver gets no vote.
+ * Who casts a vote: one address per mailbox (the first listed), none of the requester's mailbox
+ * (plus-addressing, case and a trailing dot do not make another person). A requester who is also
+ * an approver gets no vote, and aliases of one approver get one link between them.
  */
 export function votingApprovers(request: Pick<AccessRequest, 'approverEmails' | 'requester'>): string[] {
-  return request.approverEmails.filter((email) => !sameMailbox(email, request.requester.email));
+  const seen = new Set<string>([mailbox(request.requester.email)]);
+  return request.approverEmails.filter((email) => {
+    const box = mailbox(email);
+    if (seen.has(box)) return false;
+    seen.add(box);
+    return true;
+  });
 }

@@ -14,3 +14,6 @@ export function decisionOf(request: Pick<AccessRequest, 'status' | 'approvals'>)
 /** A decision was recorded (quorum or denial) by people, whether or not the workflow has heard it. */
 export const hasRecordedDecision = (request: Pick<AccessRequest, 'status' | 'approvals'>): boolean =>
   (request.status === RequestStatus.APPROVED || request.status === RequestStatus.DENIED) && request.approvals.length > 0;
+
+/** The request still waits for votes (or for its auto-approval): only then are links sent or the task token kept. */
+export const awaitsDecision = (request: Pick<AccessRequest, 'status'>): boolean => request.status === RequestStatus.PENDING;

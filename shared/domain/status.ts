@@ -1,3 +1,5 @@
+import { ConflictError } from './errors';
+
 /**
  * Lifecycle of an access request (docs/architecture.md, "Lifecycle"). Each value is stored as-is in
  * DynamoDB and is the condition of every transition out of it.
@@ -44,3 +46,38 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
+
+/** A status write the transition table does not allow: a bug in the writer, never retried. */
+export class TransitionNotAllowedError extends ConflictError {
+  constructor(
+    readonly from: RequestStatus,
+    readonly to: RequestStatus,
+    requestId?: string,
+  ) {
+    super(
+      `${requestId ? `Request ${requestId}: ` : ''}a ${from} request cannot become ${to} (allowed from ${from}: ${TRANSITIONS[from].join(', ') || 'none, it is final'})`,
+      'TRANSITION_NOT_ALLOWED',
+    );
+  }
+}
+
+/**
+ * Checks one status write against the table. Writing no status, or the status the request already
+ * has, is not a transition and always passes; anything else must be listed in TRANSITIONS.
+ */
+export function assertTransition(from: RequestStatus, to: RequestStatus | undefined, requestId?: string): void {
+  if (to === undefined || to === from) return;
+  if (!canTransition(from, to)) throw new TransitionNotAllowedError(from, to, requestId);
+}
+
+/** Final statuses have no way out. */
+export const isFinal = (status: RequestStatus): boolean => TRANSITIONS[status].length === 0;
+
+/**
+ * Whether the workflow's closing step writes `outcome` over `current`: only when it is a real move the
+ * table allows (a denial already written, or a late timeout after a decision, is left as it is).
+ */
+export const settles = (current: RequestStatus, outcome: RequestStatus): boolean => canTransition(current, outcome);
+
+/** Statuses after which sealed credentials must not be kept: the window closed or issuing broke. */
+export const dropsCredentials = (status: RequestStatus): boolean => status === RequestStatus.EXPIRED || status === RequestStatus.FAILED;

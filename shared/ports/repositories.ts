@@ -48,7 +48,11 @@ export interface RequestRepository {
   getTaskToken(id: string): Promise<string | undefined>;
   /** The request and its task token from one consistent read (so they belong to the same version). */
   getWithTaskToken(id: string): Promise<{ request: AccessRequest; taskToken?: string } | undefined>;
-  /** Conditional on version and status; returns the stored result. */
+  /**
+   * Conditional on version and status; returns the stored result. A status change the domain's
+   * transition table does not allow from `expectedStatus` is refused with TransitionNotAllowedError
+   * (shared/domain/status.ts) before any write; a lost race fails with StaleWriteError.
+   */
   update(id: string, update: RequestUpdate): Promise<AccessRequest>;
   /** Appends audit entries without touching status (no version check: history is append-only). */
   appendHistory(id: string, entries: HistoryEntry[]): Promise<void>;

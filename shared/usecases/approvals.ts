@@ -1,10 +1,10 @@
 import { findTarget } from '../catalogue';
 import { serviceNames } from '../catalogue/services';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
-import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
-import { sameEmail, sameMailbox } from '../domain/identity';
-import { HistoryType, type AccessRequest, type Decision } from '../domain/request';
-import { RequestStatus } from '../domain/status';
+import { assertLinkUsable } from '../domain/approval-link';
+import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
+import type { AccessRequest, Decision } from '../domain/request';
+import { assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
 import type { ApprovalLink } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
@@ -21,13 +21,8 @@ export interface ApprovalContext {
 /** Resolves a link token to its link and request, or the precise reason it cannot be used. */
 async function resolveLink(deps: Deps, token: string): Promise<ApprovalContext> {
   const context = await loadLink(deps, token);
-  assertUsable(deps, context.link);
+  assertLinkUsable(context.link, deps.clock.now());
   return context;
-}
-
-function assertUsable(deps: Deps, link: ApprovalLink) {
-  if (link.usedAt) throw new GoneError(`This link was already used at ${link.usedAt}`, 'LINK_USED');
-  if (Date.parse(link.expiresAt) <= deps.clock.now().getTime()) throw new GoneError(`This link expired at ${link.expiresAt}`, 'LINK_EXPIRED');
 }
 
 /** The link and its request, whatever their state; unknown tokens are 404 alike. */
@@ -54,7 +49,7 @@ async function loadLink(deps: Deps, token: string): Promise<ApprovalContext> {
  */
 export async function viewApproval(deps: Deps, token: string): Promise<ApprovalContext> {
   const context = await resolveLink(deps, token);
-  assertOpen(context.request);
+  assertOpenForDecision(context.request);
   return context;
 }
 
@@ -65,12 +60,6 @@ export interface DecisionResult {
   /** The workflow had already stopped waiting: the request is shown as timed out. */
   timedOut: boolean;
   serviceNames: string[];
-}
-
-function assertOpen(request: AccessRequest) {
-  if (request.status !== RequestStatus.PENDING) {
-    throw new ConflictError(`Request ${request.id} is already ${request.status}; nothing to decide`, 'ALREADY_DECIDED');
-  }
 }
 
 /**
@@ -85,45 +74,29 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
   const context = await loadLink(deps, token);
   const redelivered = await redeliverDecision(deps, context, decision);
   if (redelivered) return redelivered;
-  assertUsable(deps, context.link);
+  assertLinkUsable(context.link, deps.clock.now());
   const { link, request, serviceNames } = context;
-  if (sameMailbox(link.approver, request.requester.email)) {
-    throw new ForbiddenError('You cannot decide on your own request', 'SELF_APPROVAL');
-  }
-  assertOpen(request);
   const now = deps.clock.now().toISOString();
+  const vote = { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) };
+  // Judged once before the link is spent (a refused vote leaves it usable), and again on the
+  // request as the conditional write finds it.
+  castVote(request, vote);
   if (!(await deps.links.markUsed(link.tokenHash, now))) throw new GoneError('This link was already used', 'LINK_USED');
 
-  const { request: updated, changed, taskToken } = await updateRequest(
+  let decided = false;
+  const { request: updated, taskToken } = await updateRequest(
     deps,
     request.id,
     (current) => {
-      assertOpen(current);
-      if (current.approvals.some((a) => sameEmail(a.by, link.approver))) {
-        throw new ConflictError(`${link.approver} has already decided on request ${current.id}`, 'ALREADY_VOTED');
-      }
-      const vote = { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) };
-      const approvals = [...current.approvals, vote];
-      const approvedCount = approvals.filter((a) => a.decision === 'approve').length;
-      if (decision === 'deny') {
-        return {
-          set: { approvals, status: RequestStatus.DENIED },
-          append: [{ at: now, type: HistoryType.DENIED_BY, by: link.approver, ...(comment ? { detail: comment } : {}) }],
-        };
-      }
-      const quorum = approvedCount >= current.approvalsRequired;
+      const result = castVote(current, vote);
+      decided = result.decided;
       return {
-        set: quorum ? { approvals, status: RequestStatus.APPROVED } : { approvals },
-        append: [
-          { at: now, type: HistoryType.APPROVED_BY, by: link.approver, ...(comment ? { detail: comment } : {}) },
-          ...(quorum ? [{ at: now, type: HistoryType.APPROVED, detail: `${approvedCount} of ${current.approvalsRequired} approvals` }] : []),
-        ],
+        set: result.decided ? { approvals: result.approvals, status: result.status } : { approvals: result.approvals },
+        append: result.history,
       };
     },
     { readTaskToken: true },
   );
-  if (!changed) throw new ConflictError(`Request ${request.id} is already ${updated.status}`, 'ALREADY_DECIDED');
-  const decided = updated.status === RequestStatus.APPROVED || updated.status === RequestStatus.DENIED;
   if (!decided) return { request: updated, decided: false, timedOut: false, serviceNames };
 
   // The wait closed under us: it timed out (the workflow's own "Record timeout" then writes
@@ -153,10 +126,7 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
  */
 async function redeliverDecision(deps: Deps, context: ApprovalContext, decision: Decision): Promise<DecisionResult | null> {
   const { link, request, serviceNames } = context;
-  const decidedStatus = decision === 'approve' ? RequestStatus.APPROVED : RequestStatus.DENIED;
-  if (!link.usedAt || request.status !== decidedStatus) return null;
-  const vote = request.approvals.find((a) => sameEmail(a.by, link.approver));
-  if (!vote || vote.decision !== decision) return null;
+  if (!link.usedAt || !isRecordedVote(request, link.approver, decision)) return null;
   const taskToken = await deps.requests.getTaskToken(request.id);
   if (!taskToken) return null;
   try {

@@ -5,7 +5,7 @@ import { canRequest } from '../domain/authorization';
 import { buildAccessRequest, type NewRequestInput } from '../domain/new-request';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
-import { RequestStatus } from '../domain/status';
+import { RequestStatus, canTransition } from '../domain/status';
 import type { Deps } from '../runtime/deps';
 import { updateRequest } from './update-request';
 
@@ -40,7 +40,7 @@ export async function createRequest(deps: Deps, caller: Caller, input: NewReques
   } catch (e) {
     deps.logger.error('workflow start failed', { requestId: request.id, error: e });
     await updateRequest(deps, request.id, (current) =>
-      current.status === RequestStatus.PENDING
+      canTransition(current.status, RequestStatus.FAILED)
         ? {
             set: { status: RequestStatus.FAILED },
             append: [{ at: deps.clock.now().toISOString(), type: HistoryType.FAILED, detail: 'approval workflow could not start' }],

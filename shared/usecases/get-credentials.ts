@@ -1,18 +1,13 @@
 import { serviceByKey } from '../catalogue/services';
 import { consoleDestination } from '../domain/console-destination';
 import { ConflictError, NotFoundError } from '../domain/errors';
+import { assertWindowOpen, consoleUrlExpiresAt, needsRefresh } from '../domain/window';
 import { isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
 import { HistoryType } from '../domain/request';
-import { RequestStatus } from '../domain/status';
 import type { IssuedCredentials } from '../ports';
 import type { Deps } from '../runtime/deps';
 import { issueAndStore, targetOf } from './issue-credentials';
-
-/** Credentials closer than this to expiry are replaced, while the window allows. */
-export const REFRESH_BEFORE_SECONDS = 5 * 60;
-/** AWS accepts a federated sign-in URL for 15 minutes after it is made. */
-export const CONSOLE_URL_TTL_SECONDS = 15 * 60;
 
 export interface CredentialsView {
   requestId: string;
@@ -38,17 +33,12 @@ export async function getCredentials(deps: Deps, caller: Caller, id: string, for
   const request = await deps.requests.get(id);
   if (!request || !isRequester(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   const now = deps.clock.now();
-  if (request.status !== RequestStatus.ACTIVE || !request.expiresAt) {
-    throw new ConflictError(`Request ${id} is ${request.status}; credentials exist only while it is ACTIVE`, 'NOT_ACTIVE');
-  }
-  if (Date.parse(request.expiresAt) <= now.getTime()) {
-    throw new ConflictError(`The access window of request ${id} closed at ${request.expiresAt}`, 'WINDOW_CLOSED');
-  }
+  assertWindowOpen(request, now);
   const target = targetOf(deps, request);
 
   let stored = (await deps.credentials.get(id)) ?? (await issueAndStore(deps, request, target));
   let notice: string | undefined;
-  if (Date.parse(stored.expiration) - now.getTime() < REFRESH_BEFORE_SECONDS * 1000) {
+  if (needsRefresh(stored.expiration, now)) {
     try {
       stored = await issueAndStore(deps, request, target);
     } catch (e) {
@@ -76,7 +66,7 @@ export async function getCredentials(deps: Deps, caller: Caller, id: string, for
     windowExpiresAt: request.expiresAt,
     region: target.region,
     consoleUrl,
-    consoleUrlExpiresAt: new Date(now.getTime() + CONSOLE_URL_TTL_SECONDS * 1000).toISOString(),
+    consoleUrlExpiresAt: consoleUrlExpiresAt(now),
     ...(notice ? { notice } : {}),
     ...(credentials.local ? { local: true } : {}),
   };

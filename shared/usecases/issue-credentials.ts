@@ -4,6 +4,7 @@ import { issuanceDurationSeconds } from '../domain/issuance';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
 import { RequestStatus } from '../domain/status';
+import { activation } from '../domain/window';
 import type { IssuedCredentials } from '../ports';
 import type { StoredCredentials } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
@@ -71,17 +72,10 @@ export async function issueAndStore(deps: Deps, request: AccessRequest, target: 
  */
 export async function issueCredentials(deps: Deps, requestId: string): Promise<IssueCredentialsResult> {
   const { request, changed } = await updateRequest(deps, requestId, (current) => {
-    if (current.status === RequestStatus.ACTIVE) return null;
-    if (current.status !== RequestStatus.APPROVED) throw new RequestClosedError(current.id, current.status);
-    const now = deps.clock.now();
-    return {
-      set: {
-        status: RequestStatus.ACTIVE,
-        startsAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + current.durationSeconds * 1000).toISOString(),
-      },
-      append: [],
-    };
+    const next = activation(current, deps.clock.now());
+    if (next.action === 'already-open') return null;
+    if (next.action === 'refuse') throw new RequestClosedError(current.id, current.status);
+    return { set: { status: RequestStatus.ACTIVE, startsAt: next.startsAt, expiresAt: next.expiresAt }, append: [] };
   });
   if (request.status !== RequestStatus.ACTIVE || !request.startsAt || !request.expiresAt) {
     throw new RequestClosedError(request.id, request.status);

@@ -1,7 +1,8 @@
 import { serviceNames } from '../catalogue/services';
 import { newApprovalToken, hashApprovalToken } from '../domain/approval-token';
 import { votingApprovers } from '../domain/authorization';
-import { decisionOf, hasRecordedDecision } from '../domain/decision';
+import { linkExpiresAt } from '../domain/approval-link';
+import { awaitsDecision, decisionOf, hasRecordedDecision } from '../domain/decision';
 import { qualifiesForAutoApproval } from '../domain/auto-approval';
 import { HistoryType } from '../domain/request';
 import { RequestStatus } from '../domain/status';
@@ -31,7 +32,7 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
     await deps.workflow.sendDecision(taskToken, decisionOf(current));
     return { notified: 0, autoApproved: false };
   }
-  if (current.status !== RequestStatus.PENDING) {
+  if (!awaitsDecision(current)) {
     // Cancelled before the workflow reached us: end the wait now rather than at its timeout.
     await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${current.status}`);
     return { notified: 0, autoApproved: false };
@@ -40,7 +41,7 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
   const autoApprove = qualifiesForAutoApproval(target, current);
 
   const { request, changed } = await updateRequest(deps, requestId, (latest) => {
-    if (latest.status !== RequestStatus.PENDING) return null;
+    if (!awaitsDecision(latest)) return null;
     const at = deps.clock.now().toISOString();
     return autoApprove
       ? {
@@ -59,7 +60,7 @@ export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayloa
     return { notified: 0, autoApproved: true };
   }
 
-  const expiresAt = new Date(now.getTime() + approvalTimeoutSeconds * 1000).toISOString();
+  const expiresAt = linkExpiresAt(now, approvalTimeoutSeconds);
   const names = serviceNames(request.services, deps.catalogue.services);
   const approvers = votingApprovers(request);
   for (const approver of approvers) {

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors';
-import { canView, isApproverOf } from '../domain/authorization';
+import { canView, isApproverOf, isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
 import type { AccessRequest } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
@@ -41,7 +41,7 @@ export async function listRequests(deps: Deps, caller: Caller, query: ListQuery)
   // Bounded like the repository's own reads: a short page with a cursor beats an unbounded call.
   for (let round = 1; ; round++) {
     const page = await deps.requests.listByTargets(targets, { ...options, ...(before ? { before } : {}), limit: query.limit - items.length });
-    items.push(...page.items.filter((r) => canView(r, caller) && r.requester.sub !== caller.sub));
+    items.push(...page.items.filter((r) => canView(r, caller) && !isRequester(r, caller)));
     if (!page.last) return { items };
     if (items.length >= query.limit || round === MAX_LIST_ROUNDS) return { items, last: page.last };
     before = page.last;

@@ -1,5 +1,5 @@
 import { HistoryType, type HistoryType as HistoryTypeValue } from '../domain/request';
-import { RequestStatus, canTransition } from '../domain/status';
+import { RequestStatus, dropsCredentials, settles } from '../domain/status';
 import type { RequesterEvent } from '../notifications/requester-messages';
 import type { Deps } from '../runtime/deps';
 import type { SettleRequestPayload } from '../workflow/payloads';
@@ -42,7 +42,7 @@ export async function settleRequest(deps: Deps, payload: SettleRequestPayload): 
   if (failure) deps.logger.error('request failed', { requestId: payload.requestId, failure: failure.logged });
   const detail = failure?.told;
   const { request, changed } = await updateRequest(deps, payload.requestId, (current) =>
-    current.status !== outcome.status && canTransition(current.status, outcome.status)
+    settles(current.status, outcome.status)
       ? {
           set: { status: outcome.status },
           append: [{ at: deps.clock.now().toISOString(), type: outcome.history, ...(detail ? { detail } : {}) }],
@@ -50,7 +50,7 @@ export async function settleRequest(deps: Deps, payload: SettleRequestPayload): 
         }
       : null,
   );
-  if (request.status === RequestStatus.EXPIRED || request.status === RequestStatus.FAILED) await deps.credentials.delete(request.id);
+  if (dropsCredentials(request.status)) await deps.credentials.delete(request.id);
   if (request.status === outcome.status) await tellRequester(deps, request, outcome.event, detail);
   deps.logger.info('request settled', { requestId: request.id, status: request.status, changed });
   return { status: request.status, changed };

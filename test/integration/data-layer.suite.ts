@@ -14,7 +14,7 @@ import { INDEX_BY_REQUESTER, credentialsKey, eventKey, linkKey, requestKey } fro
 import { createDynamoRequestRepository } from '../../shared/adapters/dynamo/request-repository';
 import { newRequestId } from '../../shared/domain/ids';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
-import { RequestStatus } from '../../shared/domain/status';
+import { RequestStatus, TransitionNotAllowedError } from '../../shared/domain/status';
 import { StaleWriteError, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
 import type { TestTable } from '../helpers/dynamodb-endpoint';
 
@@ -182,6 +182,31 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           StaleWriteError,
         );
         expect(await repo.get(request.id)).toEqual(request);
+      });
+
+      it('an update whose status move the transition table does not allow is refused before any write, even when version and status match', async () => {
+        const cases: [RequestStatus, RequestStatus][] = [
+          [RequestStatus.PENDING, RequestStatus.ACTIVE],
+          [RequestStatus.PENDING, RequestStatus.EXPIRED],
+          [RequestStatus.APPROVED, RequestStatus.PENDING],
+          [RequestStatus.ACTIVE, RequestStatus.CANCELLED],
+          [RequestStatus.DENIED, RequestStatus.APPROVED],
+          [RequestStatus.CANCELLED, RequestStatus.FAILED],
+          [RequestStatus.EXPIRED, RequestStatus.ACTIVE],
+        ];
+        for (const [from, to] of cases) {
+          const request = makeRequest({ status: from });
+          await repo.create(request);
+          const update = repo.update(request.id, { expectedVersion: 1, expectedStatus: from, set: { status: to }, append: [], at: iso(40_000) });
+          await expect(update).rejects.toBeInstanceOf(TransitionNotAllowedError);
+          await expect(update).rejects.toMatchObject({ code: 'TRANSITION_NOT_ALLOWED', from, to });
+          expect(await repo.get(request.id)).toEqual(request);
+        }
+        // A write that keeps the status (votes below quorum, a task token) is not a transition.
+        const pending = makeRequest();
+        await repo.create(pending);
+        const kept = await repo.update(pending.id, { expectedVersion: 1, expectedStatus: RequestStatus.PENDING, set: { status: RequestStatus.PENDING }, append: [], at: iso(40_001) });
+        expect(kept).toMatchObject({ status: 'PENDING', version: 2 });
       });
 
       it('of 10 concurrent updates expecting the same version exactly one succeeds', async () => {

@@ -40,7 +40,12 @@ describe('decision delivery', () => {
 
       const again = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
       expect(again.status).toBe(200);
-      const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+      // Wait for the step after issuing (the requester's notice): ACTIVE alone is written before
+      // the credentials are issued and their history entry appended.
+      const active = await t.waitForRequest(
+        id,
+        (r) => r.status === 'ACTIVE' && r.history.some((h: { type: string }) => h.type === 'requester-notified'),
+      );
       expect(active.approvals).toHaveLength(1);
       expect(active.history.filter((h: { type: string }) => h.type === 'approved')).toHaveLength(1);
 
@@ -89,7 +94,12 @@ describe('decision cast between two attempts of notify-approvers', () => {
       // The retried attempt of the notify task runs with a fresh token (the stand-in for Step
       // Functions' retry), finds the recorded decision and delivers it to the waiting execution.
       await t.broker.invoke('notifyApprovers', { requestId: id, approvalTimeoutSeconds: 14_400, taskToken: realToken });
-      const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+      // Wait for the step after issuing (the requester's notice): ACTIVE alone is written before
+      // the credentials are issued and their history entry appended.
+      const active = await t.waitForRequest(
+        id,
+        (r) => r.status === 'ACTIVE' && r.history.some((h: { type: string }) => h.type === 'requester-notified'),
+      );
       expect(active.history.filter((h: { type: string }) => h.type === 'issued')).toHaveLength(1);
     } finally {
       workflow.sendDecision = original;

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessRequest } from '../../domain/request';
+import { assertTransition } from '../../domain/status';
 import {
   StaleWriteError,
   type ListOptions,
@@ -139,6 +140,9 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
     },
 
     async update(id, update: RequestUpdate) {
+      // The table first: a move it does not list is refused before anything is sent. The write's
+      // condition then pins the status (and version) the move was judged from.
+      assertTransition(update.expectedStatus, update.set.status, id);
       const names: Record<string, string> = { '#version': 'version', '#status': 'status', '#history': 'history', '#updatedAt': 'updatedAt' };
       const values: Record<string, unknown> = {
         ':expectedVersion': update.expectedVersion,

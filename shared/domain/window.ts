@@ -1,0 +1,50 @@
+import { ConflictError } from './errors';
+import type { AccessRequest } from './request';
+import { RequestStatus } from './status';
+
+/**
+ * The access window [startsAt, expiresAt) and the credentials inside it: when it opens, when it
+ * is closed, when sealed credentials are due for a refresh.
+ */
+
+/** Credentials closer than this to expiry are replaced, while the window allows. */
+export const REFRESH_BEFORE_SECONDS = 5 * 60;
+/** AWS accepts a federated sign-in URL for 15 minutes after it is made. */
+export const CONSOLE_URL_TTL_SECONDS = 15 * 60;
+
+/** The window a request opens at `now`: exactly its approved duration. */
+export function openWindow(now: Date, durationSeconds: number): { startsAt: string; expiresAt: string } {
+  return { startsAt: now.toISOString(), expiresAt: new Date(now.getTime() + durationSeconds * 1000).toISOString() };
+}
+
+/**
+ * What issuing does with a request: open its window (APPROVED), leave it (already ACTIVE: a
+ * retried step), or refuse (anything else: cancelled, timed out or failed meanwhile).
+ */
+export type Activation =
+  | { action: 'open'; startsAt: string; expiresAt: string }
+  | { action: 'already-open' }
+  | { action: 'refuse' };
+
+export function activation(request: Pick<AccessRequest, 'status' | 'durationSeconds'>, now: Date): Activation {
+  if (request.status === RequestStatus.ACTIVE) return { action: 'already-open' };
+  if (request.status !== RequestStatus.APPROVED) return { action: 'refuse' };
+  return { action: 'open', ...openWindow(now, request.durationSeconds) };
+}
+
+/** Credentials exist only while the request is ACTIVE and its window open: 409 naming which rule failed. */
+export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt'>, now: Date): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
+  if (request.status !== RequestStatus.ACTIVE || !request.expiresAt) {
+    throw new ConflictError(`Request ${request.id} is ${request.status}; credentials exist only while it is ACTIVE`, 'NOT_ACTIVE');
+  }
+  if (Date.parse(request.expiresAt) <= now.getTime()) {
+    throw new ConflictError(`The access window of request ${request.id} closed at ${request.expiresAt}`, 'WINDOW_CLOSED');
+  }
+}
+
+/** Sealed credentials expiring within REFRESH_BEFORE_SECONDS of `now` (or already expired) are replaced. */
+export const needsRefresh = (credentialsExpiration: string, now: Date): boolean =>
+  Date.parse(credentialsExpiration) - now.getTime() < REFRESH_BEFORE_SECONDS * 1000;
+
+/** When a console URL minted now stops being accepted by AWS. */
+export const consoleUrlExpiresAt = (now: Date): string => new Date(now.getTime() + CONSOLE_URL_TTL_SECONDS * 1000).toISOString();
