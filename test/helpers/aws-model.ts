@@ -224,6 +224,36 @@ export function assertCommandMatchesModel(command: V3Command): void {
   assertMatchesModel(service, operation, command.input);
 }
 
+/**
+ * Validates every command sent to aws-sdk-client-mock stubs (which replace `send`, so no
+ * middleware runs) and returns how many were checked. Throws the first ModelValidationError.
+ */
+export function assertMockCallsMatchModel(...stubs: { calls(): { args: unknown[] }[] }[]): number {
+  let checked = 0;
+  for (const stub of stubs) {
+    for (const call of stub.calls()) {
+      assertCommandMatchesModel(call.args[0] as V3Command);
+      checked++;
+    }
+  }
+  return checked;
+}
+
+/** The model's constraints on one input member, by path: `Tags[].Value`, `EncryptionContext{}` (map value). */
+export function modelMember(service: ModelService, operation: string, path: string): { type?: string; min?: number; max?: number; pattern?: string; enum?: string[] } {
+  let shape = operationModel(service, operation).input as V2Shape & { members?: Record<string, V2Shape>; member?: V2Shape; value?: V2Shape };
+  for (const part of path.split('.')) {
+    const [, name, suffix] = /^([^[{]*)((?:\[\]|\{\})*)$/.exec(part)!;
+    const next = shape.members?.[name!];
+    if (!next) throw new Error(`${operation} has no member ${path}`);
+    shape = next;
+    for (const step of suffix!.match(/\[\]|\{\}/g) ?? []) shape = (step === '[]' ? shape.member : shape.value)!;
+  }
+  const { type, min, max, pattern } = shape;
+  const values = (shape as { enum?: string[] }).enum;
+  return { type, min, max, pattern, ...(values ? { enum: values } : {}) };
+}
+
 /** What a client with attachModelValidation sent: each operation with its input, in order. */
 export interface ModelCheckLog {
   service: ModelService;
@@ -236,15 +266,16 @@ interface ClientWithStack {
   middlewareStack: {
     add(
       middleware: (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: unknown }) => Promise<unknown>,
-      options: { step: 'serialize'; priority: 'high'; name: string; override: boolean },
+      options: { step: 'build'; priority: 'high'; name: string; override: boolean },
     ): void;
   };
 }
 
 /**
- * SDK v3 middleware that validates every command the client sends against the model, before it
- * is serialized (so after lib-dynamodb has marshalled a document command into a low-level one:
- * attach it to the DynamoDBClient under a DynamoDBDocumentClient, which shares its stack).
+ * SDK v3 middleware that validates every command the client sends against the model, at the build
+ * step: after serialization, so after lib-dynamodb has marshalled a document command (its
+ * DocumentMarshall runs just before the serializer), and before anything is signed or sent.
+ * Attach it to the DynamoDBClient under a DynamoDBDocumentClient; they share one stack.
  * A violation throws ModelValidationError instead of sending, and is also recorded in the log, so
  * a test notices even when the code under test swallows the error.
  */
@@ -265,7 +296,7 @@ export function attachModelValidation(client: ClientWithStack): ModelCheckLog {
       }
       return next(args);
     },
-    { step: 'serialize', priority: 'high', name: 'awsModelValidation', override: true },
+    { step: 'build', priority: 'high', name: 'awsModelValidation', override: true },
   );
   return log;
 }
