@@ -94,7 +94,7 @@ function reduce(model: ServiceModel, operations: string[]): ServiceModel {
     // Error shapes: keep their names and wire codes, not their members.
     for (const e of errors ?? []) {
       const s = model.shapes[e.shape]!;
-      shapes[e.shape] = { type: 'structure', members: {}, exception: true, ...(s.error ? { error: s.error } : {}) };
+      shapes[e.shape] = { type: 'structure', members: {}, exception: true, ...(s.fault ? { fault: true } : {}), ...(s.error ? { error: s.error } : {}) };
     }
   }
   return { version: model.version ?? '2.0', metadata: strip(model.metadata), operations: ops, shapes };

@@ -54,7 +54,7 @@ interface ModelFile {
   source: string;
   metadata: { protocol: string; serviceId: string; apiVersion: string };
   operations: Record<string, { input?: { shape: string }; errors: { shape: string }[] }>;
-  shapes: Record<string, { exception?: boolean; error?: { code?: string } }>;
+  shapes: Record<string, { exception?: boolean; fault?: boolean; error?: { code?: string; httpStatusCode?: number } }>;
 }
 
 const MODEL_DIR = join(import.meta.dirname, '..', 'fixtures', 'aws-models');
@@ -315,6 +315,13 @@ export function modelErrors(service: ModelService, operation: string): string[] 
 export function modelErrorCodes(service: ModelService, operation: string): string[] {
   const shapes = modelFile(service).shapes;
   return modelErrors(service, operation).map((name) => shapes[name]?.error?.code ?? name);
+}
+
+/** The HTTP status AWS answers an error with: the model's own, else 500 for a server fault, 400 otherwise. */
+export function modelErrorStatus(service: ModelService, name: string): number {
+  const shape = modelFile(service).shapes[name];
+  if (!shape?.exception) throw new Error(`${name} is not an error in the ${service} model`);
+  return shape.error?.httpStatusCode ?? (shape.fault ? 500 : 400);
 }
 
 /**
