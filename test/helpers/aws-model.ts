@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { BuildMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 
 /**
  * Checks what the adapters send against AWS's published API models, so a parameter shape or an
@@ -203,8 +204,9 @@ interface V3Command {
 }
 
 /** The service and operation of an SDK v3 command, read from its schema (`[9, 'com.amazonaws.sts', 'AssumeRole', ...]`). */
-export function commandOperation(command: V3Command): { service: ModelService; operation: string } {
-  const schema = (command.clientCommand ?? command).schema;
+export function commandOperation(command: object): { service: ModelService; operation: string } {
+  const c = command as V3Command;
+  const schema = (c.clientCommand ?? c).schema;
   if (!Array.isArray(schema) || typeof schema[1] !== 'string' || typeof schema[2] !== 'string') {
     throw new Error('not an AWS SDK v3 command with an operation schema');
   }
@@ -218,10 +220,11 @@ export function commandOperation(command: V3Command): { service: ModelService; o
  * Not for lib-dynamodb's document commands, whose input is marshalled later: validate those at the
  * DynamoDB client with attachModelValidation.
  */
-export function assertCommandMatchesModel(command: V3Command): void {
-  if (command.clientCommand) throw new Error('document commands marshal later: use attachModelValidation on the DynamoDB client');
-  const { service, operation } = commandOperation(command);
-  assertMatchesModel(service, operation, command.input);
+export function assertCommandMatchesModel(command: object): void {
+  const c = command as V3Command;
+  if (c.clientCommand) throw new Error('document commands marshal later: use attachModelValidation on the DynamoDB client');
+  const { service, operation } = commandOperation(c);
+  assertMatchesModel(service, operation, c.input);
 }
 
 /**
@@ -232,7 +235,7 @@ export function assertMockCallsMatchModel(...stubs: { calls(): { args: unknown[]
   let checked = 0;
   for (const stub of stubs) {
     for (const call of stub.calls()) {
-      assertCommandMatchesModel(call.args[0] as V3Command);
+      assertCommandMatchesModel(call.args[0] as object);
       checked++;
     }
   }
@@ -263,12 +266,8 @@ export interface ModelCheckLog {
 
 interface ClientWithStack {
   config: { serviceId?: string };
-  middlewareStack: {
-    add(
-      middleware: (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: unknown }) => Promise<unknown>,
-      options: { step: 'build'; priority: 'high'; name: string; override: boolean },
-    ): void;
-  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any client's stack
+  middlewareStack: MiddlewareStack<any, any>;
 }
 
 /**
@@ -284,20 +283,18 @@ export function attachModelValidation(client: ClientWithStack): ModelCheckLog {
   const service = SERVICE_IDS[serviceId];
   if (!service) throw new Error(`no model for SDK service id "${serviceId}"`);
   const log: ModelCheckLog = { service, sent: [], violations: [] };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const operation = (context.commandName ?? '').replace(/Command$/, '');
-      log.sent.push({ operation, input: args.input });
-      const violations = modelViolations(service, operation, args.input);
-      if (violations.length) {
-        const error = new ModelValidationError(service, operation, violations);
-        log.violations.push(error);
-        throw error;
-      }
-      return next(args);
-    },
-    { step: 'build', priority: 'high', name: 'awsModelValidation', override: true },
-  );
+  const middleware: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+    const operation = (context.commandName ?? '').replace(/Command$/, '');
+    log.sent.push({ operation, input: args.input });
+    const violations = modelViolations(service, operation, args.input);
+    if (violations.length) {
+      const error = new ModelValidationError(service, operation, violations);
+      log.violations.push(error);
+      throw error;
+    }
+    return next(args);
+  };
+  client.middlewareStack.add(middleware, { step: 'build', priority: 'high', name: 'awsModelValidation', override: true });
   return log;
 }
 
