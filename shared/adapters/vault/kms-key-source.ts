@@ -6,6 +6,10 @@ import { VaultOpenError } from './vault-errors';
 /** Decrypt answers these (both in its model) when the ciphertext, the encryption context or the key does not match. */
 export const KMS_NOT_OURS_ERRORS: ReadonlySet<string> = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
 
+/** Decrypt's CiphertextBlob bounds in the KMS API model. */
+const MIN_CIPHERTEXT_BYTES = 1;
+const MAX_CIPHERTEXT_BYTES = 6144;
+
 /**
  * Data keys from KMS. The encryption context {requestId} is logged by CloudTrail on every
  * Decrypt (who opened which request's credentials) and must match to decrypt.
@@ -27,6 +31,10 @@ export function kmsKeySource(kms: KMSClient, keyId: string): KeySource {
     async decryptDataKey(requestId: string, encrypted: Buffer, sealedKeyId: string): Promise<Buffer> {
       if (sealedKeyId.startsWith('local:')) {
         throw new VaultOpenError('it was sealed with a local key file, not KMS');
+      }
+      // Decrypt's model takes 1-6144 bytes; anything else is a damaged record, not a KMS failure.
+      if (encrypted.length < MIN_CIPHERTEXT_BYTES || encrypted.length > MAX_CIPHERTEXT_BYTES) {
+        throw new VaultOpenError(`the wrapped data key is ${encrypted.length} bytes, outside KMS's ${MIN_CIPHERTEXT_BYTES}-${MAX_CIPHERTEXT_BYTES}`);
       }
       try {
         // KeyId is the configured key, not the one stored with the blob: a record pointing
