@@ -217,7 +217,8 @@ describe('envelope vault with KMS', () => {
     expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
   });
 
-  const kmsError = <T extends KMSServiceException>(Type: new (o: { $metadata: object; message: string }) => T, status: number): T =>
+  type KmsErrorClass = new (options: { $metadata: { httpStatusCode?: number }; message: string }) => KMSServiceException;
+  const kmsError = (Type: KmsErrorClass, status: number): KMSServiceException =>
     Object.assign(new Type({ $metadata: { httpStatusCode: status }, message: 'raw' }), { $metadata: { httpStatusCode: status } });
 
   // Each error GenerateDataKey's model lists that the mapping distinguishes, at the status the model gives it.
@@ -228,7 +229,7 @@ describe('envelope vault with KMS', () => {
     [DisabledException, 'KMS_KEY_UNUSABLE', 'Broker.Upstream'],
     [NotFoundException, 'KMS_KEY_UNUSABLE', 'Broker.Upstream'],
     [KMSInvalidStateException, 'KMS_KEY_UNUSABLE', 'Broker.Upstream'],
-  ] as const)('GenerateDataKey %O maps to %s', async (Type, code, name) => {
+  ] as [KmsErrorClass, string, string][])('GenerateDataKey %O maps to %s', async (Type, code, name) => {
     const error = kmsError(Type, 400);
     expect(modelErrors('kms', 'GenerateDataKey')).toContain(error.name);
     const status = modelErrorStatus('kms', error.name);
