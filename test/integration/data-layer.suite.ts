@@ -16,6 +16,7 @@ import { newRequestId } from '../../shared/domain/ids';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { RequestStatus } from '../../shared/domain/status';
 import { StaleWriteError, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
+import { attachModelValidation, type ModelCheckLog } from '../helpers/aws-model';
 import type { TestTable } from '../helpers/dynamodb-endpoint';
 
 const BASE = Date.parse('2030-01-01T00:00:00.000Z');
@@ -75,9 +76,13 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
   describe(`data layer (${label})`, () => {
     let table: TestTable;
     let repo: RequestRepository;
+    // Every low-level command the adapters send is checked against the DynamoDB API model before it
+    // leaves (after the document client has marshalled it): a violation fails the call itself.
+    let sent: ModelCheckLog;
 
     beforeAll(async () => {
       table = await open();
+      sent = attachModelValidation(table.db);
       repo = createDynamoRequestRepository(table.db, table.tableName);
     });
 
@@ -523,6 +528,12 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         await store.delete(request.id);
         expect(await repo.get(request.id)).toEqual(request);
       });
+    });
+
+    // Runs last: the whole suite's traffic, every operation the adapters use, matched the model.
+    it('every command the adapters sent matched the DynamoDB API model', () => {
+      expect(sent.violations.map((v) => v.message)).toEqual([]);
+      expect(new Set(sent.sent.map((s) => s.operation))).toEqual(new Set(['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'Query']));
     });
   });
 }
