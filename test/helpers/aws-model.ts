@@ -47,9 +47,11 @@ const AWS = require('aws-sdk/lib/core') as {
   ParamValidator: new (validation: Record<string, boolean>) => V2ParamValidator;
 };
 
-/** The services the broker calls, by model file name. */
-export type ModelService = 'sts' | 'sns' | 'sfn' | 'kms' | 'dynamodb' | 'secretsmanager';
-export const MODEL_SERVICES: readonly ModelService[] = ['sts', 'sns', 'sfn', 'kms', 'dynamodb', 'secretsmanager'];
+/** The services the broker's adapters call, by model file name. */
+export type AdapterService = 'sts' | 'sns' | 'sfn' | 'kms' | 'dynamodb' | 'secretsmanager';
+export const MODEL_SERVICES: readonly AdapterService[] = ['sts', 'sns', 'sfn', 'kms', 'dynamodb', 'secretsmanager'];
+/** Every model file: the adapters' services, and Lambda, whose Invoke errors the workflow's Retry rules name. */
+export type ModelService = AdapterService | 'lambda';
 
 interface ModelFile {
   source: string;
@@ -90,9 +92,10 @@ function operationModel(service: ModelService, operation: string): V2Operation {
   return op;
 }
 
-/** The service's protocol as its model states it ('query' for STS and SNS, 'json' for the rest). */
+/** The service's protocol family as its model states it: 'query' for STS and SNS, 'json' for the rest (Lambda's rest-json included). */
 export function modelProtocol(service: ModelService): 'query' | 'json' {
   const protocol = modelFile(service).metadata.protocol;
+  if (protocol === 'rest-json') return 'json';
   if (protocol !== 'query' && protocol !== 'json') throw new Error(`unexpected protocol ${protocol} for ${service}`);
   return protocol;
 }
@@ -185,6 +188,7 @@ const NAMESPACES: Record<string, ModelService> = {
   'com.amazonaws.kms': 'kms',
   'com.amazonaws.dynamodb': 'dynamodb',
   'com.amazonaws.secretsmanager': 'secretsmanager',
+  'com.amazonaws.lambda': 'lambda',
 };
 
 /** SDK v3 client `config.serviceId` -> model file. */
@@ -195,6 +199,7 @@ const SERVICE_IDS: Record<string, ModelService> = {
   KMS: 'kms',
   DynamoDB: 'dynamodb',
   'Secrets Manager': 'secretsmanager',
+  Lambda: 'lambda',
 };
 
 interface V3Command {

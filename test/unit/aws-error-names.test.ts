@@ -4,6 +4,7 @@ import { CONDITION_FAILED_ERROR } from '../../shared/adapters/dynamo/client';
 import { ABORT_IGNORED_ERRORS, EXECUTION_EXISTS_ERROR, TASK_CLOSED_ERRORS } from '../../shared/adapters/sfn/sfn-workflow';
 import { BAD_CALLER_KEY_ERRORS, STS_ERROR_CODES } from '../../shared/adapters/sts/sts-errors';
 import { KMS_NOT_OURS_ERRORS } from '../../shared/adapters/vault/kms-key-source';
+import { LAMBDA_SERVICE_ERRORS } from '../../shared/workflow/errors';
 import {
   COMMON_ERRORS,
   errorSource,
@@ -11,6 +12,7 @@ import {
   modelErrorCodes,
   modelErrors,
   modelErrorStatus,
+  type AdapterService,
   type ModelService,
 } from '../helpers/aws-model';
 
@@ -81,9 +83,28 @@ describe('error names the adapters react to', () => {
   });
 });
 
+/**
+ * Lambda's transient service errors as Step Functions reports them for a Lambda task
+ * (`Lambda.<name>`), from the Step Functions Developer Guide page "Handle Lambda service exceptions".
+ */
+const STEP_FUNCTIONS_LAMBDA_ERRORS = ['ClientExecutionTimeoutException', 'ServiceException', 'AWSLambdaException', 'SdkClientException', 'TooManyRequestsException'];
+
+describe("the workflow's Retry rules for Lambda tasks (LAMBDA_SERVICE_ERRORS)", () => {
+  it.each(LAMBDA_SERVICE_ERRORS)('%s is Lambda Invoke model error or one Step Functions documents', (name) => {
+    expect(name).toMatch(/^Lambda\./);
+    const bare = name.slice('Lambda.'.length);
+    const source = errorSource('lambda', 'Invoke', bare) ?? (STEP_FUNCTIONS_LAMBDA_ERRORS.includes(bare) ? 'step-functions-docs' : undefined);
+    expect(source).toBeDefined();
+  });
+
+  it("the throttling and 5xx ones are in Invoke's own model", () => {
+    expect(modelErrors('lambda', 'Invoke')).toEqual(expect.arrayContaining(['ServiceException', 'TooManyRequestsException']));
+  });
+});
+
 /** Every error the models list for an operation the adapters call, plus the protocols' common errors. */
 function documentedNames(): string[] {
-  const operations: Record<ModelService, string[]> = {
+  const operations: Record<AdapterService, string[]> = {
     sts: ['AssumeRole'],
     sns: ['Publish'],
     sfn: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'],
@@ -119,7 +140,7 @@ describe('the throttling and transient classifiers (shared/adapters/aws-errors.t
  * HTTP status the model assigns it. A regenerated model with a new error fails here until someone
  * decides what the broker should do with it.
  */
-const expected: Record<ModelService, Record<string, 'throttled' | 'transient' | 'final'>> = {
+const expected: Record<AdapterService, Record<string, 'throttled' | 'transient' | 'final'>> = {
   sts: { MalformedPolicyDocumentException: 'final', PackedPolicyTooLargeException: 'final', RegionDisabledException: 'final', ExpiredTokenException: 'final' },
   sns: {
     InvalidParameterException: 'final',
@@ -191,7 +212,7 @@ const expected: Record<ModelService, Record<string, 'throttled' | 'transient' | 
   },
 };
 
-const allOperations: Record<ModelService, string[]> = {
+const allOperations: Record<AdapterService, string[]> = {
   sts: ['AssumeRole'],
   sns: ['Publish'],
   sfn: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'],

@@ -170,6 +170,6 @@ describe('attachModelValidation', () => {
   });
 
   it('refuses a client it has no model for', () => {
-    expect(() => attachModelValidation({ config: { serviceId: 'Lambda' }, middlewareStack: new STSClient({}).middlewareStack })).toThrow(/no model/);
+    expect(() => attachModelValidation({ config: { serviceId: 'EC2' }, middlewareStack: new STSClient({}).middlewareStack })).toThrow(/no model/);
   });
 });
