@@ -103,8 +103,17 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
     describe('request repository', () => {
       it('create then get returns exactly what was stored, without key attributes', async () => {
         const request = makeRequest();
+        const before = sent.sent.length;
         await repo.create(request);
         expect(await repo.get(request.id)).toEqual(request);
+        // A conditional PutItem (never overwrites), then a strongly consistent GetItem.
+        expect(sent.sent.slice(before).map((s) => s.operation)).toEqual(['PutItem', 'GetItem']);
+        expect(sent.sent[before]!.input).toMatchObject({ TableName: table.tableName, ConditionExpression: 'attribute_not_exists(pk)' });
+        expect(sent.sent[before + 1]!.input).toEqual({
+          TableName: table.tableName,
+          Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } },
+          ConsistentRead: true,
+        });
 
         const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: requestKey(request.id) }));
         expect(raw.Item).toMatchObject({
@@ -139,6 +148,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         const request = makeRequest();
         await repo.create(request);
         const entry: HistoryEntry = { at: iso(10_000), type: HistoryType.CANCELLED, by: 'alice@example.com', detail: 'no longer needed' };
+        const before = sent.sent.length;
         const updated = await repo.update(request.id, {
           expectedVersion: 1,
           expectedStatus: RequestStatus.PENDING,
@@ -151,6 +161,29 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         expect(updated.updatedAt).toBe(entry.at);
         expect(updated.history).toEqual([...request.history, entry]);
         expect(updated).not.toHaveProperty('pk');
+        // Exactly one UpdateItem, conditional on the version and status read, as DynamoDB receives it.
+        expect(sent.sent.slice(before)).toEqual([
+          {
+            operation: 'UpdateItem',
+            input: {
+              TableName: table.tableName,
+              Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } },
+              UpdateExpression:
+                'SET #version = #version + :one, #history = list_append(#history, :append), #updatedAt = :updatedAt, #f_status = :f_status',
+              ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
+              ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#history': 'history', '#updatedAt': 'updatedAt', '#f_status': 'status' },
+              ExpressionAttributeValues: {
+                ':expectedVersion': { N: '1' },
+                ':expectedStatus': { S: RequestStatus.PENDING },
+                ':one': { N: '1' },
+                ':append': { L: [{ M: { at: { S: entry.at }, type: { S: HistoryType.CANCELLED }, by: { S: 'alice@example.com' }, detail: { S: 'no longer needed' } } }] },
+                ':updatedAt': { S: entry.at },
+                ':f_status': { S: RequestStatus.CANCELLED },
+              },
+              ReturnValues: 'ALL_NEW',
+            },
+          },
+        ]);
         expect(await repo.get(request.id)).toEqual(updated);
       });
 
