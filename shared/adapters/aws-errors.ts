@@ -35,13 +35,21 @@ export function upstreamError(code: string, message: string, name: BrokerErrorNa
 
 /**
  * AWS error codes (and SDK error names) meaning "throttled", matched anywhere in the code
- * and case-insensitively: STS `Throttling`, KMS/Secrets Manager `ThrottlingException`, EC2-style
- * `RequestLimitExceeded`, DynamoDB `ProvisionedThroughputExceededException`, S3 `SlowDown`...
+ * and case-insensitively: the common `ThrottlingException` (STS sends `Throttling`), SNS
+ * `KMSThrottlingException`, Step Functions `KmsThrottlingException`, DynamoDB
+ * `ProvisionedThroughputExceededException` and `RequestLimitExceeded`. Each alternative names an
+ * error that AWS's models list for an operation the adapters call, or a documented common error
+ * (test/unit/aws-error-names.test.ts checks this against the models).
  */
-const THROTTLING_CODES = /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown/i;
+export const THROTTLING_CODES = /Throttl|RequestLimitExceeded|ProvisionedThroughputExceeded/i;
 
-/** AWS error codes meaning a transient service-side failure (a 5xx, a timeout on AWS's side). */
-const TRANSIENT_CODES =
+/**
+ * AWS error codes meaning a transient service-side failure (a 5xx, a timeout on AWS's side):
+ * DynamoDB `InternalServerError`, the common `InternalFailure`, `ServiceUnavailable` and
+ * `RequestTimeoutException`, SNS `InternalErrorException`, Secrets Manager `InternalServiceError`,
+ * KMS `KMSInternalException` and `DependencyTimeoutException`, and the SDK's own `TimeoutError`.
+ */
+export const TRANSIENT_CODES =
   /InternalServerError|InternalFailure|InternalError|InternalServiceError|KMSInternal|DependencyTimeout|ServiceUnavailable|TimeoutError|RequestTimeout/i;
 
 /**

@@ -16,6 +16,7 @@ import { newRequestId } from '../../shared/domain/ids';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { RequestStatus, TransitionNotAllowedError } from '../../shared/domain/status';
 import { StaleWriteError, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
+import { attachModelValidation, type ModelCheckLog } from '../helpers/aws-model';
 import type { TestTable } from '../helpers/dynamodb-endpoint';
 
 const BASE = Date.parse('2030-01-01T00:00:00.000Z');
@@ -75,9 +76,13 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
   describe(`data layer (${label})`, () => {
     let table: TestTable;
     let repo: RequestRepository;
+    // Every low-level command the adapters send is checked against the DynamoDB API model before it
+    // leaves (after the document client has marshalled it): a violation fails the call itself.
+    let sent: ModelCheckLog;
 
     beforeAll(async () => {
       table = await open();
+      sent = attachModelValidation(table.db);
       repo = createDynamoRequestRepository(table.db, table.tableName);
     });
 
@@ -98,8 +103,17 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
     describe('request repository', () => {
       it('create then get returns exactly what was stored, without key attributes', async () => {
         const request = makeRequest();
+        const before = sent.sent.length;
         await repo.create(request);
         expect(await repo.get(request.id)).toEqual(request);
+        // A conditional PutItem (never overwrites), then a strongly consistent GetItem.
+        expect(sent.sent.slice(before).map((s) => s.operation)).toEqual(['PutItem', 'GetItem']);
+        expect(sent.sent[before]!.input).toMatchObject({ TableName: table.tableName, ConditionExpression: 'attribute_not_exists(pk)' });
+        expect(sent.sent[before + 1]!.input).toEqual({
+          TableName: table.tableName,
+          Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } },
+          ConsistentRead: true,
+        });
 
         const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: requestKey(request.id) }));
         expect(raw.Item).toMatchObject({
@@ -134,6 +148,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         const request = makeRequest();
         await repo.create(request);
         const entry: HistoryEntry = { at: iso(10_000), type: HistoryType.CANCELLED, by: 'alice@example.com', detail: 'no longer needed' };
+        const before = sent.sent.length;
         const updated = await repo.update(request.id, {
           expectedVersion: 1,
           expectedStatus: RequestStatus.PENDING,
@@ -146,6 +161,29 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         expect(updated.updatedAt).toBe(entry.at);
         expect(updated.history).toEqual([...request.history, entry]);
         expect(updated).not.toHaveProperty('pk');
+        // Exactly one UpdateItem, conditional on the version and status read, as DynamoDB receives it.
+        expect(sent.sent.slice(before)).toEqual([
+          {
+            operation: 'UpdateItem',
+            input: {
+              TableName: table.tableName,
+              Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } },
+              UpdateExpression:
+                'SET #version = #version + :one, #history = list_append(#history, :append), #updatedAt = :updatedAt, #f_status = :f_status',
+              ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
+              ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#history': 'history', '#updatedAt': 'updatedAt', '#f_status': 'status' },
+              ExpressionAttributeValues: {
+                ':expectedVersion': { N: '1' },
+                ':expectedStatus': { S: RequestStatus.PENDING },
+                ':one': { N: '1' },
+                ':append': { L: [{ M: { at: { S: entry.at }, type: { S: HistoryType.CANCELLED }, by: { S: 'alice@example.com' }, detail: { S: 'no longer needed' } } }] },
+                ':updatedAt': { S: entry.at },
+                ':f_status': { S: RequestStatus.CANCELLED },
+              },
+              ReturnValues: 'ALL_NEW',
+            },
+          },
+        ]);
         expect(await repo.get(request.id)).toEqual(updated);
       });
 
@@ -548,6 +586,12 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         await store.delete(request.id);
         expect(await repo.get(request.id)).toEqual(request);
       });
+    });
+
+    // Runs last: the whole suite's traffic, every operation the adapters use, matched the model.
+    it('every command the adapters sent matched the DynamoDB API model', () => {
+      expect(sent.violations.map((v) => v.message)).toEqual([]);
+      expect(new Set(sent.sent.map((s) => s.operation))).toEqual(new Set(['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'Query']));
     });
   });
 }

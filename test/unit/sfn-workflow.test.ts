@@ -10,10 +10,12 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSfnWorkflow } from '../../shared/adapters/sfn/sfn-workflow';
 import { ConflictError } from '../../shared/domain/errors';
+import { newRequestId } from '../../shared/domain/ids';
 import { WORKFLOW_CANCELLED_ERROR, WORKFLOW_TASK_CLOSED } from '../../shared/workflow/state-machine';
+import { assertMockCallsMatchModel, modelMember } from '../helpers/aws-model';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:access-broker-prod-approval';
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:access-broker-prod-approval:01JREQ';
@@ -35,6 +37,11 @@ beforeEach(() => {
   sfnMock.reset();
 });
 
+// Every StartExecution / SendTaskSuccess / SendTaskFailure a test sends must be one Step Functions accepts.
+afterEach(() => {
+  assertMockCallsMatchModel(sfnMock);
+});
+
 describe('createSfnWorkflow', () => {
   it('refuses a stateMachineArn that is not one', () => {
     expect(() => createSfnWorkflow({ sfn: new SFNClient({}), stateMachineArn: 'approval-workflow' })).toThrow(
@@ -50,6 +57,15 @@ describe('createSfnWorkflow', () => {
       expect(sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
         { stateMachineArn: STATE_MACHINE_ARN, name: '01JREQ', input: '{"requestId":"01JREQ","approvalTimeoutSeconds":14400}' },
       ]);
+    });
+
+    it('a broker request id is an execution name the StartExecution model accepts', async () => {
+      sfnMock.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
+      const requestId = newRequestId();
+      await workflow().start({ requestId, approvalTimeoutSeconds: 14_400 });
+      expect(sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input.name).toBe(requestId);
+      expect(modelMember('sfn', 'StartExecution', 'name')).toMatchObject({ min: 1, max: 80 });
+      expect(assertMockCallsMatchModel(sfnMock)).toBe(1);
     });
 
     it('returns the existing execution when the name is taken (a retried or repeated start)', async () => {
@@ -119,13 +135,15 @@ describe('createSfnWorkflow', () => {
       ]);
     });
 
-    it('keeps error and cause within the API limits', async () => {
+    it('keeps error and cause within the limits of the SendTaskFailure model', async () => {
       sfnMock.on(SendTaskFailureCommand).resolves({});
+      expect(modelMember('sfn', 'SendTaskFailure', 'error').max).toBe(256);
+      expect(modelMember('sfn', 'SendTaskFailure', 'cause').max).toBe(32_768);
 
       await workflow().abort('token-1', 'E'.repeat(300), 'c'.repeat(40_000));
       const input = sfnMock.commandCalls(SendTaskFailureCommand)[0]?.args[0].input;
-      expect(input?.error).toHaveLength(256);
-      expect(input?.cause).toHaveLength(32_768);
+      expect(input).toEqual({ taskToken: 'token-1', error: 'E'.repeat(256), cause: 'c'.repeat(32_768) });
+      expect(assertMockCallsMatchModel(sfnMock)).toBe(1);
     });
 
     it.each([

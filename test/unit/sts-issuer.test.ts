@@ -13,13 +13,24 @@ import {
   STSServiceException,
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BrokerErrorName } from '../../shared/adapters/aws-errors';
+import { STS_ERROR_CODES } from '../../shared/adapters/sts/sts-errors';
 import type { IssuerUserKey } from '../../shared/adapters/sts/issuer-user-key';
 import { createStsIssuer } from '../../shared/adapters/sts/sts-issuer';
 import { UpstreamError, ValidationError } from '../../shared/domain/errors';
 import { createLogger } from '../../shared/log/logger';
+import {
+  CHAINED_MAX_SESSION_SECONDS,
+  EXTERNAL_ID,
+  SESSION_POLICY_MAX_CHARS,
+  SESSION_TAG_KEYS,
+  STS_MAX_SESSION_SECONDS,
+  STS_MIN_SESSION_SECONDS,
+} from '../../shared/domain/issuance';
+import { SOURCE_IDENTITY_MAX_LENGTH, SOURCE_IDENTITY_MIN_LENGTH } from '../../shared/domain/source-identity';
 import type { IssueCredentialsInput } from '../../shared/ports';
+import { assertMockCallsMatchModel, modelMember, modelViolations } from '../helpers/aws-model';
 
 const ROLE = 'arn:aws:iam::222222222222:role/BrokerReadOnly';
 const POLICY = '{"Version":"2012-10-17","Statement":[{"Sid":"EC2","Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}';
@@ -87,6 +98,11 @@ describe('createStsIssuer', () => {
     logLines = [];
     userKeys = [];
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER_KEY) });
+  });
+
+  // Every AssumeRole and GetSecretValue any test below sends must be one STS / Secrets Manager accept.
+  afterEach(() => {
+    assertMockCallsMatchModel(lambdaMock, userMock, secretsMock);
   });
 
   it('chained: sends the exact AssumeRole input on the Lambda client and returns chained credentials', async () => {
@@ -198,6 +214,10 @@ describe('createStsIssuer', () => {
     [new MalformedPolicyDocumentException({ $metadata: {}, message: 'raw' }), 'SESSION_POLICY_MALFORMED', BrokerErrorName.UPSTREAM, false],
     [new ExpiredTokenException({ $metadata: {}, message: 'raw' }), 'STS_CALLER_TOKEN_EXPIRED', BrokerErrorName.TRANSIENT, true],
     [awsError('InvalidClientTokenId', 403), 'ISSUER_KEY_INVALID', BrokerErrorName.UPSTREAM, false],
+    [awsError('SignatureDoesNotMatch', 403), 'ISSUER_KEY_INVALID', BrokerErrorName.UPSTREAM, false],
+    // The JSON-protocol services' name for an unknown key; STS (query protocol) never sends it.
+    [awsError('UnrecognizedClientException', 403), 'STS_ERROR', BrokerErrorName.UPSTREAM, false],
+    [awsError('AccessDeniedException', 403), 'TARGET_ROLE_ACCESS_DENIED', BrokerErrorName.UPSTREAM, false],
     [awsError('ValidationError'), 'STS_REQUEST_REJECTED', BrokerErrorName.UPSTREAM, false],
     [awsError('InternalFailure', 500), 'STS_UNAVAILABLE', BrokerErrorName.TRANSIENT, true],
     [awsError('SomethingNew'), 'STS_ERROR', BrokerErrorName.UPSTREAM, false],
@@ -254,5 +274,81 @@ describe('createStsIssuer', () => {
   it('fails clearly when STS answers without credentials', async () => {
     lambdaMock.on(AssumeRoleCommand).resolves({});
     await expect(issuer().issue(input())).rejects.toMatchObject({ code: 'STS_ERROR' });
+  });
+});
+
+describe('AssumeRole parameters against the STS model', () => {
+  const sts = new STSClient({ region: 'eu-west-1' });
+  const stsMock = mockClient(sts);
+  const issue = (overrides: Partial<IssueCredentialsInput>) =>
+    createStsIssuer({ sts, logger: createLogger({ write: () => {} }) }).issue(input(overrides));
+
+  beforeEach(() => {
+    stsMock.reset();
+    stsMock.on(AssumeRoleCommand).resolves(credentialsOut);
+  });
+
+  it.each([
+    ['an apostrophe and a plus sign', "o'brien+ops@example.com"],
+    ['non-ASCII letters', 'zoë.ångström@exämple.com'],
+    ['a 300-character address', `${'x'.repeat(288)}@example.com`],
+    ['a comma and a space', '"doe, jane"@example.com'],
+    ['a two-character address', 'a@'],
+  ])('requester email with %s: the AssumeRole sent is one STS accepts', async (_label, email) => {
+    await issue({ request: { ...input().request, requester: { sub: 'u', email } } });
+    expect(assertMockCallsMatchModel(stsMock)).toBe(1);
+  });
+
+  it('the longest inline policy and the 12-hour user session are inside the model too', async () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*', Sid: '' }] });
+    const padded = policy.replace('"Sid":""', `"Sid":"${'a'.repeat(SESSION_POLICY_MAX_CHARS - policy.length)}"`);
+    expect(padded).toHaveLength(SESSION_POLICY_MAX_CHARS);
+    await issue({ sessionPolicy: padded, externalId: 'e'.repeat(1224) });
+    expect(assertMockCallsMatchModel(stsMock)).toBe(1);
+  });
+
+  it('the check can fail: the same input with a 65-character session name is rejected', () => {
+    const sent = stsMock.commandCalls(AssumeRoleCommand);
+    expect(sent).toHaveLength(0);
+    const params = { RoleArn: ROLE, RoleSessionName: 'r'.repeat(65), Policy: POLICY, DurationSeconds: 3600 };
+    expect(modelViolations('sts', 'AssumeRole', params)).toEqual([
+      'MaxRangeError: Expected string length <= 64, but found 65 for AssumeRole.RoleSessionName',
+    ]);
+  });
+
+  // The domain checks AssumeRole's rules before calling STS, to name the field at fault: its
+  // limits must be the model's, not a belief.
+  it.each([
+    ['DurationSeconds', 'min', STS_MIN_SESSION_SECONDS],
+    ['DurationSeconds', 'max', STS_MAX_SESSION_SECONDS],
+    ['SourceIdentity', 'min', SOURCE_IDENTITY_MIN_LENGTH],
+    ['SourceIdentity', 'max', SOURCE_IDENTITY_MAX_LENGTH],
+    ['RoleSessionName', 'min', 2],
+    ['RoleSessionName', 'max', 64],
+    ['ExternalId', 'min', Number(/\{(\d+),/.exec(EXTERNAL_ID.source)![1])],
+    ['ExternalId', 'max', Number(/,(\d+)\}/.exec(EXTERNAL_ID.source)![1])],
+    ['Tags[].Value', 'max', 256],
+  ] as const)('the domain limit on %s (%s) is the model\'s', (member, bound, value) => {
+    expect(modelMember('sts', 'AssumeRole', member)[bound]).toBe(value);
+  });
+
+  it("the model leaves Policy's length open; the domain's 2,048-character cap is AssumeRole's documented plaintext limit", () => {
+    expect(modelMember('sts', 'AssumeRole', 'Policy')).toMatchObject({ min: 1, max: undefined });
+    expect(SESSION_POLICY_MAX_CHARS).toBe(2048);
+  });
+
+  it('the 1-hour role-chaining cap is inside the model range', () => {
+    const { min, max } = modelMember('sts', 'AssumeRole', 'DurationSeconds');
+    expect(CHAINED_MAX_SESSION_SECONDS).toBeGreaterThanOrEqual(min!);
+    expect(CHAINED_MAX_SESSION_SECONDS).toBeLessThanOrEqual(max!);
+  });
+
+  it('the session tag keys are valid tag keys', () => {
+    const tags = SESSION_TAG_KEYS.map((Key) => ({ Key, Value: 'v' }));
+    expect(modelViolations('sts', 'AssumeRole', { RoleArn: ROLE, RoleSessionName: 'rs', Tags: tags })).toEqual([]);
+  });
+
+  it('STS_ERROR_CODES names each mapped code once', () => {
+    expect(new Set(Object.values(STS_ERROR_CODES)).size).toBe(Object.keys(STS_ERROR_CODES).length);
   });
 });

@@ -1,15 +1,29 @@
-import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  DependencyTimeoutException,
+  DisabledException,
+  GenerateDataKeyCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KeyUnavailableException,
+  KMSClient,
+  KMSInternalException,
+  KMSInvalidStateException,
+  KMSServiceException,
+  NotFoundException,
+} from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvelopeVault } from '../../shared/adapters/vault/envelope-vault';
 import { kmsKeySource } from '../../shared/adapters/vault/kms-key-source';
 import { localKeyFileSource } from '../../shared/adapters/vault/local-key-file-source';
 import { VaultOpenError } from '../../shared/adapters/vault/vault-errors';
 import type { SealedSecret } from '../../shared/ports';
+import { assertMockCallsMatchModel, modelErrors, modelErrorStatus, modelMember } from '../helpers/aws-model';
 
 const SECRET = JSON.stringify({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'very-secret-value', sessionToken: 'tok' });
 const REQ = '01JNKQ7R8W3V5X2Y4Z6A8B0C1D';
@@ -139,6 +153,11 @@ describe('envelope vault with KMS', () => {
     kmsMock.on(DecryptCommand).callsFake(async () => ({ Plaintext: new Uint8Array(dataKey), KeyId: KEY_ARN }));
   });
 
+  // Every GenerateDataKey / Decrypt a test sends must be one KMS accepts.
+  afterEach(() => {
+    assertMockCallsMatchModel(kmsMock);
+  });
+
   it('asks for an AES_256 data key bound to the request id, and decrypts with the same context', async () => {
     const vault = createEnvelopeVault(kmsKeySource(kms, 'alias/access-broker'));
     const sealed = await vault.seal(REQ, SECRET);
@@ -185,5 +204,45 @@ describe('envelope vault with KMS', () => {
     kmsMock.on(GenerateDataKeyCommand).rejects(Object.assign(new Error('raw'), { name: 'ThrottlingException' }));
     const vault = createEnvelopeVault(kmsKeySource(kms, KEY_ARN));
     await expect(vault.seal(REQ, SECRET)).rejects.toMatchObject({ code: 'KMS_THROTTLED', name: 'Broker.Throttled', retryable: true });
+  });
+
+  it.each([
+    ['empty', Buffer.alloc(0)],
+    ['over 6144 bytes', Buffer.alloc(6145, 1)],
+  ])('refuses a wrapped key that is %s without sending KMS a Decrypt its model rejects', async (_label, blob) => {
+    expect(modelMember('kms', 'Decrypt', 'CiphertextBlob')).toMatchObject({ min: 1, max: 6144 });
+    const vault = createEnvelopeVault(kmsKeySource(kms, KEY_ARN));
+    const sealed = await vault.seal(REQ, SECRET);
+    await expectOpenFails(vault.open(REQ, { ...sealed, encryptedKey: blob.toString('base64') }));
+    expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
+  });
+
+  type KmsErrorClass = new (options: { $metadata: { httpStatusCode?: number }; message: string }) => KMSServiceException;
+  const kmsError = (Type: KmsErrorClass, status: number): KMSServiceException =>
+    Object.assign(new Type({ $metadata: { httpStatusCode: status }, message: 'raw' }), { $metadata: { httpStatusCode: status } });
+
+  // Each error GenerateDataKey's model lists that the mapping distinguishes, at the status the model gives it.
+  it.each([
+    [KMSInternalException, 'KMS_UNAVAILABLE', 'Broker.Transient'],
+    [DependencyTimeoutException, 'KMS_UNAVAILABLE', 'Broker.Transient'],
+    [KeyUnavailableException, 'KMS_UNAVAILABLE', 'Broker.Transient'],
+    [DisabledException, 'KMS_KEY_UNUSABLE', 'Broker.Upstream'],
+    [NotFoundException, 'KMS_KEY_UNUSABLE', 'Broker.Upstream'],
+    [KMSInvalidStateException, 'KMS_KEY_UNUSABLE', 'Broker.Upstream'],
+  ] as [KmsErrorClass, string, string][])('GenerateDataKey %O maps to %s', async (Type, code, name) => {
+    const error = kmsError(Type, 400);
+    expect(modelErrors('kms', 'GenerateDataKey')).toContain(error.name);
+    const status = modelErrorStatus('kms', error.name);
+    kmsMock.on(GenerateDataKeyCommand).rejects(kmsError(Type, status));
+    const vault = createEnvelopeVault(kmsKeySource(kms, KEY_ARN));
+    await expect(vault.seal(REQ, SECRET)).rejects.toMatchObject({ code, name });
+  });
+
+  it('turns Decrypt IncorrectKeyException into VaultOpenError', async () => {
+    expect(modelErrors('kms', 'Decrypt')).toContain('IncorrectKeyException');
+    kmsMock.on(DecryptCommand).rejects(new IncorrectKeyException({ $metadata: {}, message: 'raw' }));
+    const vault = createEnvelopeVault(kmsKeySource(kms, KEY_ARN));
+    const sealed = await vault.seal(REQ, SECRET);
+    await expectOpenFails(vault.open(REQ, sealed));
   });
 });

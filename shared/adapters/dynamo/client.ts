@@ -16,5 +16,11 @@ export function createDocumentClient(options: { endpoint?: string; region?: stri
   });
 }
 
-export const isConditionFailure = (e: unknown): boolean =>
-  e instanceof Error && (e.name === 'ConditionalCheckFailedException' || e.name === 'TransactionCanceledException');
+/**
+ * The error PutItem, UpdateItem and DeleteItem answer when their ConditionExpression is false.
+ * (The adapters send no transactions, so TransactionCanceledException, whose reasons would
+ * need reading one by one, cannot occur and is not treated as a condition failure.)
+ */
+export const CONDITION_FAILED_ERROR = 'ConditionalCheckFailedException';
+
+export const isConditionFailure = (e: unknown): boolean => e instanceof Error && e.name === CONDITION_FAILED_ERROR;

@@ -20,10 +20,12 @@ const STATE_MACHINE_ARN = /^(arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:)stateMachine:
 const MAX_ERROR_LENGTH = 256;
 const MAX_CAUSE_LENGTH = 32_768;
 
-/** Names of SDK errors meaning "that callback is not waiting any more". */
-const TASK_CLOSED_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-/** For a cancel, a callback already over is success: there is nothing left to stop. */
-const ABORT_IGNORED_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist']);
+/** SendTaskSuccess errors (all in its model) meaning "that callback is not waiting any more". */
+export const TASK_CLOSED_ERRORS: ReadonlySet<string> = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+/** SendTaskFailure errors that, for a cancel, mean success: the callback is over, nothing is left to stop. */
+export const ABORT_IGNORED_ERRORS: ReadonlySet<string> = new Set(['TaskTimedOut', 'TaskDoesNotExist']);
+/** StartExecution's error for a name already used in the state machine (here: by this request). */
+export const EXECUTION_EXISTS_ERROR = 'ExecutionAlreadyExists';
 
 const errorName = (e: unknown) => (e instanceof Error ? e.name : undefined);
 
@@ -49,7 +51,7 @@ export function createSfnWorkflow({ sfn, stateMachineArn }: SfnWorkflowOptions):
       } catch (e) {
         // The name is the request id, so an existing execution (closed, or started with other
         // input) can only be this request's: starting is idempotent per request.
-        if (errorName(e) === 'ExecutionAlreadyExists') return executionArnFor(requestId);
+        if (errorName(e) === EXECUTION_EXISTS_ERROR) return executionArnFor(requestId);
         throw e;
       }
     },

@@ -7,7 +7,27 @@ export interface StsErrorContext {
   issuer: 'chained' | 'user';
 }
 
-const BAD_CALLER_KEY = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
+/**
+ * The AssumeRole error codes given their own message, compared without a trailing `Exception`
+ * (the SDK names a modelled error `<Code>Exception`, an unmodelled one by its wire code). The
+ * first four are in AssumeRole's model; AccessDenied and ValidationError are documented common
+ * errors (STS sends `AccessDenied` on the wire, the common-errors list spells it
+ * `AccessDeniedException`).
+ */
+export const STS_ERROR_CODES = {
+  accessDenied: 'AccessDenied',
+  packedPolicyTooLarge: 'PackedPolicyTooLarge',
+  malformedPolicyDocument: 'MalformedPolicyDocument',
+  regionDisabled: 'RegionDisabled',
+  expiredToken: 'ExpiredToken',
+  validation: 'ValidationError',
+} as const;
+
+/**
+ * Common errors (query protocol) meaning STS does not accept the caller's key: an unknown
+ * access key id, or a signature made with the wrong secret.
+ */
+export const BAD_CALLER_KEY_ERRORS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch']);
 
 /**
  * Turns an AssumeRole failure into an UpstreamError whose message says what to fix and
@@ -18,7 +38,7 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
   const bare = code.replace(/Exception$/, '');
   const { roleArn } = context;
 
-  if (bare === 'AccessDenied') {
+  if (bare === STS_ERROR_CODES.accessDenied) {
     return upstreamError(
       'TARGET_ROLE_ACCESS_DENIED',
       `STS refused to let the broker assume ${roleArn}. Likely causes: the role's trust policy does not name the broker's ${context.issuer === 'chained' ? 'issuer role' : 'IAM user'}; ` +
@@ -28,21 +48,21 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
       BrokerErrorName.UPSTREAM,
     );
   }
-  if (bare === 'PackedPolicyTooLarge') {
+  if (bare === STS_ERROR_CODES.packedPolicyTooLarge) {
     return upstreamError(
       'SESSION_POLICY_TOO_LARGE',
       `The session policy and session tags for ${roleArn} exceed STS's packed size limit; request fewer services`,
       BrokerErrorName.UPSTREAM,
     );
   }
-  if (bare === 'MalformedPolicyDocument') {
+  if (bare === STS_ERROR_CODES.malformedPolicyDocument) {
     return upstreamError(
       'SESSION_POLICY_MALFORMED',
       `STS rejected the session policy for ${roleArn} as malformed (an unknown action prefix or bad policy grammar in the catalogue)`,
       BrokerErrorName.UPSTREAM,
     );
   }
-  if (bare === 'RegionDisabled') {
+  if (bare === STS_ERROR_CODES.regionDisabled) {
     return upstreamError(
       'STS_REGION_DISABLED',
       `STS is not activated in the broker's region for the account of ${roleArn}; activate the region under IAM > Account settings, or deploy the broker in an active region`,
@@ -52,7 +72,7 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
   if (isThrottlingError(error)) {
     return upstreamError('STS_THROTTLED', 'STS throttled the AssumeRole call; retry with backoff', BrokerErrorName.THROTTLED);
   }
-  if (bare === 'ExpiredToken') {
+  if (bare === STS_ERROR_CODES.expiredToken) {
     // The broker's own credentials expired mid-call; a fresh invocation gets fresh ones.
     return upstreamError(
       'STS_CALLER_TOKEN_EXPIRED',
@@ -60,7 +80,7 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
       BrokerErrorName.TRANSIENT,
     );
   }
-  if (BAD_CALLER_KEY.has(code)) {
+  if (BAD_CALLER_KEY_ERRORS.has(code)) {
     return upstreamError(
       'ISSUER_KEY_INVALID',
       context.issuer === 'user'
@@ -69,7 +89,7 @@ export function mapStsError(error: unknown, context: StsErrorContext): UpstreamE
       BrokerErrorName.UPSTREAM,
     );
   }
-  if (code === 'ValidationError') {
+  if (code === STS_ERROR_CODES.validation) {
     return upstreamError(
       'STS_REQUEST_REJECTED',
       `STS rejected the AssumeRole parameters for ${roleArn}; most often DurationSeconds ${context.durationSeconds} is above the role's MaxSessionDuration (check the target's roleMaxSessionSeconds)`,

@@ -3,8 +3,12 @@ import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, ups
 import type { DataKey, KeySource } from './key-source';
 import { VaultOpenError } from './vault-errors';
 
-/** KMS answers these when the ciphertext, the encryption context or the key does not match. */
-const NOT_OURS = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+/** Decrypt answers these (both in its model) when the ciphertext, the encryption context or the key does not match. */
+export const KMS_NOT_OURS_ERRORS: ReadonlySet<string> = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+
+/** Decrypt's CiphertextBlob bounds in the KMS API model. */
+const MIN_CIPHERTEXT_BYTES = 1;
+const MAX_CIPHERTEXT_BYTES = 6144;
 
 /**
  * Data keys from KMS. The encryption context {requestId} is logged by CloudTrail on every
@@ -28,6 +32,10 @@ export function kmsKeySource(kms: KMSClient, keyId: string): KeySource {
       if (sealedKeyId.startsWith('local:')) {
         throw new VaultOpenError('it was sealed with a local key file, not KMS');
       }
+      // Decrypt's model takes 1-6144 bytes; anything else is a damaged record, not a KMS failure.
+      if (encrypted.length < MIN_CIPHERTEXT_BYTES || encrypted.length > MAX_CIPHERTEXT_BYTES) {
+        throw new VaultOpenError(`the wrapped data key is ${encrypted.length} bytes, outside KMS's ${MIN_CIPHERTEXT_BYTES}-${MAX_CIPHERTEXT_BYTES}`);
+      }
       try {
         // KeyId is the configured key, not the one stored with the blob: a record pointing
         // at some other key (that might also let us decrypt) must not be honoured.
@@ -37,7 +45,7 @@ export function kmsKeySource(kms: KMSClient, keyId: string): KeySource {
         if (!out.Plaintext) throw new Error('Decrypt returned no key');
         return Buffer.from(out.Plaintext);
       } catch (error) {
-        if (NOT_OURS.has(awsErrorCode(error))) {
+        if (KMS_NOT_OURS_ERRORS.has(awsErrorCode(error))) {
           throw new VaultOpenError('KMS refused the data key (another request, another key, or altered bytes)');
         }
         throw mapKmsError(error, keyId);
@@ -48,9 +56,9 @@ export function kmsKeySource(kms: KMSClient, keyId: string): KeySource {
 
 function mapKmsError(error: unknown, keyId: string) {
   const code = awsErrorCode(error);
-  // On GenerateDataKey/Decrypt, KMS's LimitExceededException is the request-rate quota: a throttle.
-  // Other services use the code for resource limits, so it is not in the shared throttling list.
-  if (code === 'LimitExceededException' || isThrottlingError(error)) {
+  // KMS reports its request-rate quota as the common ThrottlingException; LimitExceededException
+  // is a resource quota (keys, aliases, grants) that GenerateDataKey and Decrypt never return.
+  if (isThrottlingError(error)) {
     return upstreamError('KMS_THROTTLED', 'KMS throttled the broker; retry', BrokerErrorName.THROTTLED);
   }
   if (isTransientError(error)) {
