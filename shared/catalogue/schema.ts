@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
+import { FORBIDDEN_CHARACTERS } from '../domain/text';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, Target, WatchedRole } from './types';
 
@@ -17,9 +18,6 @@ const HOUR = 3600;
 
 const TARGET_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-// API Gateway hands an array claim to the Lambda as "[a b]", so a space or bracket in a
-// group name would make it unmatchable.
-const GROUP = /^[^\s[\]]+$/;
 
 type Ctx = z.RefinementCtx;
 
@@ -103,9 +101,16 @@ const roleArn = z.string().regex(ROLE_ARN, {
 
 const region = z.string().regex(REGION, { error: 'must be an AWS region such as us-east-1' });
 
-const group = z.string().regex(GROUP, {
-  error: 'must be a group name without spaces or brackets (API Gateway passes group claims as "[a b]")',
-});
+// Any name the IdP may use, spaces, commas, quotes and brackets included: the broker reads
+// groups from the token's own array, never from API Gateway's flattened "[a b]" string.
+const group = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(256, { error: 'must be at most 256 characters' })
+  .refine((name) => !FORBIDDEN_CHARACTERS.test(name), {
+    error: 'must be a group name without control, format, line or paragraph separator characters',
+  })
+  .refine((name) => name.trim() === name, { error: 'must not start or end with whitespace' });
 
 const description = z
   .string()

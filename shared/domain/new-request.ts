@@ -36,10 +36,8 @@ export function buildAccessRequest(args: {
 }): AccessRequest {
   const { id, now, caller, target, input } = args;
   if (!canRequest(target, caller)) {
-    throw new ForbiddenError(
-      `You may not request ${target.id}: it is open to groups ${target.requesterGroups.join(', ')}`,
-      'NOT_A_REQUESTER',
-    );
+    // Never name the groups: who may ask for what is not the caller's to learn.
+    throw new ForbiddenError(`You may not request ${target.id}`, 'NOT_A_REQUESTER');
   }
   const details: ErrorDetail[] = [];
 

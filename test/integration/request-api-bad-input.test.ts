@@ -117,7 +117,7 @@ const CASES: Case[] = [
   { name: 'several problems at once are all reported', method: 'POST', path: '/requests', json: { ...GOOD, services: ['ec2', 'nope'], duration: '13h', reason: 'short' }, status: 400, code: 'VALIDATION_FAILED', details: [['services[1]', 'allowed-service'], ['duration', 'maximum'], ['reason', 'length']] },
   { name: 'approver asking for a target whose quorum they would block (carol, prod)', method: 'POST', path: '/requests', as: 'carol', json: { ...GOOD, target: 'prod-readonly', services: ['ec2'], duration: '30m' }, status: 400, code: 'VALIDATION_FAILED', details: [['target', 'quorum-possible']], says: ['needs 2 approvals'] },
   // ---- who
-  { name: 'a target the caller may not request (403)', method: 'POST', path: '/requests', as: 'mallory', json: GOOD, status: 403, code: 'NOT_A_REQUESTER', details: [], says: ['sandbox-readonly'] },
+  { name: 'a target the caller may not request: as if unknown, no groups named', method: 'POST', path: '/requests', as: 'mallory', json: GOOD, status: 400, code: 'VALIDATION_FAILED', details: [['target', 'known-target']], says: ['"sandbox-readonly" is not a target you can request; yours: none'] },
   // ---- query strings
   { name: 'bad scope', method: 'GET', path: '/requests?scope=everyone', status: 400, code: 'VALIDATION_FAILED', details: [['scope', 'invalid_value']], says: ['scope must be mine or approvals'] },
   { name: 'bad status', method: 'GET', path: '/requests?status=DONE', status: 400, code: 'VALIDATION_FAILED', details: [['status', 'invalid_value']], says: ['PENDING, APPROVED'] },

@@ -129,12 +129,14 @@ describe('POST /requests', () => {
     expect(r.approvers).toEqual(['carol@example.com', 'erin@example.com']);
   });
 
-  it('403 NOT_A_REQUESTER when the caller is not in the target requester groups', async () => {
+  it('a caller outside the requester groups gets the answer of an unknown target, and no group name', async () => {
     const res = await tb.call('POST', '/requests', { as: 'mallory', json: SANDBOX });
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('NOT_A_REQUESTER');
-    expect(res.body.error.message).toContain('sandbox-readonly');
-    expect(res.body.error.message).toContain('engineers');
+    const unknown = await tb.call('POST', '/requests', { as: 'mallory', json: { ...SANDBOX, target: 'sandbox-readonlx' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([{ field: 'target', rule: 'known-target', message: expect.any(String) }]);
+    expect(res.text.replaceAll('sandbox-readonly', 'sandbox-readonlx')).toBe(unknown.text);
+    expect(res.text).not.toContain('engineers');
   });
 });
 

@@ -370,9 +370,17 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
     ).toEqual(['targets[0].region: is required: the default region us-east-1 is not in partition aws-cn of roleArn']);
   });
 
-  it('rejects a group name API Gateway could not pass through', () => {
-    expect(issuesOf((c) => (target(c, 0).requesterGroups = ['platform engineers']))).toEqual([
-      'targets[0].requesterGroups[0]: must be a group name without spaces or brackets (API Gateway passes group claims as "[a b]")',
+  it('accepts any group name an IdP may use (groups are read from the token, not API Gateway\'s "[a b]")', () => {
+    const names = ['platform engineers', 'a,b', 'team "alpha", [ops]', '[x]'];
+    expect(parseYamlOf({ ...validConfig(), targets: [{ ...validConfig().targets[0], requesterGroups: names }] }).targets[0]?.requesterGroups).toEqual(names);
+  });
+
+  it('rejects group names with control or format characters, empty ones and padded ones', () => {
+    expect(issuesOf((c) => (target(c, 0).requesterGroups = ['ops\nadmins', 'ops\u202e', '', ' ops']))).toEqual([
+      'targets[0].requesterGroups[0]: must be a group name without control, format, line or paragraph separator characters',
+      'targets[0].requesterGroups[1]: must be a group name without control, format, line or paragraph separator characters',
+      'targets[0].requesterGroups[2]: must not be empty',
+      'targets[0].requesterGroups[3]: must not start or end with whitespace',
     ]);
   });
 
