@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
+import { mailbox } from '../domain/identity';
 import { FORBIDDEN_CHARACTERS } from '../domain/text';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, Target, WatchedRole } from './types';
@@ -140,6 +141,31 @@ function rejectDuplicates(
   });
 }
 
+/**
+ * Refuses approver emails that reach one mailbox (`carol@` and `Carol+prod@`): each would get
+ * a link and a vote, so one person could approve twice.
+ */
+function rejectSameMailbox(emails: readonly string[], ctx: Ctx) {
+  const firstIndex = new Map<string, number>();
+  emails.forEach((address, index) => {
+    const box = mailbox(address);
+    const first = firstIndex.get(box);
+    if (first === undefined) {
+      firstIndex.set(box, index);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: ['approvers', 'emails', index],
+      message:
+        address === emails[first]
+          ? `approver "${address}" is already listed at approvers.emails[${first}]`
+          : `approver "${address}" reaches the same mailbox (${box}) as "${emails[first]}" at approvers.emails[${first}]; ` +
+            'each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
+    });
+  });
+}
+
 const serviceKey = z.string().superRefine((key, ctx) => {
   if (SERVICE_KEYS.includes(key)) return;
   const hint = key === 'all' ? '; to allow every service write `services: all`, not in a list' : '';
@@ -220,17 +246,21 @@ const targetSchema = strict({
       message: `${t.region} is not in partition ${partitionOfArn(t.roleArn)} of roleArn`,
     });
   }
-  rejectDuplicates(t.approvers.emails, ctx, 'approver', (i) => ['approvers', 'emails', i]);
+  rejectSameMailbox(t.approvers.emails, ctx);
   rejectDuplicates(t.requesterGroups, ctx, 'group', (i) => ['requesterGroups', i]);
   rejectDuplicates(t.approvers.groups, ctx, 'group', (i) => ['approvers', 'groups', i]);
-  const emailCount = new Set(t.approvers.emails).size;
-  if (Number.isInteger(t.approvalsRequired) && t.approvalsRequired > emailCount) {
+  // One mailbox, one vote: aliases of one person cannot make up a quorum.
+  const mailboxCount = new Set(t.approvers.emails.map(mailbox)).size;
+  const addressCount = new Set(t.approvers.emails).size;
+  if (Number.isInteger(t.approvalsRequired) && t.approvalsRequired > mailboxCount) {
     ctx.addIssue({
       code: 'custom',
       path: ['approvalsRequired'],
       message:
-        `is ${t.approvalsRequired} but only ${emailCount} approver email(s) are listed, ` +
-        'so no request could ever be approved',
+        mailboxCount === addressCount
+          ? `is ${t.approvalsRequired} but only ${mailboxCount} approver email(s) are listed, so no request could ever be approved`
+          : `is ${t.approvalsRequired} but the ${addressCount} approver emails reach only ${mailboxCount} distinct ` +
+            'mailbox(es), so only aliases could meet it (one mailbox, one vote)',
     });
   }
   if (t.autoApprove) {

@@ -337,6 +337,31 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
     ]);
   });
 
+  it('rejects approver emails that reach one mailbox, at the path of the alias', () => {
+    expect(
+      issuesOf((c) => {
+        target(c, 1).approvers.emails = ['carol@example.com', 'erin@example.com', 'Carol+prod@example.com'];
+        target(c, 1).approvalsRequired = 2;
+      }),
+    ).toEqual([
+      'targets[1].approvers.emails[2]: approver "carol+prod@example.com" reaches the same mailbox (carol@example.com) as ' +
+        '"carol@example.com" at approvers.emails[0]; each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
+    ]);
+  });
+
+  it('rejects a quorum only aliases of one mailbox could meet (regression: carol@ and carol+prod@ as two votes)', () => {
+    expect(
+      issuesOf((c) => {
+        target(c, 1).approvers.emails = ['carol@example.com', 'carol+prod@example.com'];
+        target(c, 1).approvalsRequired = 2;
+      }),
+    ).toEqual([
+      'targets[1].approvers.emails[1]: approver "carol+prod@example.com" reaches the same mailbox (carol@example.com) as ' +
+        '"carol@example.com" at approvers.emails[0]; each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
+      'targets[1].approvalsRequired: is 2 but the 2 approver emails reach only 1 distinct mailbox(es), so only aliases could meet it (one mailbox, one vote)',
+    ]);
+  });
+
   it('rejects an auto-approve service the target does not offer', () => {
     expect(
       issuesOf((c) => {
