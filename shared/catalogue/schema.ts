@@ -3,7 +3,7 @@ import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
 import { mailbox } from '../domain/identity';
-import { FORBIDDEN_CHARACTERS } from '../domain/text';
+import { DEFAULT_TICKET_PATTERN, FORBIDDEN_CHARACTERS, TICKET_PATTERN_PROBES } from '../domain/text';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, Target, WatchedRole } from './types';
 
@@ -112,6 +112,29 @@ const group = z
     error: 'must be a group name without control, format, line or paragraph separator characters',
   })
   .refine((name) => name.trim() === name, { error: 'must not start or end with whitespace' });
+
+/**
+ * The ticket ids requests must carry: a regular expression anchored at both ends (else any text
+ * around an id would pass), that accepts no URL, whitespace or markup (approvers are shown the
+ * ticket and must not be sent elsewhere by it).
+ */
+const ticketPattern = z.string().superRefine((source, ctx) => {
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(source, 'u');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `is not a regular expression: ${(e as Error).message}` });
+    return;
+  }
+  if (!source.startsWith('^') || !source.endsWith('$') || source.endsWith('\\$')) {
+    ctx.addIssue({ code: 'custom', message: 'must be anchored with ^ at the start and $ at the end, so nothing can surround the id' });
+    return;
+  }
+  const accepted = TICKET_PATTERN_PROBES.find((probe) => pattern.test(probe));
+  if (accepted !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `must accept ticket ids only, but accepts ${JSON.stringify(accepted)}` });
+  }
+});
 
 const description = z
   .string()
@@ -299,7 +322,8 @@ export const catalogueFileSchema = strict({
   defaults: strict({
     region: region.optional(),
     approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
-  }).default({}),
+    ticketPattern: ticketPattern.default(DEFAULT_TICKET_PATTERN),
+  }).default({ ticketPattern: DEFAULT_TICKET_PATTERN }),
   watchedRoles: z.array(watchedRoleSchema).default([]),
   targets: z.array(targetSchema),
 }).superRefine((file, ctx) => {
@@ -352,6 +376,7 @@ function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
     approverGroups: t.approvers.groups,
     approvalsRequired: t.approvalsRequired,
     approvalTimeoutSeconds: t.approvalTimeout ?? defaults.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+    ticketPattern: defaults.ticketPattern,
   };
   if (t.autoApprove) {
     target.autoApprove = {

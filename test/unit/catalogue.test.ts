@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { DEFAULT_TICKET_PATTERN } from '../../shared/domain/text';
 import {
   CatalogueError,
   findTarget,
@@ -90,6 +91,7 @@ describe('the example catalogue', () => {
       approverGroups: ['approvers'],
       approvalsRequired: 1,
       approvalTimeoutSeconds: 4 * 3600,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
     });
   });
 
@@ -110,6 +112,7 @@ describe('the example catalogue', () => {
       approverGroups: ['approvers'],
       approvalsRequired: 2,
       approvalTimeoutSeconds: 4 * 3600,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
     });
   });
 
@@ -151,6 +154,7 @@ describe('parseCatalogue: derived values and defaults', () => {
       approverGroups: [],
       approvalsRequired: 1,
       approvalTimeoutSeconds: 14400,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
     });
   });
 
@@ -190,6 +194,7 @@ describe('parseCatalogue: derived values and defaults', () => {
       approverGroups: [],
       approvalsRequired: 1,
       approvalTimeoutSeconds: 1800,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
       autoApprove: { services: ['cloudwatch', 'health'], maxDurationSeconds: 5400 },
     });
     expect(catalogue.watchedRoles).toEqual([]);
@@ -360,6 +365,22 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
         '"carol@example.com" at approvers.emails[0]; each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
       'targets[1].approvalsRequired: is 2 but the 2 approver emails reach only 1 distinct mailbox(es), so only aliases could meet it (one mailbox, one vote)',
     ]);
+  });
+
+  it('takes a ticket id pattern from defaults and applies it to every target', () => {
+    const file = { ...validConfig(), defaults: { ticketPattern: '^(OPS|SEC)-[0-9]{1,6}$' } };
+    expect(parseYamlOf(file).targets.map((t) => t.ticketPattern)).toEqual(['^(OPS|SEC)-[0-9]{1,6}$', '^(OPS|SEC)-[0-9]{1,6}$']);
+  });
+
+  it.each([
+    ['[A-Z]+-[0-9]+', 'defaults.ticketPattern: must be anchored with ^ at the start and $ at the end, so nothing can surround the id'],
+    ['^[A-Z]+-[0-9]+', 'defaults.ticketPattern: must be anchored with ^ at the start and $ at the end, so nothing can surround the id'],
+    ['^(INC-[0-9]+', 'defaults.ticketPattern: is not a regular expression: Invalid regular expression: /^(INC-[0-9]+/u: Unterminated group'],
+    ['^.+$', 'defaults.ticketPattern: must accept ticket ids only, but accepts "https://tickets.example.com/INC-4411"'],
+    ['^[\\w:/.-]+$', 'defaults.ticketPattern: must accept ticket ids only, but accepts "https://tickets.example.com/INC-4411"'],
+    ['^[A-Z]*$', 'defaults.ticketPattern: must accept ticket ids only, but accepts ""'],
+  ])('refuses the ticket pattern %s', (pattern, issue) => {
+    expect(issuesOf((c) => (c.defaults = { ticketPattern: pattern }))).toEqual([issue]);
   });
 
   it('rejects an auto-approve service the target does not offer', () => {
