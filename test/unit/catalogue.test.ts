@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -514,6 +515,17 @@ describe('CatalogueError', () => {
         '  - version: must be 1, the only catalogue version this broker reads',
         '  - extra: unknown key; allowed here: version, defaults, watchedRoles, targets',
       ].join('\n'),
+    );
+  });
+
+  it('refuses the example catalogue file once an alias of carol is added to prod-readonly, naming path and rule', () => {
+    const text = readFileSync(EXAMPLE, 'utf8').replace(
+      'emails: [carol@example.com, erin@example.com]',
+      'emails: [carol@example.com, erin@example.com, Carol+prod@example.com]',
+    );
+    expect(text).toContain('Carol+prod@example.com');
+    expect(() => parseCatalogue(text, 'config/aliased.yaml')).toThrow(
+      'targets[1].approvers.emails[2]: approver "carol+prod@example.com" reaches the same mailbox (carol@example.com) as "carol@example.com" at approvers.emails[0]',
     );
   });
 
