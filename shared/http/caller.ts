@@ -34,6 +34,21 @@ export function decodeBearerPayload(authorization: string | undefined): Record<s
   }
 }
 
+/** Claims that single out one token; API Gateway passes strings as they are and numbers as their text. */
+const TOKEN_CLAIMS = ['sub', 'email', 'iss', 'iat', 'exp', 'nbf', 'jti'] as const;
+
+/**
+ * The decoded header token is the one the authorizer verified: every identifying claim it has
+ * reads the same in the authorizer's claims (the groups are cross-checked by readTokenGroups).
+ */
+function sameToken(payload: Record<string, unknown>, claims: Record<string, unknown>): boolean {
+  return TOKEN_CLAIMS.every((name) => {
+    const value = payload[name];
+    if (value === undefined) return claims[name] === undefined;
+    return (typeof value === 'string' || typeof value === 'number') && String(value) === String(claims[name]);
+  });
+}
+
 /**
  * Identity as the HTTP API JWT authorizer established it. `sub`, `email` and `email_verified`
  * come from the authorizer's claims (plain strings survive its flattening); groups come from
@@ -60,7 +75,7 @@ export function callerFromEvent(
   }
 
   const payload = decodeBearerPayload(authorization);
-  if (payload && (payload.sub !== sub || payload.email !== email)) {
+  if (payload && !sameToken(payload, claims)) {
     throw new UnauthenticatedError('The Authorization header does not hold the token the authorizer verified');
   }
   const reading = payload

@@ -90,6 +90,9 @@ describe('groups from the verified token', () => {
     const { event } = eventFor(verified);
     const other = jwt({ ...BASE, sub: 'carol', email: 'carol@example.com', groups: ['approvers'] });
     expect(() => callerFromEvent(event, `Bearer ${other}`, { groupsClaim: 'groups' })).toThrow(/does not hold the token the authorizer verified/);
+    // Same person, another token (issued at another time).
+    const older = jwt({ ...verified, iat: 1_000, exp: 1_900_000_000 });
+    expect(() => callerFromEvent(eventFor({ ...verified, iat: 2_000 }).event, `Bearer ${older}`, { groupsClaim: 'groups' })).toThrow(/does not hold the token/);
     // Same person, different groups than the authorizer passed on.
     const promoted = jwt({ ...verified, groups: ['engineers'] });
     expect(() => callerFromEvent(event, `Bearer ${promoted}`, { groupsClaim: 'groups' })).toThrow(/does not match the one the authorizer verified/);
