@@ -48,6 +48,8 @@ export interface LocalBrokerOptions {
   issuer?: 'local' | 'aws';
   clock?: Clock;
   logLevel?: LogLevel;
+  /** Name of the JWT claim holding the caller's groups, as BROKER_GROUPS_CLAIM (default `groups`). */
+  groupsClaim?: string;
   /** Extra /_local/ routes that need the running broker (alerting adds POST /_local/events). */
   extraRoutes?: (broker: Omit<LocalBroker, 'close'>) => Record<string, LocalRoute>;
 }
@@ -107,7 +109,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     (await handlerOf(functionName))(structuredClone(event), lambdaContext(functionName, newRequestId()));
 
   // The server listens first so links and issuer URLs carry its real port.
-  const idp = await createLocalIdp(LOCAL_IDP_ISSUER);
+  const groupsClaim = options.groupsClaim ?? 'groups';
+  const idp = await createLocalIdp(LOCAL_IDP_ISSUER, groupsClaim);
   // Filled in once the broker exists; the server looks routes up per request.
   const localRoutes: Record<string, LocalRoute> = {};
   const server: Server = createLocalServer({
@@ -145,7 +148,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   });
 
   const deps: Deps = {
-    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim: 'groups', requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL] },
+    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim, requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL] },
     catalogue: loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml')),
     clock,
     newId: () => newRequestId(clock.now()),

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
+import { mailbox } from '../domain/identity';
+import { DEFAULT_TICKET_PATTERN, FORBIDDEN_CHARACTERS, TICKET_PATTERN_PROBES } from '../domain/text';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, Target, WatchedRole } from './types';
 
@@ -17,9 +19,6 @@ const HOUR = 3600;
 
 const TARGET_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-// API Gateway hands an array claim to the Lambda as "[a b]", so a space or bracket in a
-// group name would make it unmatchable.
-const GROUP = /^[^\s[\]]+$/;
 
 type Ctx = z.RefinementCtx;
 
@@ -103,8 +102,38 @@ const roleArn = z.string().regex(ROLE_ARN, {
 
 const region = z.string().regex(REGION, { error: 'must be an AWS region such as us-east-1' });
 
-const group = z.string().regex(GROUP, {
-  error: 'must be a group name without spaces or brackets (API Gateway passes group claims as "[a b]")',
+// Any name the IdP may use, spaces, commas, quotes and brackets included: the broker reads
+// groups from the token's own array, never from API Gateway's flattened "[a b]" string.
+const group = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(256, { error: 'must be at most 256 characters' })
+  .refine((name) => !FORBIDDEN_CHARACTERS.test(name), {
+    error: 'must be a group name without control, format, line or paragraph separator characters',
+  })
+  .refine((name) => name.trim() === name, { error: 'must not start or end with whitespace' });
+
+/**
+ * The ticket ids requests must carry: a regular expression anchored at both ends (else any text
+ * around an id would pass), that accepts no URL, whitespace or markup (approvers are shown the
+ * ticket and must not be sent elsewhere by it).
+ */
+const ticketPattern = z.string().superRefine((source, ctx) => {
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(source, 'u');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `is not a regular expression: ${(e as Error).message}` });
+    return;
+  }
+  if (!source.startsWith('^') || !source.endsWith('$') || source.endsWith('\\$')) {
+    ctx.addIssue({ code: 'custom', message: 'must be anchored with ^ at the start and $ at the end, so nothing can surround the id' });
+    return;
+  }
+  const accepted = TICKET_PATTERN_PROBES.find((probe) => pattern.test(probe));
+  if (accepted !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `must accept ticket ids only, but accepts ${JSON.stringify(accepted)}` });
+  }
 });
 
 const description = z
@@ -132,6 +161,31 @@ function rejectDuplicates(
         message: `${what} "${item}" is already listed at ${formatIssuePath(pathOf(first))}`,
       });
     }
+  });
+}
+
+/**
+ * Refuses approver emails that reach one mailbox (`carol@` and `Carol+prod@`): each would get
+ * a link and a vote, so one person could approve twice.
+ */
+function rejectSameMailbox(emails: readonly string[], ctx: Ctx) {
+  const firstIndex = new Map<string, number>();
+  emails.forEach((address, index) => {
+    const box = mailbox(address);
+    const first = firstIndex.get(box);
+    if (first === undefined) {
+      firstIndex.set(box, index);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: ['approvers', 'emails', index],
+      message:
+        address === emails[first]
+          ? `approver "${address}" is already listed at approvers.emails[${first}]`
+          : `approver "${address}" reaches the same mailbox (${box}) as "${emails[first]}" at approvers.emails[${first}]; ` +
+            'each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
+    });
   });
 }
 
@@ -215,17 +269,21 @@ const targetSchema = strict({
       message: `${t.region} is not in partition ${partitionOfArn(t.roleArn)} of roleArn`,
     });
   }
-  rejectDuplicates(t.approvers.emails, ctx, 'approver', (i) => ['approvers', 'emails', i]);
+  rejectSameMailbox(t.approvers.emails, ctx);
   rejectDuplicates(t.requesterGroups, ctx, 'group', (i) => ['requesterGroups', i]);
   rejectDuplicates(t.approvers.groups, ctx, 'group', (i) => ['approvers', 'groups', i]);
-  const emailCount = new Set(t.approvers.emails).size;
-  if (Number.isInteger(t.approvalsRequired) && t.approvalsRequired > emailCount) {
+  // One mailbox, one vote: aliases of one person cannot make up a quorum.
+  const mailboxCount = new Set(t.approvers.emails.map(mailbox)).size;
+  const addressCount = new Set(t.approvers.emails).size;
+  if (Number.isInteger(t.approvalsRequired) && t.approvalsRequired > mailboxCount) {
     ctx.addIssue({
       code: 'custom',
       path: ['approvalsRequired'],
       message:
-        `is ${t.approvalsRequired} but only ${emailCount} approver email(s) are listed, ` +
-        'so no request could ever be approved',
+        mailboxCount === addressCount
+          ? `is ${t.approvalsRequired} but only ${mailboxCount} approver email(s) are listed, so no request could ever be approved`
+          : `is ${t.approvalsRequired} but the ${addressCount} approver emails reach only ${mailboxCount} distinct ` +
+            'mailbox(es), so only aliases could meet it (one mailbox, one vote)',
     });
   }
   if (t.autoApprove) {
@@ -264,7 +322,8 @@ export const catalogueFileSchema = strict({
   defaults: strict({
     region: region.optional(),
     approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
-  }).default({}),
+    ticketPattern: ticketPattern.default(DEFAULT_TICKET_PATTERN),
+  }).default({ ticketPattern: DEFAULT_TICKET_PATTERN }),
   watchedRoles: z.array(watchedRoleSchema).default([]),
   targets: z.array(targetSchema),
 }).superRefine((file, ctx) => {
@@ -317,6 +376,7 @@ function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
     approverGroups: t.approvers.groups,
     approvalsRequired: t.approvalsRequired,
     approvalTimeoutSeconds: t.approvalTimeout ?? defaults.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+    ticketPattern: defaults.ticketPattern,
   };
   if (t.autoApprove) {
     target.autoApprove = {

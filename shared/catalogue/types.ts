@@ -48,6 +48,8 @@ export interface Target {
   approverGroups: string[];
   approvalsRequired: number;
   approvalTimeoutSeconds: number;
+  /** What a `ticket` must match (a regular expression source, anchored); from the catalogue's defaults. */
+  ticketPattern?: string;
   autoApprove?: AutoApprovalRule;
 }
 

@@ -26,29 +26,3 @@ export function mailbox(email: string): string {
 }
 
 export const sameMailbox = (a: string, b: string): boolean => mailbox(a) === mailbox(b);
-
-/**
- * API Gateway's HTTP API JWT authorizer flattens array claims to strings such as
- * `"[engineers approvers]"`; other deployments hand a real array or a JSON string.
- * Accept all of them.
- */
-export function parseGroupsClaim(claim: unknown): string[] {
-  if (claim === undefined || claim === null) return [];
-  if (Array.isArray(claim)) return claim.map(String).map((g) => g.trim()).filter(Boolean);
-  const text = String(claim).trim();
-  if (text === '') return [];
-  if (text.startsWith('[') && text.endsWith(']')) {
-    const inner = text.slice(1, -1).trim();
-    if (inner === '') return [];
-    if (inner.startsWith('"')) {
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (Array.isArray(parsed)) return parsed.map(String).filter(Boolean);
-      } catch {
-        // not JSON: fall through to the space/comma separated form API Gateway produces
-      }
-    }
-    return inner.split(/[\s,]+/).filter(Boolean);
-  }
-  return text.split(/[\s,]+/).filter(Boolean);
-}

@@ -5,15 +5,11 @@ import { canRequest, votingApprovers } from './authorization';
 import { normalizeEmail, type Caller } from './identity';
 import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
+import { DEFAULT_TICKET_PATTERN, REASON_RULE, textProblem, ticketProblem } from './text';
 
 /** Reason length bounds: long enough to be useful in an audit, short enough for an email. */
-export const REASON_MIN = 10;
-export const REASON_MAX = 500;
-/** Line breaks, tabs and other control characters: refused in text that ends up in emails. */
-const CONTROL_CHARACTERS = /\p{Cc}/u;
-
-/** Ticket references such as INC-4411, JIRA-123, or a URL to one. */
-export const TICKET_PATTERN = /^[\w.:/#@+-]{1,200}$/;
+export const REASON_MIN = REASON_RULE.minVisible;
+export const REASON_MAX = REASON_RULE.maxLength;
 
 export interface NewRequestInput {
   target: string;
@@ -36,10 +32,8 @@ export function buildAccessRequest(args: {
 }): AccessRequest {
   const { id, now, caller, target, input } = args;
   if (!canRequest(target, caller)) {
-    throw new ForbiddenError(
-      `You may not request ${target.id}: it is open to groups ${target.requesterGroups.join(', ')}`,
-      'NOT_A_REQUESTER',
-    );
+    // Never name the groups: who may ask for what is not the caller's to learn.
+    throw new ForbiddenError(`You may not request ${target.id}`, 'NOT_A_REQUESTER');
   }
   const details: ErrorDetail[] = [];
 
@@ -73,21 +67,14 @@ export function buildAccessRequest(args: {
     details.push(...e.details);
   }
 
+  // Shown to approvers inside the broker's email and page: one line of plain text that cannot
+  // fake the broker's own lines ("Approvals: 0 required", a link) or reorder them (bidi controls).
   const reason = input.reason.trim();
-  if (CONTROL_CHARACTERS.test(reason)) {
-    // A line break in the reason could fake lines ("Approvals: 0 required", a link) in the approver's email.
-    details.push({ field: 'reason', rule: 'single-line', message: 'must be one line of text without control characters' });
-  } else if (reason.length < REASON_MIN || reason.length > REASON_MAX) {
-    details.push({
-      field: 'reason',
-      rule: 'length',
-      message: `must be ${REASON_MIN} to ${REASON_MAX} characters (got ${reason.length})`,
-    });
-  }
+  const reasonProblem = textProblem(reason, REASON_RULE);
+  if (reasonProblem) details.push({ field: 'reason', ...reasonProblem });
   const ticket = input.ticket?.trim();
-  if (ticket !== undefined && ticket !== '' && !TICKET_PATTERN.test(ticket)) {
-    details.push({ field: 'ticket', rule: 'format', message: 'must be 1-200 characters of letters, digits and . : / # @ + - _' });
-  }
+  const ticketRule = ticket ? ticketProblem(ticket, target.ticketPattern ?? DEFAULT_TICKET_PATTERN) : undefined;
+  if (ticketRule) details.push({ field: 'ticket', ...ticketRule });
 
   const voters = votingApprovers({ approverEmails: target.approverEmails, requester: { sub: caller.sub, email: caller.email } });
   if (voters.length < target.approvalsRequired) {

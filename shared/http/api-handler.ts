@@ -7,7 +7,7 @@ import { getDeps, type Deps } from '../runtime/deps';
 import { callerFromEvent } from './caller';
 import { errorToHttp, type ErrorBody } from './error-response';
 import { json } from './responses';
-import { readBody, type BodyFormat } from './request-body';
+import { header, readBody, type BodyFormat } from './request-body';
 import type { HttpResult } from './responses';
 import { parseWith } from './validation';
 
@@ -76,7 +76,10 @@ export function apiHandler<B extends Schema = undefined, Q extends Schema = unde
 ) {
   const base = async (event: Event): Promise<HttpResult> => {
     const deps = getDeps();
-    const caller = spec.auth === 'jwt' ? callerFromEvent(event, deps.settings.groupsClaim, deps.settings.requireVerifiedEmail) : ANONYMOUS;
+    const caller =
+      spec.auth === 'jwt'
+        ? callerFromEvent(event, header(event, 'authorization'), { groupsClaim: deps.settings.groupsClaim, requireVerifiedEmail: deps.settings.requireVerifiedEmail })
+        : ANONYMOUS;
     const rawBody = readBody(event, spec.formats ?? ['json']);
     const body = spec.body ? parseWith(spec.body, rawBody ?? {}, 'body') : undefined;
     const query = parseWith(spec.query ?? z.strictObject({}), event.queryStringParameters ?? {}, 'query string');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
 import type { ApprovalContext } from '../usecases/approvals';
+import { quoteLines } from '../notifications/quote';
 import { escapeHtml } from './html';
 import { html, type HttpResult } from './responses';
 
@@ -13,7 +14,11 @@ h1{font-size:1.35rem;margin:.5rem 0 1rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;background:#fff;padding:1rem;border-radius:.5rem;border:1px solid #d0d7de}
 dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 label{display:block;margin:1rem 0 .25rem;font-weight:600}
-textarea{width:100%;box-sizing:border-box;min-height:5rem;font:inherit;padding:.5rem;border:1px solid #8c959f;border-radius:.375rem}
+input[type=text]{width:100%;box-sizing:border-box;font:inherit;padding:.6rem .5rem;border:1px solid #8c959f;border-radius:.375rem}
+.words{margin-top:1rem;padding:.75rem 1rem;background:#fff8e6;border:1px solid #d4a72c;border-radius:.5rem}
+.words h2{font-size:1rem;margin:0 0 .5rem}.words p{margin:.5rem 0 .25rem;font-weight:600}
+blockquote{margin:0;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;overflow-wrap:anywhere}
+blockquote bdi{display:block}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1rem}
 button{font:inherit;font-weight:600;padding:.75rem 1.5rem;border-radius:.375rem;border:2px solid transparent;cursor:pointer;min-width:8rem}
 button:focus-visible{outline:3px solid #0969da;outline-offset:2px}
@@ -34,6 +39,7 @@ function page(title: string, content: string, status: number): HttpResult {
   );
 }
 
+/** What the broker itself recorded and checked: shown before anything the requester wrote. */
 function summary(request: AccessRequest, serviceNames: string[], targetDescription?: string): string {
   const rows: [string, string][] = [
     ['Request', request.id],
@@ -43,12 +49,24 @@ function summary(request: AccessRequest, serviceNames: string[], targetDescripti
     ['Role', request.roleArn],
     ['Services', serviceNames.join(', ')],
     ['Duration', formatDuration(request.durationSeconds)],
-    ['Reason', request.reason],
-    ['Ticket', request.ticket ?? 'none'],
     ['Approvals', `${request.approvals.filter((a) => a.decision === 'approve').length} of ${request.approvalsRequired}`],
     ['Status', request.status],
   ];
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+}
+
+/** Quoted lines, each isolated (bdi) so right-to-left text cannot reorder what surrounds it. */
+const quoted = (text: string): string =>
+  `<blockquote>${quoteLines(text).map((line) => `<bdi>${escapeHtml(line)}</bdi>`).join('')}</blockquote>`;
+
+/** The requester's own text, after the broker's facts, in a box that says whose words they are. */
+function requesterWords(request: Pick<AccessRequest, 'reason' | 'ticket'>): string {
+  return (
+    `<section class="words" aria-labelledby="words-heading"><h2 id="words-heading">Written by the requester, not by the broker</h2>` +
+    `<p>Requester's reason (their words):</p>${quoted(request.reason)}` +
+    `<p>Requester's ticket (their words):</p>${request.ticket ? quoted(request.ticket) : '<blockquote>(none given)</blockquote>'}` +
+    `</section>`
+  );
 }
 
 /** The confirmation page: a summary and a form that POSTs the decision back to the same URL. */
@@ -56,9 +74,10 @@ export function confirmationPage(ctx: ApprovalContext): HttpResult {
   const { request, link } = ctx;
   return page(
     'Review access request',
-    `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}` +
+    `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}${requesterWords(request)}` +
       `<form method="post"><label for="comment">Comment (optional)</label>` +
-      `<textarea id="comment" name="comment" maxlength="500" aria-describedby="who"></textarea>` +
+      // One line (an input, not a textarea): comments are quoted in the requester's plain-text email.
+      `<input type="text" id="comment" name="comment" maxlength="500" autocomplete="off" aria-describedby="who">` +
       `<p id="who">Deciding as <strong>${escapeHtml(link.approver)}</strong>. This link works once and expires ${escapeHtml(link.expiresAt)}.</p>` +
       `<div class="actions"><button class="approve" type="submit" name="decision" value="approve">Approve</button>` +
       `<button class="deny" type="submit" name="decision" value="deny">Deny</button></div></form>`,
@@ -81,7 +100,8 @@ export function resultPage(outcome: { request: AccessRequest; decided: boolean; 
   return page(
     heading,
     `<h1>${escapeHtml(heading)}</h1><p class="notice ${outcome.timedOut || decision === 'deny' ? 'bad' : 'good'}" role="status">${escapeHtml(message)}</p>` +
-      summary(request, outcome.serviceNames),
+      summary(request, outcome.serviceNames) +
+      requesterWords(request),
     200,
   );
 }

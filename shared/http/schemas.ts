@@ -2,6 +2,32 @@ import * as z from 'zod';
 import { ALL_STATUSES, RequestStatus } from '../domain/status';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { REASON_MAX } from '../domain/new-request';
+import { COMMENT_RULE, REASON_RULE, textProblem, type TextRule } from '../domain/text';
+
+/**
+ * Optional text a person writes that the broker shows to someone else (cancel and revoke
+ * reasons, approvers' comments): trimmed, empty means none, and otherwise it must pass the
+ * domain's text rule (one line, no control/format/separator characters, enough visible
+ * characters). The issue carries the rule's name, so the 400 names field and rule.
+ */
+export const optionalPersonText = (rule: TextRule) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(rule.maxLength * 2, `must be at most ${rule.maxLength} characters`)
+    .transform((raw, ctx) => {
+      const text = raw.trim();
+      if (text === '') return undefined;
+      const problem = textProblem(text, rule);
+      if (!problem) return text;
+      ctx.addIssue({ code: 'custom', message: problem.message, params: { rule: problem.rule } });
+      return z.NEVER;
+    })
+    .optional();
+
+/** A cancel or revoke reason: when given, at least 10 visible characters, like a request's reason. */
+export const optionalReason = optionalPersonText(REASON_RULE);
+/** An approver's comment: when given, at least one visible character ("ok" is a fine comment). */
+export const optionalComment = optionalPersonText(COMMENT_RULE);
 
 /** POST /requests. Strict: an unknown field is a typo the caller wants to hear about. */
 export const createRequestBody = z.strictObject({
@@ -21,7 +47,7 @@ export const requestIdPath = z.strictObject({
 });
 
 export const cancelBody = z.strictObject({
-  reason: z.string().max(REASON_MAX).optional(),
+  reason: optionalReason,
 });
 
 const cursorSchema = z.strictObject({ before: z.string().regex(REQUEST_ID_PATTERN) });
@@ -58,7 +84,7 @@ export const approvalTokenPath = z.strictObject({ token: z.string().max(200) });
 /** POST /approvals/{token}, from the page's form or as JSON. */
 export const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
-  comment: z.string().max(500, 'must be at most 500 characters').optional(),
+  comment: optionalComment,
 });
 
 export const credentialsQuery = z.strictObject({

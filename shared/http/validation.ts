@@ -20,7 +20,9 @@ export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
         message: 'is not a known field',
       }));
     }
-    return [{ field: fieldPath(prefix, issue.path) || prefix || '(root)', rule: issue.code, message: issue.message }];
+    // A custom check names its own rule (e.g. plain-text, min-visible); zod's own checks go by their code.
+    const rule = issue.code === 'custom' && typeof issue.params?.rule === 'string' ? issue.params.rule : issue.code;
+    return [{ field: fieldPath(prefix, issue.path) || prefix || '(root)', rule, message: issue.message }];
   });
 }
 

@@ -2,6 +2,7 @@ import type { Target } from '../catalogue/types';
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
 import type { OutgoingMessage } from '../ports';
+import { quoteLines } from './quote';
 
 /**
  * Message attribute an approvals-topic subscription filters on, so each approver's email
@@ -9,7 +10,12 @@ import type { OutgoingMessage } from '../ports';
  */
 export const APPROVER_ATTRIBUTE = 'approver';
 
-/** One approver's email: plain text (SNS email), the link is theirs alone and single use. */
+/**
+ * One approver's email: plain text (SNS email), the link is theirs alone and single use.
+ * The broker's own words come first: the link, then the facts it checked. What the requester
+ * wrote comes last, under a heading that says whose words they are, every line quoted with
+ * "> ", so no reason or ticket can pass for a line of the broker's (a link, "Approvals: 0").
+ */
 export function approvalEmail(args: {
   request: AccessRequest;
   target: Target;
@@ -22,6 +28,13 @@ export function approvalEmail(args: {
   const lines = [
     `${request.requester.email} asks for temporary AWS access and you are one of its approvers.`,
     '',
+    'Review and decide (the page asks you to confirm; opening it changes nothing):',
+    link,
+    '',
+    `This link is for ${approver} only, works once, and expires ${expiresAt}.`,
+    'If you did not expect this email, do nothing: the request times out by itself.',
+    '',
+    'The request, as the broker recorded it:',
     `Request:   ${request.id}`,
     `Requester: ${request.requester.email}`,
     `Target:    ${target.id}${target.description ? ` (${target.description})` : ''}`,
@@ -29,15 +42,9 @@ export function approvalEmail(args: {
     `Role:      ${request.roleArn}`,
     `Services:  ${serviceNames.join(', ')}`,
     `Duration:  ${formatDuration(request.durationSeconds)}`,
-    `Reason:    ${request.reason}`,
-    `Ticket:    ${request.ticket ?? 'none'}`,
     `Approvals: ${request.approvalsRequired} required`,
     '',
-    'Review and decide (the page asks you to confirm; opening it changes nothing):',
-    link,
-    '',
-    `This link is for ${approver} only, works once, and expires ${expiresAt}.`,
-    'If you did not expect this email, do nothing: the request times out by itself.',
+    ...requesterWords(request),
   ];
   return {
     topic: 'approvals',
@@ -45,4 +52,17 @@ export function approvalEmail(args: {
     message: lines.join('\n'),
     attributes: { [APPROVER_ATTRIBUTE]: approver, requestId: request.id, kind: 'approval-request' },
   };
+}
+
+/** The requester's own text, last and quoted; the heading says the broker did not write it. */
+function requesterWords(request: Pick<AccessRequest, 'reason' | 'ticket'>): string[] {
+  return [
+    '----- Below: written by the requester, not by the broker -----',
+    '',
+    "Requester's reason (their words):",
+    ...quoteLines(request.reason),
+    '',
+    "Requester's ticket (their words):",
+    ...(request.ticket ? quoteLines(request.ticket) : ['(none given)']),
+  ];
 }

@@ -16,7 +16,9 @@ import { updateRequest } from './update-request';
  */
 export async function createRequest(deps: Deps, caller: Caller, input: NewRequestInput): Promise<AccessRequest> {
   const target = findTarget(deps.catalogue, input.target);
-  if (!target) {
+  // A target the caller may not request gets the very answer an unknown one gets: nothing
+  // tells them it exists, let alone which groups may ask for it.
+  if (!target || !canRequest(target, caller)) {
     const allowed = deps.catalogue.targets.filter((t) => canRequest(t, caller)).map((t) => t.id);
     throw new ValidationError(`Unknown target "${input.target}"`, [
       {

@@ -129,12 +129,14 @@ describe('POST /requests', () => {
     expect(r.approvers).toEqual(['carol@example.com', 'erin@example.com']);
   });
 
-  it('403 NOT_A_REQUESTER when the caller is not in the target requester groups', async () => {
+  it('a caller outside the requester groups gets the answer of an unknown target, and no group name', async () => {
     const res = await tb.call('POST', '/requests', { as: 'mallory', json: SANDBOX });
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('NOT_A_REQUESTER');
-    expect(res.body.error.message).toContain('sandbox-readonly');
-    expect(res.body.error.message).toContain('engineers');
+    const unknown = await tb.call('POST', '/requests', { as: 'mallory', json: { ...SANDBOX, target: 'sandbox-readonlx' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([{ field: 'target', rule: 'known-target', message: expect.any(String) }]);
+    expect(res.text.replaceAll('sandbox-readonly', 'sandbox-readonlx')).toBe(unknown.text);
+    expect(res.text).not.toContain('engineers');
   });
 });
 
@@ -350,7 +352,7 @@ describe('authentication', () => {
     expect(expired.body).toEqual(unauthorized);
   });
 
-  it('the groups claim arrives as API Gateway\'s "[engineers approvers]" string and both groups count', async () => {
+  it('the groups claim arrives as API Gateway\'s "[engineers approvers]" string; the token\'s array decides and both groups count', async () => {
     // Local mode hands the handler what API Gateway would: the array flattened to a string.
     expect(claimsAsApiGatewayGivesThem({ sub: 'grace', groups: ['engineers', 'approvers'] }).groups).toBe('[engineers approvers]');
 
@@ -364,14 +366,19 @@ describe('authentication', () => {
     expect(ids).toContain(alices.id);
     expect(ids).not.toContain(own.id);
 
-    // The same through the handler directly, with the claim exactly as API Gateway sends it.
-    const event = (groups: string) =>
+    // The same through the handler directly, as API Gateway invokes it: the claims flattened in
+    // requestContext, the verified token in the Authorization header.
+    const heidi = async (groups: string[]) => {
+      const token = await tb.broker.idp.mint({ sub: 'heidi', email: 'heidi@example.com', groups });
+      return { token, claims: claimsAsApiGatewayGivesThem(await tb.broker.idp.verify(token)) };
+    };
+    const event = ({ token, claims }: { token?: string; claims: Record<string, string> }) =>
       ({
         version: '2.0',
         routeKey: 'GET /requests/{id}',
         rawPath: `/requests/${alices.id}`,
         rawQueryString: '',
-        headers: {},
+        headers: token ? { authorization: `Bearer ${token}` } : {},
         pathParameters: { id: alices.id },
         isBase64Encoded: false,
         requestContext: {
@@ -385,13 +392,19 @@ describe('authentication', () => {
           stage: '$default',
           time: new Date().toUTCString(),
           timeEpoch: Date.now(),
-          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { sub: 'heidi', email: 'heidi@example.com', email_verified: 'true', groups }, scopes: [] } },
+          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
         },
       }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-    const asGroup = (await tb.broker.invoke('getRequest', event('[engineers approvers]'))) as { statusCode: number };
+    const both = await heidi(['engineers', 'approvers']);
+    expect(both.claims.groups).toBe('[engineers approvers]');
+    const asGroup = (await tb.broker.invoke('getRequest', event(both))) as { statusCode: number };
     expect(asGroup.statusCode).toBe(200);
-    const notApprover = (await tb.broker.invoke('getRequest', event('[engineers]'))) as { statusCode: number };
+    const notApprover = (await tb.broker.invoke('getRequest', event(await heidi(['engineers'])))) as { statusCode: number };
     expect(notApprover.statusCode).toBe(404);
+    // Without the token, "[engineers approvers]" could as well be the one group "engineers approvers": refused.
+    const flattenedOnly = (await tb.broker.invoke('getRequest', event({ claims: both.claims }))) as { statusCode: number; body: string };
+    expect(flattenedOnly.statusCode).toBe(401);
+    expect(JSON.parse(flattenedOnly.body).error.message).toContain('could be one group with spaces or several groups');
   });
 });
 

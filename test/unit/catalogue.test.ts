@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { DEFAULT_TICKET_PATTERN } from '../../shared/domain/text';
 import {
   CatalogueError,
   findTarget,
@@ -90,6 +92,7 @@ describe('the example catalogue', () => {
       approverGroups: ['approvers'],
       approvalsRequired: 1,
       approvalTimeoutSeconds: 4 * 3600,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
     });
   });
 
@@ -110,6 +113,7 @@ describe('the example catalogue', () => {
       approverGroups: ['approvers'],
       approvalsRequired: 2,
       approvalTimeoutSeconds: 4 * 3600,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
     });
   });
 
@@ -151,6 +155,7 @@ describe('parseCatalogue: derived values and defaults', () => {
       approverGroups: [],
       approvalsRequired: 1,
       approvalTimeoutSeconds: 14400,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
     });
   });
 
@@ -190,6 +195,7 @@ describe('parseCatalogue: derived values and defaults', () => {
       approverGroups: [],
       approvalsRequired: 1,
       approvalTimeoutSeconds: 1800,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
       autoApprove: { services: ['cloudwatch', 'health'], maxDurationSeconds: 5400 },
     });
     expect(catalogue.watchedRoles).toEqual([]);
@@ -337,6 +343,47 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
     ]);
   });
 
+  it('rejects approver emails that reach one mailbox, at the path of the alias', () => {
+    expect(
+      issuesOf((c) => {
+        target(c, 1).approvers.emails = ['carol@example.com', 'erin@example.com', 'Carol+prod@example.com'];
+        target(c, 1).approvalsRequired = 2;
+      }),
+    ).toEqual([
+      'targets[1].approvers.emails[2]: approver "carol+prod@example.com" reaches the same mailbox (carol@example.com) as ' +
+        '"carol@example.com" at approvers.emails[0]; each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
+    ]);
+  });
+
+  it('rejects a quorum only aliases of one mailbox could meet (regression: carol@ and carol+prod@ as two votes)', () => {
+    expect(
+      issuesOf((c) => {
+        target(c, 1).approvers.emails = ['carol@example.com', 'carol+prod@example.com'];
+        target(c, 1).approvalsRequired = 2;
+      }),
+    ).toEqual([
+      'targets[1].approvers.emails[1]: approver "carol+prod@example.com" reaches the same mailbox (carol@example.com) as ' +
+        '"carol@example.com" at approvers.emails[0]; each approver must be a different mailbox (case, +tags and a trailing dot do not make another person)',
+      'targets[1].approvalsRequired: is 2 but the 2 approver emails reach only 1 distinct mailbox(es), so only aliases could meet it (one mailbox, one vote)',
+    ]);
+  });
+
+  it('takes a ticket id pattern from defaults and applies it to every target', () => {
+    const file = { ...validConfig(), defaults: { ticketPattern: '^(OPS|SEC)-[0-9]{1,6}$' } };
+    expect(parseYamlOf(file).targets.map((t) => t.ticketPattern)).toEqual(['^(OPS|SEC)-[0-9]{1,6}$', '^(OPS|SEC)-[0-9]{1,6}$']);
+  });
+
+  it.each([
+    ['[A-Z]+-[0-9]+', 'defaults.ticketPattern: must be anchored with ^ at the start and $ at the end, so nothing can surround the id'],
+    ['^[A-Z]+-[0-9]+', 'defaults.ticketPattern: must be anchored with ^ at the start and $ at the end, so nothing can surround the id'],
+    ['^(INC-[0-9]+', 'defaults.ticketPattern: is not a regular expression: Invalid regular expression: /^(INC-[0-9]+/u: Unterminated group'],
+    ['^.+$', 'defaults.ticketPattern: must accept ticket ids only, but accepts "https://tickets.example.com/INC-4411"'],
+    ['^[\\w:/.-]+$', 'defaults.ticketPattern: must accept ticket ids only, but accepts "https://tickets.example.com/INC-4411"'],
+    ['^[A-Z]*$', 'defaults.ticketPattern: must accept ticket ids only, but accepts ""'],
+  ])('refuses the ticket pattern %s', (pattern, issue) => {
+    expect(issuesOf((c) => (c.defaults = { ticketPattern: pattern }))).toEqual([issue]);
+  });
+
   it('rejects an auto-approve service the target does not offer', () => {
     expect(
       issuesOf((c) => {
@@ -370,9 +417,17 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
     ).toEqual(['targets[0].region: is required: the default region us-east-1 is not in partition aws-cn of roleArn']);
   });
 
-  it('rejects a group name API Gateway could not pass through', () => {
-    expect(issuesOf((c) => (target(c, 0).requesterGroups = ['platform engineers']))).toEqual([
-      'targets[0].requesterGroups[0]: must be a group name without spaces or brackets (API Gateway passes group claims as "[a b]")',
+  it('accepts any group name an IdP may use (groups are read from the token, not API Gateway\'s "[a b]")', () => {
+    const names = ['platform engineers', 'a,b', 'team "alpha", [ops]', '[x]'];
+    expect(parseYamlOf({ ...validConfig(), targets: [{ ...validConfig().targets[0], requesterGroups: names }] }).targets[0]?.requesterGroups).toEqual(names);
+  });
+
+  it('rejects group names with control or format characters, empty ones and padded ones', () => {
+    expect(issuesOf((c) => (target(c, 0).requesterGroups = ['ops\nadmins', 'ops\u202e', '', ' ops']))).toEqual([
+      'targets[0].requesterGroups[0]: must be a group name without control, format, line or paragraph separator characters',
+      'targets[0].requesterGroups[1]: must be a group name without control, format, line or paragraph separator characters',
+      'targets[0].requesterGroups[2]: must not be empty',
+      'targets[0].requesterGroups[3]: must not start or end with whitespace',
     ]);
   });
 
@@ -460,6 +515,17 @@ describe('CatalogueError', () => {
         '  - version: must be 1, the only catalogue version this broker reads',
         '  - extra: unknown key; allowed here: version, defaults, watchedRoles, targets',
       ].join('\n'),
+    );
+  });
+
+  it('refuses the example catalogue file once an alias of carol is added to prod-readonly, naming path and rule', () => {
+    const text = readFileSync(EXAMPLE, 'utf8').replace(
+      'emails: [carol@example.com, erin@example.com]',
+      'emails: [carol@example.com, erin@example.com, Carol+prod@example.com]',
+    );
+    expect(text).toContain('Carol+prod@example.com');
+    expect(() => parseCatalogue(text, 'config/aliased.yaml')).toThrow(
+      'targets[1].approvers.emails[2]: approver "carol+prod@example.com" reaches the same mailbox (carol@example.com) as "carol@example.com" at approvers.emails[0]',
     );
   });
 

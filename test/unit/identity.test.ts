@@ -1,21 +1,13 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { votingApprovers } from '../../shared/domain/authorization';
-import { mailbox, parseGroupsClaim, sameMailbox } from '../../shared/domain/identity';
+import { mailbox, sameMailbox } from '../../shared/domain/identity';
 import { callerFromEvent } from '../../shared/http/caller';
 
 const eventWith = (claims: Record<string, string>) =>
   ({ requestContext: { authorizer: { jwt: { claims, scopes: [] } } } }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
 
 describe('identity', () => {
-  it('parses the groups claim in every form API Gateway and IdPs produce', () => {
-    expect(parseGroupsClaim('[engineers approvers]')).toEqual(['engineers', 'approvers']);
-    expect(parseGroupsClaim('["engineers","approvers"]')).toEqual(['engineers', 'approvers']);
-    expect(parseGroupsClaim(['engineers'])).toEqual(['engineers']);
-    expect(parseGroupsClaim('[]')).toEqual([]);
-    expect(parseGroupsClaim(undefined)).toEqual([]);
-    expect(parseGroupsClaim('engineers,approvers')).toEqual(['engineers', 'approvers']);
-  });
 
   it('treats case and plus-addressing as the same mailbox', () => {
     expect(mailbox('Carol+Prod@Example.com')).toBe('carol@example.com');
@@ -34,15 +26,16 @@ describe('identity', () => {
 
   it('requires a verified email claim by default', () => {
     const base = { sub: 'alice', email: 'Alice@Example.com', groups: '[engineers]' };
-    expect(callerFromEvent(eventWith({ ...base, email_verified: 'true' }), 'groups')).toEqual({
+    expect(callerFromEvent(eventWith({ ...base, email_verified: 'true' }), undefined, { groupsClaim: 'groups' })).toEqual({
       sub: 'alice',
       email: 'alice@example.com',
       groups: ['engineers'],
     });
-    expect(() => callerFromEvent(eventWith({ ...base, email_verified: 'false' }), 'groups')).toThrow(/not verified/);
-    expect(() => callerFromEvent(eventWith(base), 'groups')).toThrow(/not verified/);
+    expect(() => callerFromEvent(eventWith({ ...base, email_verified: 'false' }), undefined, { groupsClaim: 'groups' })).toThrow(/not verified/);
+    expect(() => callerFromEvent(eventWith(base), undefined, { groupsClaim: 'groups' })).toThrow(/not verified/);
     // An IdP that never sends the claim can be trusted explicitly; an explicit "false" is still refused.
-    expect(callerFromEvent(eventWith(base), 'groups', false).email).toBe('alice@example.com');
-    expect(() => callerFromEvent(eventWith({ ...base, email_verified: 'false' }), 'groups', false)).toThrow(/not verified/);
+    const trusting = { groupsClaim: 'groups', requireVerifiedEmail: false };
+    expect(callerFromEvent(eventWith(base), undefined, trusting).email).toBe('alice@example.com');
+    expect(() => callerFromEvent(eventWith({ ...base, email_verified: 'false' }), undefined, trusting)).toThrow(/not verified/);
   });
 });
