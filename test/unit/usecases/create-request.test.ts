@@ -32,7 +32,13 @@ describe('createRequest', () => {
       wantWrites: [],
       wantStarted: 0,
     },
-    { name: 'a caller outside the requester groups is refused', caller: CALLERS.mallory, wantErr: { code: 'NOT_A_REQUESTER' }, wantWrites: [], wantStarted: 0 },
+    {
+      name: 'a caller outside the requester groups gets the unknown-target answer (no entitlement leak)',
+      caller: CALLERS.mallory,
+      wantErr: { code: 'VALIDATION_FAILED', field: 'target' },
+      wantWrites: [],
+      wantStarted: 0,
+    },
     {
       name: 'a duration over the target maximum is refused',
       input: { duration: '5h' },
