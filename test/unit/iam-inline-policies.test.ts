@@ -205,13 +205,13 @@ describe('endSessions over IAM', () => {
 describe('targetAccountInlinePolicies: cross-account through the session-deny role', () => {
   const credentials = { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 's'.repeat(40), SessionToken: 'token', Expiration: new Date('2026-11-29T00:25:00Z') };
 
-  it('assumes the account role with the ExternalId, once per account, and signs IAM calls with it', async () => {
+  it("assumes the target's session-deny role with the ExternalId, once per session-deny role, and signs IAM calls with it", async () => {
     stsMock.on(AssumeRoleCommand).resolves({ Credentials: credentials });
     iamMock.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
     const configs: unknown[] = [];
     const policiesFor = targetAccountInlinePolicies({
       sts: new STSClient({ region: 'eu-west-1' }),
-      sessionDenyRoleArn: (account) => `arn:aws:iam::${account}:role/AccessBrokerSessionDeny`,
+      sessionDenyRoleArn: (roleArn) => `arn:aws:iam::${roleArn.split(':')[4]}:role/AccessBrokerSessionDeny`,
       externalId: () => 'ext-7f3a9c',
       iamClient: (config) => {
         configs.push(config);

@@ -6,7 +6,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { accountOfArn, partitionOfArn, ROLE_ARN } from '../../domain/arn';
+import { partitionOfArn, ROLE_ARN } from '../../domain/arn';
 import { ValidationError } from '../../domain/errors';
 import type { RoleInlinePolicies, RoleInlinePoliciesFor } from '../../ports/session-denies';
 import { awsErrorCode } from '../aws-errors';
@@ -79,13 +79,13 @@ export interface TargetAccountIamOptions {
   /** The broker's own STS client (its Lambda role), used to assume the session-deny role. */
   sts: STSClient;
   /**
-   * The role the broker assumes in an account to edit its target roles' inline policies
-   * (the target-account stack's SessionDenyRole), or undefined to call IAM with the broker's
-   * own credentials (targets in the broker's account, or a broker role allowed directly).
+   * The role the broker assumes to edit this target role's inline policies (the output
+   * SessionDenyRoleArn of the target-account stack that created the role), or undefined to
+   * call IAM with the broker's own credentials (a target role in the broker's own account).
    */
-  sessionDenyRoleArn(account: string): string | undefined;
+  sessionDenyRoleArn(targetRoleArn: string): string | undefined;
   /** The ExternalId that role's trust policy requires (the target's externalId), if any. */
-  externalId(account: string): string | undefined;
+  externalId(targetRoleArn: string): string | undefined;
   /** IAM's signing region for the partition; defaults to us-east-1 (aws), us-gov-west-1, cn-north-1. */
   region?(partition: string): string;
   /** Builds the IAM client; injectable for tests. */
@@ -100,22 +100,22 @@ export const SESSION_DENY_SESSION_SECONDS = 900;
 const IAM_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-us-gov': 'us-gov-west-1', 'aws-cn': 'cn-north-1' };
 
 /**
- * RoleInlinePoliciesFor on IAM, one IAM client per account (kept for the container's life).
- * Cross-account, the client's credentials come from sts:AssumeRole into the account's
- * session-deny role with the ExternalId; the SDK refreshes them before they expire.
+ * RoleInlinePoliciesFor on IAM, one IAM client per session-deny role (kept for the
+ * container's life). Cross-account, the client's credentials come from sts:AssumeRole into
+ * the target role's session-deny role with the ExternalId; the SDK refreshes them before
+ * they expire.
  */
 export function targetAccountInlinePolicies(options: TargetAccountIamOptions): RoleInlinePoliciesFor {
   const clients = new Map<string, IAMClient>();
   const build = options.iamClient ?? ((config) => new IAMClient(config));
   const clientFor = (roleArn: string): IAMClient => {
-    const account = accountOfArn(roleArn)!;
     const partition = partitionOfArn(roleArn)!;
-    const key = `${partition}:${account}`;
+    const assume = options.sessionDenyRoleArn(roleArn);
+    const externalId = options.externalId(roleArn);
+    const key = `${assume ?? `own:${partition}`}|${externalId ?? ''}`;
     const known = clients.get(key);
     if (known) return known;
     const region = options.region?.(partition) ?? IAM_REGION[partition] ?? 'us-east-1';
-    const assume = options.sessionDenyRoleArn(account);
-    const externalId = options.externalId(account);
     const client = build(
       assume === undefined
         ? { region }
