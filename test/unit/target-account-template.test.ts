@@ -44,9 +44,17 @@ function resolveRefs(value: Json, params: Record<string, string>): Json {
 }
 
 describe('target account template: parameters', () => {
-  it('declares the five parameters with their constraints', () => {
+  it('declares the six parameters with their constraints', () => {
     const p = template.Parameters;
-    expect(Object.keys(p)).toEqual(['BrokerPrincipalArn', 'ExternalId', 'RoleName', 'MaxSessionDuration', 'PermissionsBoundaryArn']);
+    expect(Object.keys(p)).toEqual([
+      'BrokerPrincipalArn',
+      'ExternalId',
+      'SessionDenyPrincipalArn',
+      'RoleName',
+      'MaxSessionDuration',
+      'PermissionsBoundaryArn',
+    ]);
+    expect(p.SessionDenyPrincipalArn.Default).toBe('');
     expect(p.ExternalId).toMatchObject({ Type: 'String', NoEcho: true, MinLength: 2 });
     expect(p.RoleName.Default).toBe('BrokerReadOnly');
     expect(p.MaxSessionDuration).toMatchObject({ Type: 'Number', MinValue: 900, MaxValue: 43200, Default: 3600 });
@@ -78,8 +86,13 @@ describe('target account template: role', () => {
     });
   });
 
-  it('outputs the role ARN', () => {
+  it('outputs the role ARN and the session-deny role ARN', () => {
     expect(template.Outputs.RoleArn.Value).toEqual({ 'Fn::GetAtt': ['BrokerRole', 'Arn'] });
+    expect(template.Outputs.SessionDenyRoleArn.Value).toEqual({ 'Fn::GetAtt': ['SessionDenyRole', 'Arn'] });
+  });
+
+  it('has exactly two resources: the target role and its session-deny role', () => {
+    expect(Object.keys(template.Resources)).toEqual(['BrokerRole', 'SessionDenyRole']);
   });
 
   it('carries seed 000 read-only policy as its inline policy, exactly as the catalogue states it', () => {
@@ -190,5 +203,116 @@ describe('target account template: simulated with iam-simulate', () => {
   it('lets the broker tag sessions with request-id and requester, and nothing else', async () => {
     expect(await trustAllows('sts:TagSession', BROKER, { 'aws:TagKeys': ['request-id', 'requester'] })).toBe('Allowed');
     expect(await trustAllows('sts:TagSession', BROKER, { 'aws:TagKeys': ['request-id', 'admin'] })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('target account template: session-deny role', () => {
+  const denyRole = template.Resources.SessionDenyRole;
+  const denyTrust = denyRole.Properties.AssumeRolePolicyDocument;
+  const denyPolicies = denyRole.Properties.Policies;
+
+  it('is a role the broker assumes only with the ExternalId', () => {
+    expect(denyRole.Type).toBe('AWS::IAM::Role');
+    expect(denyRole.Properties.MaxSessionDuration).toBe(3600);
+    expect(denyTrust.Statement).toEqual([
+      {
+        Sid: 'BrokerAssumeSessionDenyRoleWithExternalId',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::If': ['HasSessionDenyPrincipal', { Ref: 'SessionDenyPrincipalArn' }, { Ref: 'BrokerPrincipalArn' }] } },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+      },
+    ]);
+    expect(template.Conditions.HasSessionDenyPrincipal).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SessionDenyPrincipalArn' }, ''] }],
+    });
+  });
+
+  it('may only read and write the inline policies of the target role: exactly these actions on exactly that resource', () => {
+    expect(denyPolicies).toHaveLength(1);
+    expect(denyPolicies[0].PolicyName).toBe('AccessBrokerSessionDeny');
+    const statements = denyPolicies[0].PolicyDocument.Statement;
+    expect(statements.map((s: Json) => [s.Sid, s.Effect, s.Action, s.Resource])).toEqual([
+      ['ReadTargetRoleInlinePolicies', 'Allow', ['iam:GetRolePolicy', 'iam:ListRolePolicies'], { 'Fn::GetAtt': ['BrokerRole', 'Arn'] }],
+      ['WriteTargetRoleInlinePolicies', 'Allow', ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'], { 'Fn::GetAtt': ['BrokerRole', 'Arn'] }],
+    ]);
+    expect(statements[0].Condition).toBeUndefined();
+    // IAM has no condition key for an inline policy's name; what it offers is the boundary.
+    expect(statements[1].Condition).toEqual({
+      'Fn::If': [
+        'HasPermissionsBoundary',
+        { StringEquals: { 'iam:PermissionsBoundary': { Ref: 'PermissionsBoundaryArn' } } },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+  });
+
+  describe('simulated with iam-simulate', () => {
+    const ACCOUNT = '111111111111';
+    const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/BrokerReadOnly`;
+    const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/BrokerBoundary`;
+    const SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/SessionDenyRole/access-broker-session-deny`;
+
+    /** CloudFormation's view of the policy once deployed: GetAtt, Ref and If resolved. */
+    function deployed(value: Json, boundary: string): Json {
+      if (Array.isArray(value)) return value.map((v) => deployed(v, boundary)).filter((v) => v !== NO_VALUE);
+      if (value && typeof value === 'object') {
+        if ('Fn::GetAtt' in value) return value['Fn::GetAtt'][0] === 'BrokerRole' ? ROLE_ARN : 'unresolved';
+        if ('Ref' in value) return value.Ref === 'AWS::NoValue' ? NO_VALUE : value.Ref === 'PermissionsBoundaryArn' ? boundary : 'unresolved';
+        if ('Fn::If' in value) {
+          const [condition, yes, no] = value['Fn::If'];
+          expect(condition).toBe('HasPermissionsBoundary');
+          return deployed(boundary === '' ? no : yes, boundary);
+        }
+        const out: Json = {};
+        for (const [k, v] of Object.entries(value)) {
+          const r = deployed(v, boundary);
+          if (r !== NO_VALUE) out[k] = r;
+        }
+        return out;
+      }
+      return value;
+    }
+    const NO_VALUE = Symbol('NoValue');
+
+    async function allows(action: string, resource: string, boundary: string, context: Record<string, string> = {}): Promise<string> {
+      const result = await runSimulation(
+        {
+          request: { principal: SESSION, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
+          identityPolicies: [{ name: 'AccessBrokerSessionDeny', policy: deployed(denyPolicies[0].PolicyDocument, boundary) }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    }
+
+    it.each(['iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])(
+      'allows %s on the target role',
+      async (action) => {
+        expect(await allows(action, ROLE_ARN, '')).toBe('Allowed');
+      },
+    );
+
+    it.each([
+      ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/Admin`],
+      ['iam:GetRolePolicy', `arn:aws:iam::${ACCOUNT}:role/Admin`],
+      ['iam:AttachRolePolicy', ROLE_ARN],
+      ['iam:UpdateAssumeRolePolicy', ROLE_ARN],
+      ['iam:DeleteRolePermissionsBoundary', ROLE_ARN],
+      ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/SessionDenyRole`],
+    ])('refuses %s on %s', async (action, resource) => {
+      expect(await allows(action, resource, '')).toBe('ImplicitlyDenied');
+    });
+
+    it('with a permissions boundary, writes only while the role keeps that boundary', async () => {
+      expect(await allows('iam:PutRolePolicy', ROLE_ARN, BOUNDARY, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
+      expect(await allows('iam:DeleteRolePolicy', ROLE_ARN, BOUNDARY, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
+      expect(await allows('iam:PutRolePolicy', ROLE_ARN, BOUNDARY, {})).toBe('ImplicitlyDenied');
+      expect(await allows('iam:PutRolePolicy', ROLE_ARN, BOUNDARY, { 'iam:PermissionsBoundary': `${BOUNDARY}2` })).toBe('ImplicitlyDenied');
+      expect(await allows('iam:GetRolePolicy', ROLE_ARN, BOUNDARY)).toBe('Allowed');
+    });
   });
 });
