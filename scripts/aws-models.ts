@@ -31,6 +31,7 @@ export const OPERATIONS: Record<string, { botocore: string; operations: string[]
     operations: ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'Query', 'CreateTable', 'DescribeTable'],
   },
   secretsmanager: { botocore: 'secretsmanager/2017-10-17', operations: ['GetSecretValue'] },
+  iam: { botocore: 'iam/2010-05-08', operations: ['ListRolePolicies', 'GetRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy'] },
   // Not called by an adapter: Step Functions invokes the broker's functions, and the workflow's
   // Retry rules name Invoke's errors (shared/workflow/errors.ts LAMBDA_SERVICE_ERRORS).
   lambda: { botocore: 'lambda/2015-03-31', operations: ['Invoke'] },

@@ -50,8 +50,11 @@ const AWS = require('aws-sdk/lib/core') as {
 /** The services the broker's adapters call, by model file name. */
 export type AdapterService = 'sts' | 'sns' | 'sfn' | 'kms' | 'dynamodb' | 'secretsmanager';
 export const MODEL_SERVICES: readonly AdapterService[] = ['sts', 'sns', 'sfn', 'kms', 'dynamodb', 'secretsmanager'];
-/** Every model file: the adapters' services, and Lambda, whose Invoke errors the workflow's Retry rules name. */
-export type ModelService = AdapterService | 'lambda';
+/**
+ * Every model file: the adapters' services, IAM (session denies map its errors themselves, see
+ * test/unit/iam-inline-policies.test.ts), and Lambda, whose Invoke errors the workflow's Retry rules name.
+ */
+export type ModelService = AdapterService | 'iam' | 'lambda';
 
 interface ModelFile {
   source: string;

@@ -3,8 +3,6 @@
  * against IAM's published model (test/fixtures/aws-models/iam.json, from botocore), and every
  * error the model lists for these operations mapped to a clear message.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import {
   DeleteRolePolicyCommand,
   GetRolePolicyCommand,
@@ -24,34 +22,10 @@ import {
 } from '../../shared/adapters/iam/iam-inline-policies';
 import { createSessionDenies } from '../../shared/adapters/iam/session-denies';
 import { SESSION_DENY_POLICY_NAME } from '../../shared/domain/session-deny';
-
-const require = createRequire(import.meta.url);
-(require('aws-sdk/lib/maintenance_mode_message') as { suppress: boolean }).suppress = true;
-const AWS = require('aws-sdk/lib/core') as {
-  Model: { Api: new (api: unknown) => { operations: Record<string, { input: unknown } | undefined> } };
-  ParamValidator: new (v: Record<string, boolean>) => {
-    validate(shape: unknown, params: unknown, context?: string): boolean;
-    validatePattern(shape: { pattern?: string }, value: string, context: string): void;
-    fail(code: string, message: string): void;
-  };
-};
-const model = JSON.parse(readFileSync(new URL('../fixtures/aws-models/iam.json', import.meta.url), 'utf8')) as {
-  operations: Record<string, { errors: { shape: string }[] }>;
-};
-const iamApi = new AWS.Model.Api(model);
+import { assertMatchesModel, modelErrors } from '../helpers/aws-model';
 
 /** Throws unless IAM's model accepts the input (required, types, min/max, patterns matched whole). */
-function assertIamModel(operation: string, input: unknown): void {
-  const op = iamApi.operations[operation.charAt(0).toLowerCase() + operation.slice(1)];
-  if (!op) throw new Error(`IAM ${operation} is not in test/fixtures/aws-models/iam.json`);
-  const validator = new AWS.ParamValidator({ min: true, max: true, pattern: true, enum: true });
-  validator.validatePattern = (shape, value, context) => {
-    if (shape.pattern !== undefined && !new RegExp(`^(?:${shape.pattern})$`, 'u').test(value)) {
-      validator.fail('PatternMatchError', `${context} does not match /${shape.pattern}/`);
-    }
-  };
-  validator.validate(op.input, input, operation);
-}
+const assertIamModel = (operation: string, input: unknown): void => assertMatchesModel('iam', operation, input);
 
 const ROLE = 'arn:aws:iam::111111111111:role/team/BrokerReadOnly';
 const NOW = new Date('2026-11-29T00:10:00Z');
@@ -146,7 +120,7 @@ describe('IAM errors', () => {
   it('covers every error the model lists for the four operations', () => {
     const covered = new Set(cases.map(([op, error]) => `${op}:${error}`));
     const special = new Set(['GetRolePolicy:NoSuchEntityException', 'DeleteRolePolicy:NoSuchEntityException']);
-    const listed = Object.entries(model.operations).flatMap(([op, o]) => o.errors.map((e) => `${op}:${e.shape}`));
+    const listed = ['ListRolePolicies', 'GetRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy'].flatMap((op) => modelErrors('iam', op).map((e) => `${op}:${e}`));
     expect(listed.filter((k) => !covered.has(k) && !special.has(k))).toEqual([]);
   });
 
