@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { useTestBroker } from '../helpers/broker';
 
+/** One broker for the file: each test works on its own request. */
+const broker = useTestBroker();
+
 /** A decision must survive a Step Functions hiccup: recorded once, deliverable again by its approver. */
 describe('decision delivery', () => {
-  const broker = useTestBroker();
-
   it('a failed SendTaskSuccess answers 503, keeps the vote, and the same approver re-submitting delivers it', async () => {
     const t = broker();
     const created = await t.call('POST', '/requests', {
@@ -54,8 +55,6 @@ describe('decision delivery', () => {
 });
 
 describe('decision cast between two attempts of notify-approvers', () => {
-  const broker = useTestBroker();
-
   it('the retried attempt delivers the recorded decision instead of cancelling', async () => {
     const t = broker();
     const created = await t.call('POST', '/requests', {
@@ -89,7 +88,8 @@ describe('decision cast between two attempts of notify-approvers', () => {
       // The retried attempt of the notify task runs with a fresh token (the stand-in for Step
       // Functions' retry), finds the recorded decision and delivers it to the waiting execution.
       await t.broker.invoke('notifyApprovers', { requestId: id, approvalTimeoutSeconds: 14_400, taskToken: realToken });
-      const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+      // ACTIVE is written first, the `issued` history entry right after it.
+      const active = await t.waitForRequest(id, (r) => r.status === 'ACTIVE' && r.history.some((h: { type: string }) => h.type === 'issued'));
       expect(active.history.filter((h: { type: string }) => h.type === 'issued')).toHaveLength(1);
     } finally {
       workflow.sendDecision = original;
