@@ -5,6 +5,7 @@ import { loadEvent } from '../events/load';
 import { ROOT } from '../local/broker';
 import { startTestBroker, type TestBroker } from '../test/helpers/broker';
 import { diffCounts, runConcurrent, summarize } from './stats';
+import { benchMixedAlertBatch } from './alert-batch';
 import { bundleBench } from './bundles';
 import { costPer1000Requests } from './cost';
 
@@ -176,6 +177,7 @@ async function main() {
     createRequest: benchCreate,
     lifecycle: benchLifecycle,
     alerts: benchAlerts,
+    alertBatchMixed: benchMixedAlertBatch,
     bundles: benchBundles,
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };

@@ -28,7 +28,7 @@ import { createOutbox, type Outbox } from './outbox';
 import { routesFromServerlessYml, type Route } from './routes';
 import { createLocalServer, lambdaContext, listen, type LocalRoute } from './server';
 import { createLocalStsStandin } from './sts-standin';
-import { createLocalWorkflow, type LocalWorkflow } from './workflow-runner';
+import { createLocalWorkflow, type LocalWorkflow, type WorkflowTimer } from './workflow-runner';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const LOCAL_TABLE_NAME = 'access-broker-local';
@@ -47,6 +47,8 @@ export interface LocalBrokerOptions {
   /** 'local' (default): STS stand-in and console preview. 'aws': real STS and federation with ambient AWS credentials. */
   issuer?: 'local' | 'aws';
   clock?: Clock;
+  /** Where the workflow takes its pauses (Wait, retry backoff, approval timeout); default real time. */
+  timer?: WorkflowTimer;
   logLevel?: LogLevel;
   /** Name of the JWT claim holding the caller's groups, as BROKER_GROUPS_CLAIM (default `groups`). */
   groupsClaim?: string;
@@ -144,6 +146,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     },
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+    ...(options.timer ? { timer: options.timer } : {}),
+    clock,
     logger,
   });
 

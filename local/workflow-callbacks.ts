@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { STATES_TIMEOUT_ERROR } from '../shared/workflow/errors';
 import { namedError } from './workflow-lambda';
+import { realTimer, type WorkflowTimer } from './workflow-timer';
 
 interface OpenCallback {
   executionArn: string;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the timeout's pause. */
+  timeout: AbortController;
 }
 
 /**
@@ -16,6 +18,9 @@ interface OpenCallback {
  */
 export class CallbackRegistry {
   private readonly open = new Map<string, OpenCallback>();
+
+  /** Timeouts are paused on `timer` (a test's timer moves only when the test says so). */
+  constructor(private readonly timer: WorkflowTimer = realTimer) {}
 
   /** Opaque and unguessable, like a real token (which is also what makes it a secret). */
   newToken(): string {
@@ -33,11 +38,13 @@ export class CallbackRegistry {
       resolve = res;
       reject = rej;
     });
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => this.fail(token, namedError(STATES_TIMEOUT_ERROR, 'The callback task timed out')), timeoutMs);
-    this.open.set(token, { executionArn, resolve, reject, timer });
+    const timeout = new AbortController();
+    this.open.set(token, { executionArn, resolve, reject, timeout });
+    if (timeoutMs !== undefined) {
+      void this.timer.sleep(timeoutMs, timeout.signal).then(() => {
+        if (!timeout.signal.aborted) this.fail(token, namedError(STATES_TIMEOUT_ERROR, 'The callback task timed out'));
+      });
+    }
     // Handled here so a timeout that fires before the interpreter subscribes is not reported
     // as an unhandled rejection; the interpreter still gets the rejection through `promise`.
     promise.catch(() => undefined);
@@ -73,7 +80,7 @@ export class CallbackRegistry {
     const callback = this.open.get(token);
     if (!callback) return undefined;
     this.open.delete(token);
-    clearTimeout(callback.timer);
+    callback.timeout.abort();
     return callback;
   }
 }

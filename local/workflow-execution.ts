@@ -34,13 +34,13 @@ type EventLog = Run['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 /** Observer for notable events, so the runner can log them without this file knowing a logger. */
 export type ExecutionObserver = (execution: LocalExecution, event: EventLog) => void;
 
-export function newExecution(executionArn: string, input: WorkflowInput): LocalExecution {
+export function newExecution(executionArn: string, input: WorkflowInput, startDate: Date = new Date()): LocalExecution {
   return {
     executionArn,
     name: input.requestId,
     input,
     status: 'RUNNING',
-    startDate: new Date().toISOString(),
+    startDate: startDate.toISOString(),
     statesEntered: [],
     retries: 0,
     stateTransitions: 0,
@@ -52,7 +52,12 @@ export function newExecution(executionArn: string, input: WorkflowInput): LocalE
  * from the result. Resolves once both are complete, so `statesEntered` is final by then.
  * A status already set (ABORTED by a shutdown) is never overwritten.
  */
-export async function trackExecution(execution: LocalExecution, run: Run, observe: ExecutionObserver): Promise<LocalExecution> {
+export async function trackExecution(
+  execution: LocalExecution,
+  run: Run,
+  observe: ExecutionObserver,
+  now: () => Date = () => new Date(),
+): Promise<LocalExecution> {
   const events = (async () => {
     // The log closes itself on abort, so everything in it happened before the stop: count it all.
     for await (const event of run.eventLogs) {
@@ -73,7 +78,7 @@ export async function trackExecution(execution: LocalExecution, run: Run, observ
   );
   await events;
   if (execution.status === 'RUNNING') Object.assign(execution, outcome);
-  execution.stopDate ??= new Date().toISOString();
+  execution.stopDate ??= now().toISOString();
   return execution;
 }
 

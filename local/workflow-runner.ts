@@ -3,7 +3,7 @@ import './polyfills';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 import type { Logger } from '../shared/log/logger';
 import type { Clock, Workflow, WorkflowDecision } from '../shared/ports';
-import type { AslDefinition, AslState } from '../shared/workflow/asl-types';
+import type { AslDefinition, AslRetrier, AslState } from '../shared/workflow/asl-types';
 import { workflowTaskClosedError } from '../shared/workflow/errors';
 import type {
   IssueCredentialsPayload,
@@ -24,8 +24,10 @@ import {
 import { CallbackRegistry } from './workflow-callbacks';
 import { newExecution, trackExecution, type LocalExecution } from './workflow-execution';
 import { invokeLikeLambda, jsonClone, namedError, payloadOf, type LambdaHandler } from './workflow-lambda';
+import { realTimer, type WorkflowTimer } from './workflow-timer';
 
 export type { LocalExecution, LocalExecutionStatus } from './workflow-execution';
+export type { WorkflowTimer } from './workflow-timer';
 
 /** The four Lambda functions, as plain async functions: the event in, the return value out. */
 export interface WorkflowHandlers {
@@ -47,11 +49,16 @@ export interface LocalWorkflowOptions {
   /** Pause before each retry in ms instead of the ASL's backoff (tests). Default: the ASL's. */
   retryIntervalMs?: number;
   /**
-   * The clock the handlers stamp expiresAt with. When given (or when timeScale < 1), the Wait
-   * state measures the remaining window with it instead of the interpreter's Date.now(), so a
-   * skewed or fake local clock still yields the intended window length.
+   * The clock the handlers stamp expiresAt with; the Wait state measures the remaining window
+   * with it, so a skewed or fake local clock still yields the intended window length.
+   * Default: the timer's clock.
    */
   clock?: Clock;
+  /**
+   * Where every pause of the runner is taken: the Wait state, retry backoff and callback
+   * timeouts. Default: real time. Tests pass a timer they advance by hand.
+   */
+  timer?: WorkflowTimer;
   logger?: Logger;
 }
 
@@ -94,8 +101,14 @@ interface Running {
   execution: LocalExecution;
   settled: Promise<LocalExecution>;
   abort: () => void;
+  /** Aborted with the execution: ends any pause the runner is taking for it. */
+  stopped: AbortController;
   /** expiresAt returned by IssueCredentials: the instant the Wait state sleeps until. */
   windowEndsAt?: string;
+  /** Pause (ms) to take before the named Task's next attempt: a Wait before it, or retry backoff. */
+  pauses: Map<string, number>;
+  /** Retry attempts so far per Task, per retrier (as the interpreter counts them). */
+  attempts: Map<string, number[]>;
 }
 
 /**
@@ -111,40 +124,75 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
   const handlerFor = new Map(taskStates.map(([name, state]) => [name, functionOf(name, state)]));
 
-  const now = () => (options.clock ? options.clock.now().getTime() : Date.now());
-  const callbacks = new CallbackRegistry();
+  const timer = options.timer ?? realTimer;
+  const now = () => (options.clock ? options.clock.now().getTime() : timer.now());
+  const callbacks = new CallbackRegistry(timer);
   const runs = new Map<string, Running>();
+  const waitState = definition.States[StateName.WAIT_FOR_EXPIRY];
+  if (waitState?.Type !== 'Wait' || !waitState.Next || definition.States[waitState.Next]?.Type !== 'Task') {
+    throw new Error(`"${StateName.WAIT_FOR_EXPIRY}" must be a Wait state followed by a Task: the local runner pauses before that Task`);
+  }
+  const afterWait = waitState.Next;
 
+  /**
+   * The interpreter sleeps on real timers, so it is told never to sleep (every Wait and retry
+   * interval is overridden with 0) and the runner takes each pause on `timer` instead, when the
+   * Task that follows it starts: the Wait's pause before the Task after the Wait (which the
+   * execution therefore lists as entered while the window runs), a retry's backoff before the
+   * next attempt.
+   */
   function overridesFor(running: Running, taskContext: { Token: string }): RunOptions['overrides'] {
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, state] of taskStates) {
       const fn = handlerFor.get(name) as WorkflowFunctionName;
       const handler = options.handlers[fn].bind(options.handlers) as LambdaHandler<never>;
-      taskResourceLocalHandlers[name] = state.Resource?.endsWith('.waitForTaskToken')
-        ? (input) => waitForCallback(running, taskContext, state, handler, input)
-        : async (input) => {
+      const attempt = state.Resource?.endsWith('.waitForTaskToken')
+        ? (input: unknown) => waitForCallback(running, taskContext, state, handler, input)
+        : async (input: unknown) => {
             const result = await invokeLikeLambda(handler, payloadOf(input));
             if (fn === 'issueCredentials') running.windowEndsAt = (result.Payload as Partial<IssueCredentialsResult>)?.expiresAt;
             return result;
           };
+      taskResourceLocalHandlers[name] = async (input) => {
+        await pauseBefore(running, name);
+        try {
+          return await attempt(input);
+        } catch (e) {
+          const backoff = retryBackoffMs(state.Retry, e as Error, running.attempts, name);
+          if (backoff !== undefined) running.pauses.set(name, options.retryIntervalMs ?? backoff);
+          throw e;
+        }
+      };
     }
 
+    // Read when the Wait state starts (the interpreter looks overrides up lazily), so the
+    // pause is computed from the grant's expiry at that moment. Undefined when the expiry is
+    // not RFC 3339: the interpreter then evaluates TimestampPath itself and fails the state.
     const waitTimeOverrides: Record<string, number> = {};
-    if (timeScale !== 1 || options.clock) {
-      // Read when the Wait state starts (the interpreter looks overrides up lazily), so the
-      // scaled pause is computed from the grant's expiry at that moment.
-      Object.defineProperty(waitTimeOverrides, StateName.WAIT_FOR_EXPIRY, {
-        enumerable: true,
-        get: () => scaledPauseUntil(running.windowEndsAt, now(), timeScale),
-      });
-    }
+    Object.defineProperty(waitTimeOverrides, StateName.WAIT_FOR_EXPIRY, {
+      enumerable: true,
+      get: () => {
+        const pause = scaledPauseUntil(running.windowEndsAt, now(), timeScale);
+        if (pause === undefined) return undefined;
+        running.pauses.set(afterWait, pause);
+        return 0;
+      },
+    });
 
-    const retryIntervalOverrides =
-      options.retryIntervalMs === undefined
-        ? undefined
-        : Object.fromEntries(taskStates.map(([name]) => [name, options.retryIntervalMs as number]));
+    const retryIntervalOverrides = Object.fromEntries(taskStates.map(([name]) => [name, 0]));
 
     return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as RunOptions['overrides'];
+  }
+
+  /** Takes the pause due before `stateName`'s task; an execution stopped meanwhile runs nothing more. */
+  async function pauseBefore(running: Running, stateName: string): Promise<void> {
+    const pause = running.pauses.get(stateName);
+    running.pauses.delete(stateName);
+    if (pause !== undefined && pause > 0) await timer.sleep(pause, running.stopped.signal);
+    if (running.stopped.signal.aborted) {
+      // Not retryable: the interpreter, already aborted, must not call the task again.
+      throw Object.assign(namedError('States.Runtime', 'Execution aborted'), { isRetryable: false });
+    }
   }
 
   /**
@@ -192,9 +240,16 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       if (runs.has(executionArn)) return executionArn;
 
       const input: WorkflowInput = { requestId, approvalTimeoutSeconds };
-      const execution = newExecution(executionArn, jsonClone(input));
+      const execution = newExecution(executionArn, jsonClone(input), new Date(timer.now()));
       const taskContext = { Token: callbacks.newToken() };
-      const running: Running = { execution, settled: Promise.resolve(execution), abort: () => undefined };
+      const running: Running = {
+        execution,
+        settled: Promise.resolve(execution),
+        abort: () => undefined,
+        stopped: new AbortController(),
+        pauses: new Map(),
+        attempts: new Map(),
+      };
       const run = machine.run(jsonClone(input) as never, {
         overrides: overridesFor(running, taskContext),
         context: {
@@ -204,8 +259,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
           Task: taskContext,
         },
       });
-      running.abort = run.abort;
-      running.settled = trackExecution(execution, run, observe).then((done) => {
+      running.abort = () => {
+        running.stopped.abort();
+        run.abort();
+      };
+      running.settled = trackExecution(execution, run, observe, () => new Date(timer.now())).then((done) => {
+        running.stopped.abort();
         callbacks.failExecution(executionArn, namedError('States.Runtime', 'Execution ended'));
         if (done.status === 'FAILED') {
           options.logger?.warn('workflow execution failed', { executionArn, error: done.error, cause: done.cause });
@@ -242,7 +301,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       const active = [...runs.values()].filter((r) => r.execution.status === 'RUNNING');
       for (const running of active) {
         running.execution.status = 'ABORTED';
-        running.execution.stopDate = new Date().toISOString();
+        running.execution.stopDate = new Date(timer.now()).toISOString();
         running.abort();
         // Settles the interpreter's pending callback task so it clears its own timeout timer.
         callbacks.failExecution(running.execution.executionArn, namedError('States.Runtime', 'Execution aborted'));
@@ -262,6 +321,35 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 function scaledPauseUntil(timestamp: string | undefined, nowMs: number, timeScale: number): number | undefined {
   if (typeof timestamp !== 'string' || !RFC3339.test(timestamp)) return undefined;
   return Math.max(0, Date.parse(timestamp) - nowMs) * timeScale;
+}
+
+/**
+ * The pause before the next attempt after `error`, as Step Functions computes it from the
+ * state's Retry list (first matching retrier; none when it has used its MaxAttempts), or
+ * undefined when the error is not retried. Counts the attempt in `attempts`.
+ */
+export function retryBackoffMs(
+  retriers: AslRetrier[] | undefined,
+  error: Error,
+  attempts: Map<string, number[]>,
+  stateName: string,
+  random: () => number = Math.random,
+): number | undefined {
+  if ((error as { isRetryable?: boolean }).isRetryable === false) return undefined;
+  const counts = attempts.get(stateName) ?? [];
+  attempts.set(stateName, counts);
+  for (const [i, retrier] of (retriers ?? []).entries()) {
+    const matches = retrier.ErrorEquals.some(
+      (name) => name === error.name || name === 'States.ALL' || (name === 'States.TaskFailed' && error.name !== 'States.Timeout'),
+    );
+    if (!matches) continue;
+    const done = counts[i] ?? 0;
+    if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
+    counts[i] = done + 1;
+    const intervalMs = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done, retrier.MaxDelaySeconds ?? Infinity) * 1000;
+    return retrier.JitterStrategy === 'FULL' ? random() * intervalMs : intervalMs;
+  }
+  return undefined;
 }
 
 /** Which handler a Task calls, recognised by the stand-in function ARN it was given. */

@@ -1,7 +1,7 @@
 /**
  * Conformance: the data-layer tests against the official DynamoDB Local jar (Java), not dynalite.
  * The jar is fetched once with `npm pack amplify-dynamodb-simulator` into .cache/ by
- * scripts/dynamodb-local.sh --jar-dir; Java 11+ must be on PATH (CI installs Java 17).
+ * scripts/dynamodb-local.sh --jar-dir; Java 11+ must be on PATH (npm test installs Java 17 where apt-get runs as root).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestTable, startDynamoDbLocalJar, type DynamoDbLocalJar } from '../helpers/dynamodb-endpoint';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalBroker, type LocalBroker, type LocalBrokerOptions } from '../../local/broker';
+import type { WorkflowTimer } from '../../local/workflow-timer';
 
 /** People of the example catalogue (config/catalogue.example.yaml) that local mode starts with. */
 export const PEOPLE = {
@@ -22,7 +23,7 @@ export interface ApiResponse<T = any> {
 
 /** A running local broker plus a tiny HTTP client that talks to it as curl would. */
 export async function startTestBroker(options: LocalBrokerOptions = {}) {
-  const broker: LocalBroker = await startLocalBroker({ logLevel: 'error', retryIntervalMs: 10, ...options });
+  const broker: LocalBroker = await startLocalBroker({ logLevel: 'error', retryIntervalMs: 0, ...options });
   const tokens = new Map<string, string>();
   const tokenFor = async (who: Person) => {
     let t = tokens.get(who);
@@ -80,10 +81,67 @@ export async function startTestBroker(options: LocalBrokerOptions = {}) {
 
 export type TestBroker = Awaited<ReturnType<typeof startTestBroker>>;
 
-/** A clock a test moves by setting `offsetMs`; real timers keep running at real speed. */
-export function movableClock() {
-  const time = { offsetMs: 0, clock: { now: () => new Date(Date.now() + time.offsetMs) } };
+/**
+ * Test time: a clock the test moves (`advance`, or `offsetMs` directly) and a timer for the
+ * local workflow runner whose pauses (the access window's Wait, retry backoff, approval
+ * timeouts) end only when the test advances past them. Nothing waits in real time.
+ */
+export function movableClock(): MovableClock {
+  const sleepers: { until: number; ms: number; resolve: () => void }[] = [];
+  const onSleep: (() => void)[] = [];
+  const time: MovableClock = {
+    offsetMs: 0,
+    clock: { now: () => new Date(Date.now() + time.offsetMs) },
+    timer: {
+      now: () => Date.now() + time.offsetMs,
+      sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        if (ms <= 0 || signal?.aborted) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const sleeper = {
+            until: time.timer.now() + ms,
+            ms,
+            resolve: () => {
+              signal?.removeEventListener('abort', sleeper.resolve);
+              const i = sleepers.indexOf(sleeper);
+              if (i >= 0) sleepers.splice(i, 1);
+              resolve();
+            },
+          };
+          sleepers.push(sleeper);
+          signal?.addEventListener('abort', sleeper.resolve, { once: true });
+          for (const wake of onSleep.splice(0)) wake();
+        });
+      },
+    },
+    async advance(ms: number): Promise<void> {
+      time.offsetMs += ms;
+      for (;;) {
+        // Lets what the last pause released run far enough to take its next pause.
+        for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+        const due = sleepers.filter((s) => s.until <= time.timer.now()).sort((a, b) => a.until - b.until)[0];
+        if (!due) return;
+        due.resolve();
+      }
+    },
+    pending: () => sleepers.map((s) => s.ms),
+    async sleeping(which = () => true) {
+      while (!sleepers.some((s) => which(s.ms))) await new Promise<void>((r) => onSleep.push(r));
+    },
+  };
   return time;
+}
+
+export interface MovableClock {
+  /** How far the clock is ahead of real time; set it to jump (no pause ends by that alone). */
+  offsetMs: number;
+  clock: { now(): Date };
+  timer: WorkflowTimer;
+  /** Moves the clock on by `ms` and ends every pause due by then, earliest first. */
+  advance(ms: number): Promise<void>;
+  /** The lengths (ms) of the pauses now pending, in the order they were asked for. */
+  pending(): number[];
+  /** Resolves once a pause (of a length `which` accepts; by default any) is pending, at once if one is. */
+  sleeping(which?: (ms: number) => boolean): Promise<void>;
 }
 
 /** Starts a broker before the suite's tests and closes it after them; call the getter inside tests. */

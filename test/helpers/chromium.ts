@@ -3,7 +3,7 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
 
 /**
  * Debian's chromium package, driven by playwright-core (no browser download).
- * CI installs it with: apt-get update && apt-get install -y chromium
+ * `npm test` installs it (scripts/test-prereqs.mjs) where apt-get runs as root.
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -27,7 +27,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. The browser tests need Debian's chromium: ` +
-        'run `apt-get update && apt-get install -y chromium` (CI does), or set CHROMIUM_PATH to a Chromium binary.',
+        'run `apt-get update && apt-get install -y chromium` (npm test does it as root), or set CHROMIUM_PATH to a Chromium binary.',
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });

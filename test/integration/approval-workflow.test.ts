@@ -3,8 +3,10 @@
  * page (changes nothing) -> POST decision -> the real ASL in aws-local-stepfunctions carries the
  * request to its end (ACTIVE -> EXPIRED, DENIED, TIMED_OUT, CANCELLED).
  *
- * Time: `timeScale` shrinks the approval wait and the access window together. The local deps are
- * process-global (setDeps), so each describe starts its own broker and closes it before the next.
+ * Time: each broker runs on a movable clock whose timer ends the workflow's pauses (the access
+ * window, the approval timeout) only when a test advances it; nothing waits in real time. The
+ * local deps are process-global (setDeps), so each describe starts its own broker and closes it
+ * before the next.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalToken, hashApprovalToken } from '../../shared/domain/approval-token';
@@ -14,10 +16,11 @@ import { startTestBroker, type Person, type TestBroker, movableClock } from '../
 const SANDBOX = { target: 'sandbox-readonly', services: ['ec2', 'cloudwatch'], duration: '15m', reason: 'Investigating INC-4411 latency', ticket: 'INC-4411' };
 const PROD = { target: 'prod-readonly', services: ['ec2', 'databases'], duration: '15m', reason: 'Checking replica lag for INC-4412', ticket: 'INC-4412' };
 
-/** 0.002: the sandbox's 4 h approval wait lasts 28.8 s, a 15 m window 1.8 s. */
-const MAIN_SCALE = 0.002;
-/** 0.0002: the 4 h approval wait lasts 2.9 s. */
-const TIMEOUT_SCALE = 0.0002;
+const MINUTE_MS = 60_000;
+/** The sandbox's approval timeout. */
+const APPROVAL_TIMEOUT_MS = 4 * 3_600_000;
+/** The window SANDBOX and PROD ask for. */
+const WINDOW_MS = 15 * MINUTE_MS;
 
 /** States of one request that is approved and then runs its window out. */
 const APPROVE_TO_EXPIRE_STATES = [
@@ -71,8 +74,14 @@ function helpers(getT: () => TestBroker) {
 describe('approval workflow through the local HTTP server', () => {
   let t: TestBroker;
   const h = helpers(() => t);
+  const time = movableClock();
+  /** Waits for `id` to be ACTIVE, then lets its 15-minute window pass. */
+  const runWindowOut = async (id: string) => {
+    await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+    await time.advance(WINDOW_MS);
+  };
   beforeAll(async () => {
-    t = await startTestBroker({ timeScale: MAIN_SCALE });
+    t = await startTestBroker({ clock: time.clock, timer: time.timer });
   });
   afterAll(async () => {
     await t?.broker.close();
@@ -143,7 +152,10 @@ describe('approval workflow through the local HTTP server', () => {
     expect(active.approvals).toEqual([{ by: 'carol@example.com', decision: 'approve', at: expect.any(String) }]);
     expect(Date.parse(active.expiresAt) - Date.parse(active.startsAt)).toBe(15 * 60 * 1000);
 
-    // The window (15 m * 0.002 = 1.8 s) passes by itself.
+    // The window passes when the clock reaches its end.
+    await time.advance(WINDOW_MS - MINUTE_MS);
+    expect((await h.get(id)).status).toBe('ACTIVE');
+    await time.advance(MINUTE_MS);
     const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED' && count(r, 'requester-notified') === 2);
     const after = types(expired).slice(types(expired).indexOf('approved-by'));
     expect(after).toEqual(['approved-by', 'approved', 'issued', 'requester-notified', 'expired', 'requester-notified']);
@@ -308,6 +320,7 @@ describe('approval workflow through the local HTTP server', () => {
     expect(replayJson.body.error.code).toBe('LINK_USED');
     expect((await t.call('GET', pathOf(link))).status).toBe(410);
 
+    await runWindowOut(id);
     const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
     expect(expired.approvals).toHaveLength(1);
     expect(count(expired, 'approved-by')).toBe(1);
@@ -351,6 +364,7 @@ describe('approval workflow through the local HTTP server', () => {
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ decided: true, timedOut: false, request: { id, status: 'APPROVED' } });
 
+    await runWindowOut(id);
     const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
     expect(expired.approvals.map((a: { by: string }) => a.by)).toEqual(['carol@example.com', 'erin@example.com']);
     expect(count(expired, 'approved-by')).toBe(2);
@@ -398,6 +412,8 @@ describe('approval workflow through the local HTTP server', () => {
       raced.push(created);
     }
     // Every raced request then runs exactly one approved path: one issue, one grant, one expiry.
+    for (const { id } of raced) await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+    await time.advance(WINDOW_MS);
     await Promise.all(
       raced.map(async ({ id, executionArn }) => {
         const execution = await t.broker.workflow.whenSettled(executionArn);
@@ -429,15 +445,17 @@ describe('approval workflow through the local HTTP server', () => {
     const bad = await t.call('POST', pathOf(await t.linkFor(id, 'carol@example.com')), { json: { decision: 'maybe' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('decision');
+    await time.advance(WINDOW_MS);
     await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
   });
 });
 
-describe('approval timeouts (4 h wait scaled to 2.9 s)', () => {
+describe('approval timeouts (the 4 h wait passed on the movable clock)', () => {
   let t: TestBroker;
   const h = helpers(() => t);
+  const time = movableClock();
   beforeAll(async () => {
-    t = await startTestBroker({ timeScale: TIMEOUT_SCALE });
+    t = await startTestBroker({ clock: time.clock, timer: time.timer });
   });
   afterAll(async () => {
     await t?.broker.close();
@@ -446,6 +464,10 @@ describe('approval timeouts (4 h wait scaled to 2.9 s)', () => {
   it('no decision: TIMED_OUT, requester told; a late click answers 409 "already TIMED_OUT", never 500', async () => {
     const { id, executionArn } = await h.create('alice', SANDBOX);
     const carolLink = await t.linkFor(id, 'carol@example.com');
+    await h.notified(id);
+    await time.advance(APPROVAL_TIMEOUT_MS - MINUTE_MS);
+    expect((await h.get(id)).status).toBe('PENDING');
+    await time.advance(MINUTE_MS);
 
     const mail = await h.requesterMail(id, 'timed-out');
     expect(mail.attributes.requester).toBe('alice@example.com');
@@ -461,6 +483,9 @@ describe('approval timeouts (4 h wait scaled to 2.9 s)', () => {
     expect(count(timedOut, 'timed-out')).toBe(1);
     expect(h.requesterMails(id).map((m) => m.attributes.event)).toEqual(['timed-out']);
 
+    // A click in the link's last minute: the workflow's timeout starts before notify-approvers
+    // writes the links, so in AWS a link outlives the wait by a moment.
+    time.offsetMs -= MINUTE_MS;
     const late = await h.decideByForm(carolLink, 'approve');
     expect(late.status).toBe(409);
     expect(late.text).toContain('already TIMED_OUT');
@@ -468,6 +493,7 @@ describe('approval timeouts (4 h wait scaled to 2.9 s)', () => {
     expect(lateJson.status).toBe(409);
     expect(lateJson.body.error.code).toBe('ALREADY_DECIDED');
     expect((await h.get(id)).status).toBe('TIMED_OUT');
+    time.offsetMs += MINUTE_MS;
   });
 
   it('a vote whose SendTaskSuccess reaches Step Functions after the wait timed out: 200 page "Request timed out", not 500', async () => {
@@ -480,13 +506,19 @@ describe('approval timeouts (4 h wait scaled to 2.9 s)', () => {
     const workflow = t.broker.deps.workflow;
     const original = workflow.sendDecision;
     let held = 0;
+    let reached!: () => void;
+    const atSendDecision = new Promise<void>((resolve) => (reached = resolve));
     workflow.sendDecision = async (token, output) => {
       held += 1;
+      reached();
       await t.broker.workflow.whenSettled(executionArn);
       return original.call(workflow, token, output);
     };
     try {
-      const res = await h.decideByForm(carolLink, 'approve');
+      const decided = h.decideByForm(carolLink, 'approve');
+      await atSendDecision;
+      await time.advance(APPROVAL_TIMEOUT_MS);
+      const res = await decided;
       expect(held).toBe(1);
       expect(res.status).toBe(200);
       expect(res.text).toContain('<h1>Request timed out</h1>');
@@ -509,8 +541,8 @@ describe('expired approval links', () => {
   const h = helpers(() => t);
   const time = movableClock();
   beforeAll(async () => {
-    // A movable clock; real timers stay real (timeScale 1), so the wait itself never fires here.
-    t = await startTestBroker({ clock: time.clock });
+    // The clock jumps (offsetMs) without advancing the timer, so the approval timeout never fires here.
+    t = await startTestBroker({ clock: time.clock, timer: time.timer });
   });
   afterAll(async () => {
     await t?.broker.close();

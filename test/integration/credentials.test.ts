@@ -84,9 +84,10 @@ function scalars(value: unknown): string[] {
 describe('credentials of an approved request (local STS stand-in and console preview)', () => {
   let t: TestBroker;
   const h = helpers(() => t);
+  // Windows end only when a test advances this clock's timer.
+  const time = movableClock();
   beforeAll(async () => {
-    // 0.001: a 2 h window lasts 7.2 s, a 15 m one 0.9 s, the 4 h approval wait 14.4 s.
-    t = await startTestBroker({ timeScale: 0.001 });
+    t = await startTestBroker({ clock: time.clock, timer: time.timer });
   });
   afterAll(async () => {
     await t?.broker.close();
@@ -267,8 +268,11 @@ describe('credentials of an approved request (local STS stand-in and console pre
     // Still 404 for others, whatever the status.
     expect((await h.credentials(pendingId, 'bob')).status).toBe(404);
 
-    // Approved, active for 0.9 s (too short to poll for reliably), then EXPIRED by the workflow.
-    const expired = await h.activeRequest({ ...REQUEST, duration: '15m' }, (r) => r.status === 'EXPIRED');
+    // Approved, active, then EXPIRED by the workflow once its 15 minutes have passed (the
+    // earlier tests' 2 h windows stay open).
+    const active = await h.activeRequest({ ...REQUEST, duration: '15m' });
+    await time.advance(15 * MINUTE_MS);
+    const expired = await t.waitForRequest(active.id, (r) => r.status === 'EXPIRED');
     expect(types(expired).filter((x) => ['issued', 'expired'].includes(x))).toEqual(['issued', 'expired']);
     const after = await h.credentials(expired.id);
     expect(after.status).toBe(409);
@@ -283,8 +287,8 @@ describe('refresh inside the window (fake clock)', () => {
   const h = helpers(() => t);
   const time = movableClock();
   beforeAll(async () => {
-    // Real timers at full length (timeScale 1): the 4 h window only passes on the fake clock.
-    t = await startTestBroker({ clock: time.clock });
+    // The clock jumps (offsetMs) without advancing the timer, so the workflow's 4 h Wait never ends here.
+    t = await startTestBroker({ clock: time.clock, timer: time.timer });
   });
   afterAll(async () => {
     await t?.broker.close();

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { useTestBroker } from '../helpers/broker';
 
+/** One broker for the file: each test works on its own request. */
+const broker = useTestBroker();
+
 /** A decision must survive a Step Functions hiccup: recorded once, deliverable again by its approver. */
 describe('decision delivery', () => {
-  const broker = useTestBroker();
-
   it('a failed SendTaskSuccess answers 503, keeps the vote, and the same approver re-submitting delivers it', async () => {
     const t = broker();
     const created = await t.call('POST', '/requests', {
@@ -59,8 +60,6 @@ describe('decision delivery', () => {
 });
 
 describe('decision cast between two attempts of notify-approvers', () => {
-  const broker = useTestBroker();
-
   it('the retried attempt delivers the recorded decision instead of cancelling', async () => {
     const t = broker();
     const created = await t.call('POST', '/requests', {

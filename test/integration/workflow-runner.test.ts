@@ -12,7 +12,9 @@ import {
   WORKFLOW_TASK_CLOSED,
   WORKFLOW_THROTTLED_ERROR,
 } from '../../shared/workflow/state-machine';
-import { createLocalWorkflow, type LocalWorkflow, type LocalWorkflowOptions, type WorkflowHandlers } from '../../local/workflow-runner';
+import { createLocalWorkflow, retryBackoffMs, type LocalWorkflow, type LocalWorkflowOptions, type WorkflowHandlers } from '../../local/workflow-runner';
+import { loadStateMachineDefinition } from '../../shared/workflow/state-machine';
+import { movableClock, type MovableClock } from '../helpers/broker';
 
 const HOUR_MS = 3_600_000;
 
@@ -45,7 +47,7 @@ function fakeHandlers(overrides: Partial<WorkflowHandlers> = {}) {
     issueCredentials: record('issueCredentials', (p) =>
       overrides.issueCredentials
         ? overrides.issueCredentials(p)
-        : ({ startsAt: new Date().toISOString(), expiresAt: new Date(Date.now() + HOUR_MS).toISOString() } satisfies IssueCredentialsResult),
+        : ({ startsAt: time.clock.now().toISOString(), expiresAt: new Date(time.clock.now().getTime() + HOUR_MS).toISOString() } satisfies IssueCredentialsResult),
     ),
     notifyRequester: record('notifyRequester', (p) => overrides.notifyRequester?.(p) ?? { sent: true }),
     settleRequest: record('settleRequest', (p: SettleRequestPayload) => overrides.settleRequest?.(p) ?? { status: p.outcome }),
@@ -56,14 +58,16 @@ function fakeHandlers(overrides: Partial<WorkflowHandlers> = {}) {
 }
 
 let workflow: LocalWorkflow | undefined;
+/** The runner's time in each test: pauses end only when the test advances it. */
+let time: MovableClock;
 afterEach(async () => {
   await workflow?.stopAll();
   workflow = undefined;
 });
 
 function localWorkflow(handlers: WorkflowHandlers, options: Omit<LocalWorkflowOptions, 'handlers'> = {}) {
-  // 1e-4: the 1 h access window lasts 360 ms, a 4 h approval timeout 1.44 s.
-  workflow = createLocalWorkflow({ handlers, timeScale: 1e-4, retryIntervalMs: 5, ...options });
+  time = movableClock();
+  workflow = createLocalWorkflow({ handlers, timer: time.timer, clock: time.clock, ...options });
   return workflow;
 }
 
@@ -76,10 +80,13 @@ async function expectTaskClosed(promise: Promise<unknown>) {
   expect((error as ConflictError).code).toBe(WORKFLOW_TASK_CLOSED);
 }
 
+/** The access window's pause: an hour less the few real milliseconds since issuance. */
+const aboutAnHour = (ms: number) => ms > HOUR_MS - 5_000 && ms <= HOUR_MS;
+
 const PREFIX = [StateName.PREPARE_APPROVAL_WAIT, StateName.WAIT_FOR_DECISION];
 
 describe('local approval workflow (the real ASL in aws-local-stepfunctions)', () => {
-  it('approve path: issues, notifies the requester, waits out the (scaled) window, then expires', async () => {
+  it('approve path: issues, notifies the requester, waits out the window, then expires', async () => {
     const fake = fakeHandlers();
     const wf = localWorkflow(fake.handlers);
 
@@ -87,7 +94,16 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(arn).toBe('arn:aws:states:local:000000000000:execution:approval-workflow:req-approve');
     const token = await fake.tokenFor('req-approve');
     expect(wf.describe(arn)?.status).toBe('RUNNING');
+    // The approval timeout, pending on the runner's timer.
+    expect(time.pending()).toEqual([14_400_000]);
     await wf.sendDecision(token, { decision: 'approved', decidedBy: ['carol@example.com'] });
+    // The window: the whole hour is pending, and nothing is settled before it has passed.
+    await time.sleeping(aboutAnHour);
+    expect(time.pending()).toEqual([expect.closeTo(HOUR_MS, -3)]);
+    await time.advance(HOUR_MS - 60_000);
+    expect(wf.describe(arn)?.status).toBe('RUNNING');
+    expect(fake.fns()).not.toContain('settleRequest');
+    await time.advance(60_000);
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
@@ -116,32 +132,40 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
       decision: { decision: 'approved', decidedBy: ['carol@example.com'] },
       grant: { startsAt: expect.any(String), expiresAt: expect.any(String) },
     });
-    expect(Date.parse(done.stopDate as string) - Date.parse(done.startDate)).toBeGreaterThanOrEqual(300);
+    expect(Date.parse(done.stopDate as string) - Date.parse(done.startDate)).toBeGreaterThanOrEqual(HOUR_MS);
+  });
+
+  it('timeScale shortens the window and the approval timeout (npm start -- --time-scale)', async () => {
+    const fake = fakeHandlers();
+    const wf = localWorkflow(fake.handlers, { timeScale: 1e-4 });
+    const arn = await wf.start({ requestId: 'req-scaled', approvalTimeoutSeconds: 14_400 });
+    const token = await fake.tokenFor('req-scaled');
+    expect(time.pending()).toEqual([1_440]);
+    await wf.sendDecision(token, { decision: 'approved', decidedBy: ['carol@example.com'] });
+    await time.sleeping((ms) => ms > 350);
+    expect(time.pending()).toEqual([expect.closeTo(360, 0)]);
+    await time.advance(360);
+    expect((await wf.whenSettled(arn)).statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
   });
 
   it('measures the window with the injected clock (a local clock far from real time)', async () => {
     const offset = Date.parse('2030-06-01T12:00:00.000Z') - Date.now();
     const skewed = { now: () => new Date(Date.now() + offset) };
-    let issuedAt = 0;
-    let settledAt = 0;
     const fake = fakeHandlers({
-      // 200 ms window on the skewed clock; measured with Date.now() it would be years long.
-      issueCredentials: () => {
-        issuedAt = Date.now();
-        return { startsAt: skewed.now().toISOString(), expiresAt: new Date(skewed.now().getTime() + 200).toISOString() };
-      },
-      settleRequest: () => {
-        settledAt = Date.now();
-      },
+      // A 2 minute window on the skewed clock; measured with the timer's clock it would be years long.
+      issueCredentials: () => ({ startsAt: skewed.now().toISOString(), expiresAt: new Date(skewed.now().getTime() + 120_000).toISOString() }),
     });
-    const wf = localWorkflow(fake.handlers, { timeScale: 1, clock: skewed });
+    const wf = localWorkflow(fake.handlers, { clock: skewed });
     const arn = await wf.start({ requestId: 'req-clock', approvalTimeoutSeconds: 14_400 });
     await wf.sendDecision(await fake.tokenFor('req-clock'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    await time.sleeping((ms) => ms > 100_000 && ms < 1_000_000);
+    const [pause] = time.pending();
+    expect(pause).toBeGreaterThan(119_000);
+    expect(pause).toBeLessThanOrEqual(120_000);
+    await time.advance(120_000);
     const done = await wf.whenSettled(arn);
 
     expect(done.statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
-    expect(settledAt - issuedAt).toBeGreaterThanOrEqual(180);
-    expect(settledAt - issuedAt).toBeLessThan(1_000);
   });
 
   it('deny path: records DENIED and issues nothing', async () => {
@@ -160,10 +184,11 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
   it('timeout path (scaled): records TIMED_OUT, and a late decision is refused as WORKFLOW_TASK_CLOSED', async () => {
     const fake = fakeHandlers();
-    const wf = localWorkflow(fake.handlers);
+    const wf = localWorkflow(fake.handlers, { timeScale: 1e-4 });
     // 3600 s at 1e-4 = 360 ms.
     const arn = await wf.start({ requestId: 'req-timeout', approvalTimeoutSeconds: 3_600 });
     const token = await fake.tokenFor('req-timeout');
+    await time.advance(360);
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
@@ -179,14 +204,17 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
   it('timeout path (unscaled): the TimeoutSecondsPath value itself times the wait out', async () => {
     const fake = fakeHandlers();
-    const wf = localWorkflow(fake.handlers, { timeScale: 1 });
-    const started = Date.now();
-    const arn = await wf.start({ requestId: 'req-timeout-1s', approvalTimeoutSeconds: 1 });
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-timeout-1h', approvalTimeoutSeconds: 3_600 });
+    await fake.tokenFor('req-timeout-1h');
+    await time.advance(3_600_000 - 1_000);
+    expect(wf.describe(arn)?.status).toBe('RUNNING');
+    await time.advance(1_000);
     const done = await wf.whenSettled(arn);
 
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(done.statesEntered).toEqual([...PREFIX, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
-    expect(fake.calls[1]?.payload).toEqual({ requestId: 'req-timeout-1s', outcome: 'TIMED_OUT' });
+    expect(fake.calls[1]?.payload).toEqual({ requestId: 'req-timeout-1h', outcome: 'TIMED_OUT' });
+    expect(Date.parse(done.stopDate as string) - Date.parse(done.startDate)).toBeGreaterThanOrEqual(3_600_000);
   });
 
   it('cancel path: Broker.Cancelled ends in Cancelled without settling; a second abort is a no-op', async () => {
@@ -275,12 +303,22 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
       issueCredentials: () => {
         attempts += 1;
         if (attempts === 1) throw named(WORKFLOW_THROTTLED_ERROR, 'Rate exceeded');
-        return { startsAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 1000).toISOString() };
+        return { startsAt: time.clock.now().toISOString(), expiresAt: new Date(time.clock.now().getTime() + 1000).toISOString() };
       },
     });
     const wf = localWorkflow(fake.handlers);
     const arn = await wf.start({ requestId: 'req-throttled', approvalTimeoutSeconds: 14_400 });
     await wf.sendDecision(await fake.tokenFor('req-throttled'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    // The ASL's backoff for Broker.Throttled: IntervalSeconds 1 with full jitter, on the runner's timer.
+    await time.sleeping();
+    const [backoff] = time.pending();
+    expect(backoff).toBeGreaterThanOrEqual(0);
+    expect(backoff).toBeLessThanOrEqual(1_000);
+    expect(attempts).toBe(1);
+    await time.advance(1_000);
+    await time.sleeping();
+    expect(attempts).toBe(2);
+    await time.advance(1_000);
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
@@ -300,6 +338,8 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     const wf = localWorkflow(fake.handlers);
     const arn = await wf.start({ requestId: 'req-mail', approvalTimeoutSeconds: 14_400 });
     await wf.sendDecision(await fake.tokenFor('req-mail'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    await time.sleeping(aboutAnHour);
+    await time.advance(HOUR_MS);
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
@@ -367,6 +407,8 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     });
     wf = localWorkflow(fake.handlers);
     const arn = await wf.start({ requestId: 'req-auto', approvalTimeoutSeconds: 14_400 });
+    await time.sleeping(aboutAnHour);
+    await time.advance(HOUR_MS);
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
@@ -383,6 +425,10 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     });
     const wf = localWorkflow(fake.handlers);
     const arn = await wf.start({ requestId: 'req-retry-notify', approvalTimeoutSeconds: 14_400 });
+    // Lambda.ServiceException: IntervalSeconds 2 with full jitter.
+    await time.sleeping((ms) => ms <= 2_000);
+    expect(time.pending()[0]).toBeLessThanOrEqual(2_000);
+    await time.advance(2_000);
     const second = await fake.tokenFor('req-retry-notify');
 
     expect(tokens).toEqual([expect.any(String), second]);
@@ -416,6 +462,24 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.statesEntered).toEqual(PREFIX);
     expect(fake.fns()).toEqual(['notifyApprovers']);
     await expectTaskClosed(wf.sendDecision(token, { decision: 'approved', decidedBy: ['carol@example.com'] }));
+  });
+
+  it("computes retry backoff as Step Functions does from the ASL's Retry list (interval, rate, cap, attempts, jitter)", () => {
+    const retry = loadStateMachineDefinition().States[StateName.ISSUE_CREDENTIALS]!.Retry;
+    const attempts = new Map<string, number[]>();
+    const noJitter = () => 1;
+    const next = (name: string) => retryBackoffMs(retry, named(name, 'x'), attempts, 'issue', noJitter);
+    // Broker.Throttled: 1 s doubling, capped at 30 s, 5 attempts.
+    expect([1, 2, 3, 4, 5, 6].map(() => next(WORKFLOW_THROTTLED_ERROR))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, undefined]);
+    // Lambda.ServiceException has its own retrier and count: 2 s doubling, 6 attempts.
+    expect([1, 2, 3].map(() => next('Lambda.ServiceException'))).toEqual([2_000, 4_000, 8_000]);
+    // Full jitter draws from [0, interval].
+    expect(retryBackoffMs(retry, named('Lambda.ServiceException', 'x'), new Map(), 'issue', () => 0.25)).toBe(500);
+    // Errors no retrier names, and errors marked not retryable, are not retried.
+    expect(next('AccessDenied')).toBeUndefined();
+    expect(retryBackoffMs(retry, Object.assign(named(WORKFLOW_THROTTLED_ERROR, 'x'), { isRetryable: false }), new Map(), 'issue')).toBeUndefined();
+    const capped = retryBackoffMs([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 20, BackoffRate: 2, MaxDelaySeconds: 30, MaxAttempts: 3 }], named('Any', 'x'), new Map([['s', [1]]]), 's');
+    expect(capped).toBe(30_000);
   });
 
   it('refuses what Step Functions or the local timers cannot do', async () => {
