@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mapIamError } from '../../shared/adapters/iam/iam-errors';
 import {
   iamInlinePolicies,
@@ -34,6 +34,11 @@ const base = '{"Version":"2012-10-17","Statement":[{"Sid":"EC2","Effect":"Allow"
 
 const iamMock = mockClient(IAMClient);
 const stsMock = mockClient(STSClient);
+// Class-level mocks patch every client of the class: undo them for the files that share this worker.
+afterAll(() => {
+  iamMock.restore();
+  stsMock.restore();
+});
 beforeEach(() => {
   iamMock.reset();
   stsMock.reset();

@@ -10,7 +10,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSfnWorkflow } from '../../shared/adapters/sfn/sfn-workflow';
 import { ConflictError } from '../../shared/domain/errors';
 import { newRequestId } from '../../shared/domain/ids';
@@ -22,6 +22,8 @@ const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:access-br
 const meta = { $metadata: {} };
 
 const sfnMock = mockClient(SFNClient);
+// A class-level mock patches every SFNClient: undo it for the files that share this worker.
+afterAll(() => sfnMock.restore());
 const workflow = () => createSfnWorkflow({ sfn: new SFNClient({ region: 'eu-west-1' }), stateMachineArn: STATE_MACHINE_ARN });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
