@@ -1,66 +1,8 @@
-import { parseArn } from './arn';
-import { REQUEST_ID_PATTERN } from './ids';
+import { samePrincipal } from './arn';
 import { HistoryType, type AccessRequest } from './request';
+import { RoleUseKind, isRequestIdShaped, type RoleUse } from './role-use';
 import { RequestStatus } from './status';
 import { sourceIdentityMatchesEmail } from './source-identity';
-
-/** How a watched role was obtained, as recorded by CloudTrail. */
-export const RoleUseKind = {
-  /** sts:AssumeRole with AWS credentials (the broker's issuer, a user, a chained role session). */
-  ASSUME_ROLE: 'assume-role',
-  /** sts:AssumeRoleWithSAML: a federated user straight from an identity provider. */
-  ASSUME_ROLE_WITH_SAML: 'assume-role-with-saml',
-  /** sts:AssumeRoleWithWebIdentity: an OIDC token (CI pipelines, Cognito, ...). */
-  ASSUME_ROLE_WITH_WEB_IDENTITY: 'assume-role-with-web-identity',
-  /** A person used "Switch role" in the AWS console. The broker never does this. */
-  CONSOLE_SWITCH_ROLE: 'console-switch-role',
-} as const;
-export type RoleUseKind = (typeof RoleUseKind)[keyof typeof RoleUseKind];
-
-/**
- * One use of a role, normalised from whichever CloudTrail event recorded it. Carries no
- * credentials: of `responseElements.credentials` the parser copies only the access key id
- * (an identifier, not a secret), never the secret access key or the session token.
- */
-export interface RoleUse {
-  /** CloudTrail eventID. */
-  eventId: string;
-  /** ISO-8601, whole seconds (CloudTrail truncates). */
-  eventTime: string;
-  kind: RoleUseKind;
-  /** The role obtained, as an IAM role ARN. */
-  roleArn: string;
-  /** Account that owns the role. */
-  roleAccount: string;
-  roleSessionName?: string;
-  /** The SourceIdentity of the new session (set by this call or inherited through chaining). */
-  sourceIdentity?: string;
-  /**
-   * AssumeRole*: the AccessKeyId of the session STS returned
-   * (`responseElements.credentials.accessKeyId`); absent for a failed call or a SwitchRole.
-   * Compared with the key ids the broker recorded on its `issued` history entries, it ties a
-   * session to the broker's own issuance. Never put in an alarm.
-   */
-  issuedAccessKeyId?: string;
-  /** The caller's ARN when CloudTrail records one (SAML, web identity and cross-account copies have none). */
-  callerArn?: string;
-  /** For a role session caller: the role behind it. */
-  sessionIssuerArn?: string;
-  /** CloudTrail userIdentity.type: IAMUser, AssumedRole, SAMLUser, WebIdentityUser, AWSAccount, Root... */
-  callerType: string;
-  /** Account of the caller, when known. */
-  callerAccount?: string;
-  /** Who called, as a person would name it: the ARN, or the federated user and provider. */
-  caller: string;
-  sourceIp: string;
-  userAgent: string;
-  awsRegion: string;
-  /** Account whose CloudTrail recorded the event (recipientAccountId, else the EventBridge account). */
-  account: string;
-  /** Set when the call failed: no session was created. */
-  errorCode?: string;
-  errorMessage?: string;
-}
 
 /** What an alarm says about one role use (DESIGN.md section 6, "Alarms"). */
 export const AlertClassification = {
@@ -80,6 +22,11 @@ export const AlertClassification = {
   IDENTITY_MISMATCH: 'identity-mismatch',
   /** Someone switched into the role in the AWS console; the broker never does. */
   CONSOLE_SWITCH_ROLE: 'console-switch-role',
+  /**
+   * A record matched a watched-role rule (or the trail pre-filter) but could not be read: raised
+   * instead of dropping it, because a use that cannot be read cannot be shown harmless.
+   */
+  UNPARSEABLE_EVENT: 'unparseable-event',
 } as const;
 export type AlertClassification = (typeof AlertClassification)[keyof typeof AlertClassification];
 
@@ -109,14 +56,6 @@ export interface BrokerPrincipals {
 }
 
 /**
- * True for a session name shaped like a request id (26 upper-case Crockford base32
- * characters, see ids.ts). The issuer uses the id as RoleSessionName, which is how a
- * CloudTrail event finds its request.
- */
-export const isRequestIdShaped = (sessionName: string | undefined): sessionName is string =>
-  sessionName !== undefined && REQUEST_ID_PATTERN.test(sessionName);
-
-/**
  * How long before `startsAt` the broker's own AssumeRole may be stamped and still count as
  * inside the window. The issuer may record startsAt only once STS has answered, and
  * CloudTrail truncates eventTime to whole seconds, so a legitimate grant can look a
@@ -144,101 +83,6 @@ const ENDED_EARLY: Partial<Record<RequestStatus, 'revoked' | 'failed'>> = {
   [RequestStatus.REVOKED]: 'revoked',
   [RequestStatus.FAILED]: 'failed',
 };
-
-/**
- * One comparable form per principal: an STS assumed-role session becomes its role, and
- * IAM paths are dropped because assumed-role ARNs never carry them. Names are
- * lower-cased because IAM role and user names are unique regardless of case.
- * Anything unrecognised compares as itself.
- */
-export function canonicalPrincipal(arn: string): string {
-  const parsed = parseArn(arn);
-  if (!parsed) return arn.trim();
-  const { partition, service, account, resource } = parsed;
-  const parts = resource.split('/');
-  if (service === 'sts' && parts[0] === 'assumed-role' && parts.length >= 3) {
-    return `arn:${partition}:iam::${account}:role/${parts[1]!.toLowerCase()}`;
-  }
-  if (service === 'iam' && (parts[0] === 'role' || parts[0] === 'user') && parts.length >= 2) {
-    return `arn:${partition}:iam::${account}:${parts[0]}/${parts[parts.length - 1]!.toLowerCase()}`;
-  }
-  return arn.trim();
-}
-
-export const samePrincipal = (a: string, b: string): boolean => canonicalPrincipal(a) === canonicalPrincipal(b);
-
-/**
- * The IAM role ARN behind `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`; undefined for
- * anything else.
- */
-export function roleArnOfAssumedRole(arn: string): string | undefined {
-  const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'sts') return undefined;
-  const parts = parsed.resource.split('/');
-  if (parts[0] !== 'assumed-role' || parts.length < 3) return undefined;
-  return `arn:${parsed.partition}:iam::${parsed.account}:role/${parts[1]}`;
-}
-
-/** Session name of an assumed-role ARN (the part after the role name). */
-export function sessionNameOfAssumedRole(arn: string): string | undefined {
-  const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'sts') return undefined;
-  const parts = parsed.resource.split('/');
-  if (parts[0] !== 'assumed-role' || parts.length < 3) return undefined;
-  return parts.slice(2).join('/');
-}
-
-/** `arn:aws:iam::ACCT:role/path/NAME` -> `NAME`; the input itself when it is not a role ARN. */
-export function roleNameOf(roleArn: string): string {
-  const parsed = parseArn(roleArn);
-  if (!parsed) return roleArn;
-  const parts = parsed.resource.split('/');
-  if (parsed.service === 'iam' && parts[0] === 'role' && parts.length >= 2) return parts[parts.length - 1]!;
-  if (parsed.service === 'sts' && parts[0] === 'assumed-role' && parts.length >= 3) return parts[1]!;
-  return roleArn;
-}
-
-export const isIamRoleArn = (arn: string): boolean => {
-  const parsed = parseArn(arn);
-  return parsed?.service === 'iam' && parsed.resource.startsWith('role/') && parsed.account !== '';
-};
-
-/** Which role uses raise an alarm at all, and which copies are duplicates. */
-export interface AlarmScope {
-  /** Every target's role plus the catalogue's extra watched roles. */
-  watchedRoleArns: string[];
-  /**
-   * Accounts the broker's issuer runs in. A cross-account AssumeRole is recorded twice:
-   * in the caller's account with the full identity, and in the role's account where the
-   * caller shows only as `AWSAccount`. Copies of the second kind from these accounts are
-   * skipped, because the first copy (which the broker account's rule also receives) is
-   * the one that can be attributed and classified.
-   */
-  brokerAccountIds?: string[];
-}
-
-export type AlarmDecision = { alarm: true } | { alarm: false; reason: string };
-
-/** Decides whether a parsed role use raises an alarm; the reason says why not, for the log. */
-export function decideAlarm(use: RoleUse, scope: AlarmScope): AlarmDecision {
-  if (use.errorCode !== undefined) {
-    return { alarm: false, reason: `the call failed (${use.errorCode}), so no session was created` };
-  }
-  if (!scope.watchedRoleArns.some((watched) => samePrincipal(watched, use.roleArn))) {
-    return { alarm: false, reason: `${use.roleArn} is not a watched role` };
-  }
-  if (
-    use.callerType === 'AWSAccount' &&
-    use.callerAccount !== undefined &&
-    (scope.brokerAccountIds ?? []).includes(use.callerAccount)
-  ) {
-    return {
-      alarm: false,
-      reason: `cross-account copy of a call from broker account ${use.callerAccount}; the copy recorded there is classified instead`,
-    };
-  }
-  return { alarm: true };
-}
 
 /**
  * Classifies one use of a watched role. `match.request` is the request whose id equals

@@ -57,6 +57,9 @@ describe('packaged with the optional parameters set', () => {
       PARAMS.issuerUserArn,
     ]);
     expect(config.BROKER_PUBLIC_BASE_URL).toBe(PARAMS.publicBaseUrl);
+    // The issuer role's unique id, whose cross-account copies the alarms skip (and no other principal's).
+    expect(config.BROKER_ISSUER_ROLE_IDS).toEqual([resolveIntrinsics(template, { 'Fn::GetAtt': ['CredentialIssuerRole', 'RoleId'] })]);
+    expect(config.BROKER_ISSUER_ROLE_IDS[0]).toMatch(/^AROA[A-Z0-9]{17}$/);
   });
 
   it('lets the issuer role read that secret and no other', () => {
