@@ -169,6 +169,57 @@ describe('handleRoleUseEvent', () => {
     expect(f.published[0]!.subject.startsWith(`[${severity}] `)).toBe(true);
   });
 
+  describe('one console switch, one alarm', () => {
+    /** The same switch recorded in the caller's account (cross-account copy, shared event id). */
+    const callerCopy = () => {
+      const raw = event('switch-role-assume-role.json');
+      raw.account = '333333333333';
+      raw.detail.recipientAccountId = '333333333333';
+      raw.detail.eventID = 'e6f7a8b9-c0d1-4e2f-9a3b-4c5d6e7f8091';
+      return raw;
+    };
+
+    it.each([
+      ['SwitchRole first', ['switch-role.json', 'switch-role-assume-role.json']],
+      ['AssumeRole first', ['switch-role-assume-role.json', 'switch-role.json']],
+    ])('regression: the SwitchRole record and the AssumeRole records of one switch give one alarm (%s)', async (_order, names) => {
+      const f = fakeDeps();
+      const outcomes = [];
+      for (const name of names) outcomes.push(await handleRoleUseEvent(f.deps, event(name)));
+      outcomes.push(await handleRoleUseEvent(f.deps, callerCopy()));
+      expect(outcomes.map((o) => o.outcome)).toEqual(['alarmed', 'duplicate', 'duplicate']);
+      expect(outcomes[0]).toMatchObject({ classification: 'console-switch-role', severity: 'CRITICAL' });
+      expect(f.published).toHaveLength(1);
+      expect(f.published[0]!.attributes['roleArn']).toBe('arn:aws:iam::111111111111:role/TemporaryAdminRole');
+    });
+
+    it('the alarm carries the full role ARN (with its IAM path) even when the path-less SwitchRole record comes first', async () => {
+      const f = fakeDeps();
+      const withPath = 'arn:aws:iam::111111111111:role/emergency/TemporaryAdminRole';
+      (f.deps as { catalogue: Deps['catalogue'] }).catalogue = {
+        ...f.deps.catalogue,
+        watchedRoles: [{ roleArn: withPath } as Deps['catalogue']['watchedRoles'][number]],
+      };
+      expect(await handleRoleUseEvent(f.deps, event('switch-role.json'))).toMatchObject({ outcome: 'alarmed' });
+      const assume = event('switch-role-assume-role.json');
+      assume.detail.requestParameters.roleArn = withPath;
+      expect(await handleRoleUseEvent(f.deps, assume)).toMatchObject({ outcome: 'duplicate' });
+      expect(f.published).toHaveLength(1);
+      expect(f.published[0]!.attributes['roleArn']).toBe(withPath);
+      expect(JSON.parse(f.published[0]!.message).email).toContain(withPath);
+    });
+
+    it('a second switch by the same person minutes later is a second alarm', async () => {
+      const f = fakeDeps();
+      expect(await handleRoleUseEvent(f.deps, event('switch-role.json'))).toMatchObject({ outcome: 'alarmed' });
+      const later = event('switch-role.json');
+      later.detail.eventID = 'later-switch';
+      later.detail.eventTime = '2024-11-21T11:25:33Z';
+      expect(await handleRoleUseEvent(f.deps, later)).toMatchObject({ outcome: 'alarmed' });
+      expect(f.published).toHaveLength(2);
+    });
+  });
+
   it('identity-mismatch on a real request id is recorded in that request history too', async () => {
     const f = fakeDeps();
     await handleRoleUseEvent(f.deps, event('assume-role-chained-source-identity.json'));

@@ -61,6 +61,9 @@ const EXPECTED: Record<string, string | null> = {
   'assume-role-with-saml.json': ASSUME,
   'assume-role-with-web-identity.json': ASSUME,
   'switch-role.json': SWITCH,
+  // The STS half of a console switch (invokedBy AWS Internal): the AssumeRole rule delivers it,
+  // and the function makes it the same alarm as the SwitchRole record.
+  'switch-role-assume-role.json': ASSUME,
   'assume-role-other-role.json': null,
   'get-session-token.json': null,
   'assume-role-failed.json': null,
@@ -180,10 +183,11 @@ describe('rules and the alert function agree', () => {
       alarming++;
       expect(matchingRules(rules, event), name).not.toEqual([]);
     }
-    // broker, issuer outside the broker, human, chained, SAML, web identity, switch role, and the
+    // broker, issuer outside the broker, human, chained, SAML, web identity, switch role (both
+    // records), and the
     // malformed fixture (an unparseable-event alarm if a rule delivered it; requestParameters is
     // missing, so none does). The issuer's target-account copy is skipped.
-    expect(alarming).toBe(7);
+    expect(alarming).toBe(8);
   });
 
   it('matches a watched role ARN written in another case, which the function treats as the same role', () => {
