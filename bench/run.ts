@@ -5,6 +5,7 @@ import { loadEvent } from '../events/load';
 import { ROOT } from '../local/broker';
 import { startTestBroker, type TestBroker } from '../test/helpers/broker';
 import { diffCounts, runConcurrent, summarize } from './stats';
+import { benchRealTimeClassification, benchTrailReconciliation } from './alarms';
 import { bundleBench } from './bundles';
 import { costPer1000Requests } from './cost';
 
@@ -177,6 +178,8 @@ async function main() {
     lifecycle: benchLifecycle,
     alerts: benchAlerts,
     bundles: benchBundles,
+    trailReconciliation: benchTrailReconciliation,
+    realTimeClassification: benchRealTimeClassification,
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
   for (const [name, run] of Object.entries(sections)) {
