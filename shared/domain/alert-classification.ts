@@ -46,8 +46,52 @@ export interface Classification {
   severity: AlertSeverity;
   /** The matching request, when there is one. */
   requestId?: string;
+  /** Why it is classified so, as codes (one per reason, same order): what tests and machines read. */
+  findings: FindingCode[];
   /** Whole sentences a person reads in the alarm: why it is classified so. */
   reasons: string[];
+}
+
+/** The facts a classification rests on, one code per reason sentence. */
+export const FindingCode = {
+  CONSOLE_SWITCH: 'console-switch',
+  BROKER_NEVER_SWITCHES: 'broker-never-switches',
+  CALL_FAILED: 'call-failed',
+  NO_SESSION_NAME: 'no-session-name',
+  REQUEST_NOT_FOUND: 'request-not-found',
+  SESSION_NOT_REQUEST_ID: 'session-not-request-id',
+  ISSUER_WITHOUT_REQUEST: 'issuer-without-request',
+  CALLER_NOT_ISSUER: 'caller-not-issuer',
+  SESSION_NAMES_REQUEST: 'session-names-request',
+  ROLE_NOT_REQUESTED: 'role-not-requested',
+  NO_ACCESS_KEY: 'no-access-key',
+  KEY_NOT_ISSUED: 'key-not-issued',
+  NO_SOURCE_IDENTITY: 'no-source-identity',
+  SOURCE_IDENTITY_MISMATCH: 'source-identity-mismatch',
+  NEVER_ACTIVE: 'never-active',
+  NO_WINDOW: 'no-window',
+  ENDED_EARLY: 'ended-early',
+  BEFORE_WINDOW: 'before-window',
+  AFTER_WINDOW: 'after-window',
+  INSIDE_WINDOW: 'inside-window',
+  REQUEST_MATCHES: 'request-matches',
+  ISSUER_CALLER: 'issuer-caller',
+  REQUESTER_SOURCE_IDENTITY: 'requester-source-identity',
+  ISSUED_KEY: 'issued-key',
+} as const;
+export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
+
+/** One reason: its code and its sentence. */
+interface Finding {
+  code: FindingCode;
+  text: string;
+}
+
+const F = FindingCode;
+const finding = (code: FindingCode, text: string): Finding => ({ code, text });
+
+function classified(c: Omit<Classification, 'findings' | 'reasons'>, found: Finding[]): Classification {
+  return { ...c, findings: found.map((f) => f.code), reasons: found.map((f) => f.text) };
 }
 
 /** The broker's own principals: the Lambda role (chained issuer) and/or the IAM user (user issuer). */
@@ -106,94 +150,83 @@ export function classifyRoleUse(
   broker: BrokerPrincipals,
 ): Classification {
   const failure =
-    use.errorCode === undefined ? [] : [`The call failed (${use.errorCode}), so no session was created.`];
+    use.errorCode === undefined ? [] : [finding(F.CALL_FAILED, `The call failed (${use.errorCode}), so no session was created.`)];
 
   if (use.kind === RoleUseKind.CONSOLE_SWITCH_ROLE) {
-    return {
-      classification: AlertClassification.CONSOLE_SWITCH_ROLE,
-      severity: AlertSeverity.CRITICAL,
-      reasons: [
-        `${use.caller} switched into ${use.roleArn} in the AWS console.`,
+    return classified({ classification: AlertClassification.CONSOLE_SWITCH_ROLE, severity: AlertSeverity.CRITICAL }, [
+      finding(F.CONSOLE_SWITCH, `${use.caller} switched into ${use.roleArn} in the AWS console.`),
+      finding(
+        F.BROKER_NEVER_SWITCHES,
         'The broker never uses console role switching (it signs requesters in with a federation URL), so no request can cover this.',
-        ...failure,
-      ],
-    };
+      ),
+      ...failure,
+    ]);
   }
 
   const request = match.request !== undefined && match.request.id === use.roleSessionName ? match.request : undefined;
   if (request === undefined) {
-    return {
-      classification: AlertClassification.OUT_OF_BAND,
-      severity: AlertSeverity.CRITICAL,
-      reasons: [...outOfBandReasons(use, broker), ...failure],
-    };
+    return classified({ classification: AlertClassification.OUT_OF_BAND, severity: AlertSeverity.CRITICAL }, [
+      ...outOfBandReasons(use, broker),
+      ...failure,
+    ]);
   }
 
   const identityProblems = identityFindings(use, request, broker);
   const window = windowFinding(use, request);
 
   if (identityProblems.length > 0) {
-    return {
-      classification: AlertClassification.IDENTITY_MISMATCH,
-      severity: AlertSeverity.CRITICAL,
-      requestId: request.id,
-      reasons: [
-        `The session name ${request.id} is a broker request, but this use does not match it.`,
-        ...identityProblems,
-        ...(window.inside ? [] : [window.reason]),
-        ...failure,
-      ],
-    };
+    return classified({ classification: AlertClassification.IDENTITY_MISMATCH, severity: AlertSeverity.CRITICAL, requestId: request.id }, [
+      finding(F.SESSION_NAMES_REQUEST, `The session name ${request.id} is a broker request, but this use does not match it.`),
+      ...identityProblems,
+      ...(window.inside ? [] : [finding(window.code, window.reason)]),
+      ...failure,
+    ]);
   }
 
   if (!window.inside) {
-    return {
-      classification: AlertClassification.OUTSIDE_WINDOW,
-      severity: window.severity,
-      requestId: request.id,
-      reasons: [window.reason, ...failure],
-    };
+    return classified({ classification: AlertClassification.OUTSIDE_WINDOW, severity: window.severity, requestId: request.id }, [
+      finding(window.code, window.reason),
+      ...failure,
+    ]);
   }
 
-  return {
-    classification: AlertClassification.BROKER_GRANT,
-    severity: AlertSeverity.INFO,
-    requestId: request.id,
-    reasons: [
-      `The session name is request ${request.id} by ${request.requester.email} for target ${request.target}.`,
-      window.reason,
-      `The caller ${brokerCallerLabel(use)} is the broker's issuer.`,
-      `The source identity ${use.sourceIdentity ?? ''} is the requester's.`,
-      `The session's access key is one the broker received from STS when it issued request ${request.id}'s credentials.`,
-      ...failure,
-    ],
-  };
+  return classified({ classification: AlertClassification.BROKER_GRANT, severity: AlertSeverity.INFO, requestId: request.id }, [
+    finding(F.REQUEST_MATCHES, `The session name is request ${request.id} by ${request.requester.email} for target ${request.target}.`),
+    finding(window.code, window.reason),
+    finding(F.ISSUER_CALLER, `The caller ${brokerCallerLabel(use)} is the broker's issuer.`),
+    finding(F.REQUESTER_SOURCE_IDENTITY, `The source identity ${use.sourceIdentity ?? ''} is the requester's.`),
+    finding(F.ISSUED_KEY, `The session's access key is one the broker received from STS when it issued request ${request.id}'s credentials.`),
+    ...failure,
+  ]);
 }
 
-function outOfBandReasons(use: RoleUse, broker: BrokerPrincipals): string[] {
+function outOfBandReasons(use: RoleUse, broker: BrokerPrincipals): Finding[] {
   const session = use.roleSessionName;
-  const reasons: string[] = [];
+  const reasons: Finding[] = [];
   if (session === undefined) {
-    reasons.push('The event records no session name, so it cannot belong to a broker request.');
+    reasons.push(finding(F.NO_SESSION_NAME, 'The event records no session name, so it cannot belong to a broker request.'));
   } else if (isRequestIdShaped(session)) {
-    reasons.push(`The session name ${session} looks like a broker request id, but no such request exists.`);
+    reasons.push(finding(F.REQUEST_NOT_FOUND, `The session name ${session} looks like a broker request id, but no such request exists.`));
   } else {
-    reasons.push(`The session name "${session}" is not a broker request id, so no broker grant covers this use.`);
+    reasons.push(finding(F.SESSION_NOT_REQUEST_ID, `The session name "${session}" is not a broker request id, so no broker grant covers this use.`));
   }
   if (isBrokerCaller(use, broker)) {
     reasons.push(
-      `The caller ${brokerCallerLabel(use)} is the broker's own issuer, yet no request matches: the broker's credentials may be in use outside the broker.`,
+      finding(
+        F.ISSUER_WITHOUT_REQUEST,
+        `The caller ${brokerCallerLabel(use)} is the broker's own issuer, yet no request matches: the broker's credentials may be in use outside the broker.`,
+      ),
     );
   } else {
-    reasons.push(`The caller ${use.caller} is not the broker's issuer.`);
+    reasons.push(finding(F.CALLER_NOT_ISSUER, `The caller ${use.caller} is not the broker's issuer.`));
   }
   return reasons;
 }
 
-function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPrincipals): string[] {
-  const problems: string[] = [];
+function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPrincipals): Finding[] {
+  const problems: Finding[] = [];
   if (!samePrincipal(use.roleArn, request.roleArn)) {
-    problems.push(`The role obtained, ${use.roleArn}, is not the role the request was approved for, ${request.roleArn}.`);
+    problems.push(finding(F.ROLE_NOT_REQUESTED, `The role obtained, ${use.roleArn}, is not the role the request was approved for, ${request.roleArn}.`));
   }
   if (!isBrokerCaller(use, broker)) {
     const issuers = broker.issuerPrincipalArns.length > 0 ? broker.issuerPrincipalArns.join(', ') : 'none configured';
@@ -201,20 +234,20 @@ function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPr
       use.callerArn === undefined && use.sessionIssuerArn === undefined
         ? ' (CloudTrail recorded no caller ARN in this copy, so the broker cannot be confirmed as the caller)'
         : '';
-    problems.push(`The caller ${use.caller} is not the broker's issuer (${issuers})${proof}.`);
+    problems.push(finding(F.CALLER_NOT_ISSUER, `The caller ${use.caller} is not the broker's issuer (${issuers})${proof}.`));
   } else if (!issuedByBroker(use, request)) {
     // The caller is the issuer, but these are not credentials the broker received: someone
     // holding the issuer's credentials named the session after the request themselves.
     problems.push(
       use.issuedAccessKeyId === undefined
-        ? `CloudTrail recorded no access key for this session, so it cannot be matched to the credentials the broker issued for request ${request.id}: the session is not shown to come from the broker's issuance, and the issuer's credentials may be in use outside the broker.`
-        : `The session's access key is not one the broker received when issuing request ${request.id}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`,
+        ? finding(F.NO_ACCESS_KEY, `CloudTrail recorded no access key for this session, so it cannot be matched to the credentials the broker issued for request ${request.id}: the session is not shown to come from the broker's issuance, and the issuer's credentials may be in use outside the broker.`)
+        : finding(F.KEY_NOT_ISSUED, `The session's access key is not one the broker received when issuing request ${request.id}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`),
     );
   }
   if (use.sourceIdentity === undefined) {
-    problems.push(`No source identity was set; the broker always sets the requester's, ${request.requester.email}.`);
+    problems.push(finding(F.NO_SOURCE_IDENTITY, `No source identity was set; the broker always sets the requester's, ${request.requester.email}.`));
   } else if (!sourceIdentityMatchesEmail(use.sourceIdentity, request.requester.email)) {
-    problems.push(`The source identity ${use.sourceIdentity} is not the requester ${request.requester.email}.`);
+    problems.push(finding(F.SOURCE_IDENTITY_MISMATCH, `The source identity ${use.sourceIdentity} is not the requester ${request.requester.email}.`));
   }
   return problems;
 }
@@ -238,7 +271,9 @@ function brokerCallerLabel(use: RoleUse): string {
   return use.sessionIssuerArn ?? use.callerArn ?? use.caller;
 }
 
-type WindowFinding = { inside: true; reason: string } | { inside: false; severity: AlertSeverity; reason: string };
+type WindowFinding =
+  | { inside: true; code: FindingCode; reason: string }
+  | { inside: false; code: FindingCode; severity: AlertSeverity; reason: string };
 
 /**
  * Was the request active when the role was obtained? The request is read minutes after
@@ -262,6 +297,7 @@ function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
       : `it is ${request.status} and has no recorded access window`;
     return {
       inside: false,
+      code: NEVER_ACTIVE.includes(request.status) ? F.NEVER_ACTIVE : F.NO_WINDOW,
       severity: AlertSeverity.CRITICAL,
       reason: `Request ${request.id} was not active at ${when}: ${why}.`,
     };
@@ -276,6 +312,7 @@ function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
   if (endedAt !== undefined && t > Date.parse(endedAt) && Date.parse(endedAt) < expires) {
     return {
       inside: false,
+      code: F.ENDED_EARLY,
       severity: AlertSeverity.CRITICAL,
       reason: `Request ${request.id} was ${endedHow} at ${formatUtc(endedAt)}, before this use at ${when} (window ${window}).`,
     };
@@ -284,6 +321,7 @@ function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
     const early = start - t;
     return {
       inside: false,
+      code: F.BEFORE_WINDOW,
       severity: early < NEAR_WINDOW_MS ? AlertSeverity.WARNING : AlertSeverity.CRITICAL,
       reason: `The role was obtained at ${when}, ${formatGap(early)} before request ${request.id}'s window (${window}) opened.`,
     };
@@ -292,11 +330,12 @@ function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
     const late = t - expires;
     return {
       inside: false,
+      code: F.AFTER_WINDOW,
       severity: late < NEAR_WINDOW_MS ? AlertSeverity.WARNING : AlertSeverity.CRITICAL,
       reason: `The role was obtained at ${when}, ${formatGap(late)} after request ${request.id}'s window (${window}) closed.`,
     };
   }
-  return { inside: true, reason: `The request was active at ${when} (window ${window}).` };
+  return { inside: true, code: F.INSIDE_WINDOW, reason: `The request was active at ${when} (window ${window}).` };
 }
 
 function endedEarlyAt(request: AccessRequest, type: 'revoked' | 'failed'): string {

@@ -336,7 +336,7 @@ describe('alarm body', () => {
 });
 
 describe('alarmSubject', () => {
-  const critical: Classification = { classification: 'identity-mismatch', severity: 'CRITICAL', reasons: [] };
+  const critical: Classification = { classification: 'identity-mismatch', severity: 'CRITICAL', findings: [], reasons: [] };
   const longRole = `arn:aws:iam::111111111111:role/${'VeryLongEmergencyBreakGlassAdministratorRoleName'.padEnd(64, 'X')}`;
 
   it('shortens a long role name, keeping the severity and the account', () => {
