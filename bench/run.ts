@@ -6,6 +6,7 @@ import { ROOT } from '../local/broker';
 import { startTestBroker, type TestBroker } from '../test/helpers/broker';
 import { diffCounts, runConcurrent, summarize } from './stats';
 import { benchMixedAlertBatch } from './alert-batch';
+import { benchRealTimeClassification, benchTrailReconciliation } from './alarms';
 import { bundleBench } from './bundles';
 import { costPer1000Requests } from './cost';
 
@@ -179,6 +180,8 @@ async function main() {
     alerts: benchAlerts,
     alertBatchMixed: benchMixedAlertBatch,
     bundles: benchBundles,
+    trailReconciliation: benchTrailReconciliation,
+    realTimeClassification: benchRealTimeClassification,
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
   for (const [name, run] of Object.entries(sections)) {

@@ -25,20 +25,24 @@
  *
  * Pattern choices:
  *
- * - AssumeRole*: `requestParameters.roleArn` is matched with `equals-ignore-case` per watched ARN.
- *   IAM role names are unique regardless of case, and the function (decideAlarm) compares them
- *   case-insensitively too, so a caller writing the ARN in another case must not slip past the
- *   rule. Failed calls (`errorCode` present) are not matched: no session was created.
+ * - Both rules match on `source` and `detail.eventName` (and the event source), never on the
+ *   detail-type string: AWS spells the console one two ways ("Sign In" / "Signin").
+ *
+ * - AssumeRole*: `requestParameters.roleArn` is matched per watched role NAME with a
+ *   case-insensitive suffix `/<name>`. STS resolves a role by account and name, so a caller may
+ *   write `role/Name`, `role/any/path/Name`, `role//Name`, or the partition, service, `role`
+ *   and name in another case, and still obtain the role: every such spelling ends in `/<name>`
+ *   (ignoring case). The suffix also matches the same name in other accounts; the function
+ *   (decideAlarm, with shared/domain/arn.ts roleKeyOf) alarms only on the watched account's
+ *   role. Failed calls (`errorCode` present) are not matched: no session was created.
  *
  * - SwitchRole: the published SwitchRole records carry no `additionalEventData.SwitchTo`; the role
- *   is the new session in `userIdentity.arn` (`arn:<partition>:sts::<account>:assumed-role/<name>/<session>`).
- *   So the rule filters on that: a case-insensitive prefix `...:assumed-role/<name>/` per watched
- *   role. Any record that does carry `SwitchTo` is matched whatever the role (`$or`), because the
- *   parser prefers SwitchTo and a SwitchTo with a path or other spelling could otherwise be
- *   missed; the function then filters with decideAlarm. Console switches are rare (a person
- *   clicking), so the few extra invocations cost nothing, and the rule never drops an event the
- *   function would have alarmed on. Failed switches (`responseElements.SwitchRole: "Failure"`)
- *   are matched and dropped by the function, which reads the outcome.
+ *   is the new session in `userIdentity.arn` (`arn:<partition>:sts::<account>:assumed-role/<name>/<session>`,
+ *   never with a path). So the rule filters on that: a case-insensitive prefix
+ *   `...:assumed-role/<name>/` per watched role. Any record that does carry `SwitchTo` is matched
+ *   whatever the role (`$or`), because the parser prefers SwitchTo; the function then filters
+ *   with decideAlarm. Failed switches (`responseElements.SwitchRole: "Failure"`) are matched and
+ *   dropped by the function, which reads the outcome.
  *
  * - Size: an event pattern may be at most 2,048 characters by default (a quota that can be raised
  *   to 4,096; set BROKER_EVENT_PATTERN_MAX_CHARS after raising it). When listing every role would
@@ -48,7 +52,7 @@
  */
 'use strict';
 
-const { ROLE_ARN, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
+const { arn, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
 
 /** EventBridge's default quota for the size of one event pattern, in characters. */
 const DEFAULT_MAX_PATTERN_CHARS = 2048;
@@ -56,8 +60,6 @@ const DEFAULT_MAX_PATTERN_CHARS = 2048;
 /** The function every rule here targets (serverless.yml `functions.alertOnAssumeRole`). */
 const ALERT_FUNCTION = 'alertOnAssumeRole';
 
-const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
-const CONSOLE_SIGN_IN_DETAIL_TYPE = 'AWS Console Sign In via CloudTrail';
 const ASSUME_ROLE_EVENT_NAMES = ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity'];
 
 /** Names of the rules (local mode reports matches by these). */
@@ -88,8 +90,12 @@ function watchedRoleArnsOf(catalogue, source) {
     if (!Array.isArray(list)) fail(source, `\`${key}\` must be a list`);
     list.forEach((entry, i) => {
       const roleArn = entry && typeof entry === 'object' ? entry.roleArn : undefined;
-      if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
-        fail(source, `${key}[${i}].roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name), not ${JSON.stringify(roleArn)}`);
+      if (typeof roleArn !== 'string' || !arn.isWellFormedRoleArn(roleArn)) {
+        fail(
+          source,
+          `${key}[${i}].roleArn must be a well-formed IAM role ARN (arn:aws:iam::123456789012:role/Name or role/path/Name; ` +
+            `partition aws, aws-us-gov or aws-cn in lower case; no empty path segment), not ${JSON.stringify(roleArn)}`,
+        );
       }
       arns.push(roleArn);
     });
@@ -100,7 +106,7 @@ function watchedRoleArnsOf(catalogue, source) {
 }
 
 function partsOf(roleArn) {
-  const [, partition, account, name] = ROLE_ARN.exec(roleArn);
+  const { partition, account, name } = arn.parseRoleArn(roleArn);
   return { partition, account, name };
 }
 
@@ -108,16 +114,25 @@ const unique = (values) => [...new Set(values)];
 
 /** `arn:aws:iam::111111111111:role/` for each account of the watched roles. */
 function roleAccountPrefixes(arns) {
-  return unique(arns.map((arn) => {
-    const { partition, account } = partsOf(arn);
+  return unique(arns.map((roleArn) => {
+    const { partition, account } = partsOf(roleArn);
     return `arn:${partition}:iam::${account}:role/`;
   }));
+}
+
+/** `/<name>` once per watched role name, compared case-insensitively (IAM names are). */
+function roleNameSuffixes(arns) {
+  const byLower = new Map();
+  for (const roleArn of arns) {
+    const { name } = partsOf(roleArn);
+    if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), `/${name}`);
+  }
+  return [...byLower.values()];
 }
 
 function assumeRolePatternWith(roleArnMatchers) {
   return {
     source: ['aws.sts'],
-    'detail-type': [API_CALL_DETAIL_TYPE],
     detail: {
       eventSource: ['sts.amazonaws.com'],
       eventName: [...ASSUME_ROLE_EVENT_NAMES],
@@ -130,7 +145,6 @@ function assumeRolePatternWith(roleArnMatchers) {
 function switchRolePatternWith(sessionArnMatchers) {
   return {
     source: ['aws.signin'],
-    'detail-type': [CONSOLE_SIGN_IN_DETAIL_TYPE],
     detail: {
       eventSource: ['signin.amazonaws.com'],
       eventName: ['SwitchRole'],
@@ -170,24 +184,24 @@ function buildAlertRules(catalogue, options) {
 
   const assume = fitting(
     'AssumeRole',
-    assumeRolePatternWith(watchedRoleArns.map((arn) => ({ 'equals-ignore-case': arn }))),
-    assumeRolePatternWith(roleAccountPrefixes(watchedRoleArns).map((prefix) => ({ prefix }))),
+    assumeRolePatternWith(roleNameSuffixes(watchedRoleArns).map((suffix) => ({ suffix: { 'equals-ignore-case': suffix } }))),
+    assumeRolePatternWith(roleAccountPrefixes(watchedRoleArns).map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
     maxChars,
     source,
   );
 
-  const sessionPrefixes = unique(watchedRoleArns.map((arn) => {
-    const { partition, account, name } = partsOf(arn);
+  const sessionPrefixes = unique(watchedRoleArns.map((roleArn) => {
+    const { partition, account, name } = partsOf(roleArn);
     return `arn:${partition}:sts::${account}:assumed-role/${name}/`;
   }));
-  const accountSessionPrefixes = unique(watchedRoleArns.map((arn) => {
-    const { partition, account } = partsOf(arn);
+  const accountSessionPrefixes = unique(watchedRoleArns.map((roleArn) => {
+    const { partition, account } = partsOf(roleArn);
     return `arn:${partition}:sts::${account}:assumed-role/`;
   }));
   const switchRole = fitting(
     'SwitchRole',
     switchRolePatternWith(sessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
-    switchRolePatternWith(accountSessionPrefixes.map((prefix) => ({ prefix }))),
+    switchRolePatternWith(accountSessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
     maxChars,
     source,
   );

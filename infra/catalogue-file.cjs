@@ -11,17 +11,18 @@
 const { readFileSync } = require('node:fs');
 const { isAbsolute, resolve } = require('node:path');
 const YAML = require('yaml');
+const { requireTs } = require('./require-ts.cjs');
+
+/** The broker's own ARN module (shared/domain/arn.ts), built for CommonJS: no copied regexes. */
+const arn = requireTs('shared/domain/arn.ts');
 
 /** The repository root: this file lives in infra/. */
 const ROOT = resolve(__dirname, '..');
 
 const DEFAULT_CATALOGUE_FILE = 'config/catalogue.example.yaml';
 
-/**
- * An IAM role ARN (partitions aws, aws-us-gov, aws-cn), any path, a name of 1-64 [\w+=,.@-].
- * Groups: 1 partition, 2 account, 3 role name.
- */
-const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+/** A well-formed IAM role ARN, as shared/domain/arn.ts defines it (groups: 1 partition, 2 account). */
+const ROLE_ARN = arn.ROLE_ARN;
 
 /** BROKER_CATALOGUE_FILE as written (default config/catalogue.example.yaml). */
 function catalogueFileSetting(env) {
@@ -66,6 +67,7 @@ module.exports = {
   ROOT,
   DEFAULT_CATALOGUE_FILE,
   ROLE_ARN,
+  arn,
   catalogueFileSetting,
   absoluteCatalogueFile,
   readCatalogue,

@@ -152,7 +152,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   });
 
   const deps: Deps = {
-    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim, requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL] },
+    settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim, requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL], issuerRoleIds: [LOCAL_ISSUER_ROLE_ID] },
     catalogue: loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml')),
     clock,
     newId: () => newRequestId(clock.now()),
@@ -204,6 +204,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
 
 /** The principal local mode's stand-in STS reports as the broker's issuer (for alert classification). */
 export const LOCAL_ISSUER_PRINCIPAL = 'arn:aws:iam::000000000000:role/access-broker-local-issuer';
+/** That issuer role's unique id, as CloudFormation's `!GetAtt <role>.RoleId` gives it when deployed. */
+export const LOCAL_ISSUER_ROLE_ID = 'AROALOCALISSUER000001';
 
 let functionCache: Record<string, string> | undefined;
 function functionsByName(file: string): Record<string, string> {

@@ -7,6 +7,9 @@ import { ValidationError, type ErrorDetail } from '../shared/domain/errors';
 import { compilePattern, matchesCompiledPattern, type CompiledPattern, type EventPattern } from '../shared/eventbridge/pattern';
 import { errorBody } from '../shared/http/error-response';
 import { zodDetails, zodSummary } from '../shared/http/validation';
+import { TrailLogFormatError } from '../shared/alerts/trail-log';
+import type { AlertDeps } from '../shared/usecases/alert-on-role-use';
+import { reconcileTrailLog, TrailReconciliationIncompleteError } from '../shared/usecases/reconcile-trail';
 import { parseJsonBody, sendJson } from './local-routes';
 import type { LocalRoute } from './server';
 
@@ -157,7 +160,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: 
  */
 export function localEventRoutes(broker: {
   invoke(functionName: string, event: unknown): Promise<unknown>;
-  deps: { catalogue: Catalogue; clock: { now(): Date } };
+  deps: AlertDeps & { catalogue: Catalogue };
 }): Record<string, LocalRoute> {
   const rules = alertRulesFor(broker.deps.catalogue).map((rule) => ({ ...rule, compiled: compilePattern(rule.pattern) as CompiledPattern }));
 
@@ -197,6 +200,24 @@ export function localEventRoutes(broker: {
   }
 
   return {
+    /**
+     * `POST /_local/trail`: the body is one CloudTrail log file, `{"Records":[...]}` as JSON or
+     * gzip, processed as the deployed reconcileTrail function processes a delivered file. Answers
+     * 200 `{records, watched, alarmed, duplicates, ignored}`; 400 for a body that is not a log file;
+     * 503 (with the counts) when some alarms could not be settled and the file should be posted again.
+     */
+    'POST /_local/trail': async ({ body, res }) => {
+      if (body.length === 0) return badRequest(res, 'EMPTY_BODY', 'body is empty: send one CloudTrail log file ({"Records":[...]}, JSON or gzip)');
+      try {
+        const { records, watched, alarmed, duplicates, ignored } = await reconcileTrailLog(broker.deps, body, 'POST /_local/trail');
+        return sendJson(res, 200, { records, watched, alarmed, duplicates, ignored });
+      } catch (e) {
+        if (e instanceof TrailLogFormatError) return badRequest(res, 'NOT_A_TRAIL_LOG_FILE', `body is not a CloudTrail log file: ${e.message}`);
+        if (e instanceof TrailReconciliationIncompleteError) return sendJson(res, 503, { error: { code: 'RECONCILIATION_INCOMPLETE', message: e.message }, ...e.result });
+        throw e;
+      }
+    },
+
     'POST /_local/events': async ({ body, res }) => {
       if (body.toString('utf8').trim() === '') {
         return badRequest(res, 'MALFORMED_JSON', 'body is empty: send one EventBridge event (a JSON object) or a JSON array of them');

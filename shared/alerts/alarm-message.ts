@@ -1,11 +1,6 @@
-import {
-  AlertClassification,
-  RoleUseKind,
-  formatUtc,
-  roleNameOf,
-  type Classification,
-  type RoleUse,
-} from '../domain/alert-classification';
+import { AlertClassification, formatUtc, type Classification } from '../domain/alert-classification';
+import { roleNameOf } from '../domain/arn';
+import { RoleUseKind, type AlarmSource, type RoleUse, type UnreadableEvent } from '../domain/role-use';
 import type { AccessRequest } from '../domain/request';
 import type { OutgoingMessage } from '../ports';
 
@@ -30,7 +25,31 @@ const TITLE: Record<AlertClassification, string> = {
   [AlertClassification.OUTSIDE_WINDOW]: 'Out-of-window',
   [AlertClassification.IDENTITY_MISMATCH]: 'Identity-mismatched',
   [AlertClassification.CONSOLE_SWITCH_ROLE]: 'Console',
+  [AlertClassification.UNPARSEABLE_EVENT]: 'Unparseable',
 };
+
+/** Where an alarm was found: the real-time rules, or a trail log file (with how late). */
+export interface AlarmOrigin {
+  source: AlarmSource;
+  /** Trail reconciliation: seconds from the event to this alarm. */
+  delaySeconds?: number;
+}
+
+const REAL_TIME: AlarmOrigin = { source: 'eventbridge' };
+
+/** The `source` attribute, and `delaySeconds` for alarms found late. */
+function originAttributes(origin: AlarmOrigin): Record<string, string> {
+  return {
+    source: origin.source,
+    ...(origin.delaySeconds === undefined ? {} : { delaySeconds: String(Math.max(0, Math.round(origin.delaySeconds))) }),
+  };
+}
+
+function originLines(origin: AlarmOrigin): string[] {
+  if (origin.source === 'eventbridge') return [field('Found by', 'EventBridge (real time)')];
+  const delay = origin.delaySeconds === undefined ? '' : `, ${Math.round(origin.delaySeconds)} s after the event`;
+  return [field('Found by', `reading the trail's log files${delay}: the real-time path never alarmed on it`)];
+}
 
 /** The machine-readable alarm delivered to SQS, Lambda and HTTPS subscribers. */
 export interface AlarmPayload {
@@ -42,6 +61,10 @@ export interface AlarmPayload {
   /** The role use, without the session's access key id: no part of the credentials reaches an alarm. */
   event: AlarmEvent;
   request: AlarmRequestSummary | null;
+  /** eventbridge (real time) or trail-reconciliation. */
+  source?: AlarmSource;
+  /** Trail reconciliation: seconds from the event to the alarm. */
+  delaySeconds?: number;
 }
 
 /** A RoleUse as an alarm shows it: everything but `issuedAccessKeyId`. */
@@ -67,9 +90,14 @@ export interface AlarmRequestSummary {
  * the attributes subscription filter policies key on. `request` is the matching request
  * (the one whose id is `c.requestId`), if any.
  */
-export function buildAlarmMessage(use: RoleUse, c: Classification, request?: AccessRequest): OutgoingMessage {
+export function buildAlarmMessage(
+  use: RoleUse,
+  c: Classification,
+  request?: AccessRequest,
+  origin: AlarmOrigin = REAL_TIME,
+): OutgoingMessage {
   const matched = request !== undefined && request.id === c.requestId ? request : undefined;
-  const text = alarmBody(use, c, matched);
+  const text = alarmBody(use, c, matched, origin);
   const payload: AlarmPayload = {
     version: ALARM_PAYLOAD_VERSION,
     severity: c.severity,
@@ -78,6 +106,8 @@ export function buildAlarmMessage(use: RoleUse, c: Classification, request?: Acc
     reasons: c.reasons,
     event: alarmEvent(use),
     request: matched === undefined ? null : summarizeRequest(matched),
+    source: origin.source,
+    ...(origin.delaySeconds === undefined ? {} : { delaySeconds: Math.round(origin.delaySeconds) }),
   };
   const machine = JSON.stringify(payload);
   const attributes: Record<string, string> = {
@@ -85,6 +115,7 @@ export function buildAlarmMessage(use: RoleUse, c: Classification, request?: Acc
     classification: c.classification,
     roleArn: use.roleArn,
     eventId: use.eventId,
+    ...originAttributes(origin),
   };
   if (c.requestId !== undefined) attributes['requestId'] = c.requestId;
   return {
@@ -112,7 +143,7 @@ export function alarmSubject(use: RoleUse, c: Classification): string {
 }
 
 /** The plain-text body: who, what, when, from where, which request, why, and what to do. */
-export function alarmBody(use: RoleUse, c: Classification, request?: AccessRequest): string {
+export function alarmBody(use: RoleUse, c: Classification, request?: AccessRequest, origin: AlarmOrigin = REAL_TIME): string {
   const lines: string[] = [
     `${c.severity}: ${TITLE[c.classification].toLowerCase()} ${ACTION[use.kind]} ${preposition(use)} a watched role (${c.classification}).`,
     '',
@@ -133,6 +164,7 @@ export function alarmBody(use: RoleUse, c: Classification, request?: AccessReque
     field('User agent', use.userAgent),
     field('Region', use.awsRegion),
     field('CloudTrail event', `${use.eventId} (recorded in account ${use.account})`),
+    ...originLines(origin),
     '',
     'MATCHING REQUEST',
     ...requestLines(request),
@@ -206,7 +238,75 @@ function nextSteps(use: RoleUse, c: Classification): string[] {
         revoke,
         investigate,
       ];
+    case AlertClassification.UNPARSEABLE_EVENT:
+      return unparseableSteps(use.eventId, use.account);
   }
+}
+
+function unparseableSteps(eventId: string | undefined, account: string | undefined): string[] {
+  return [
+    `Find the record in CloudTrail (account ${account ?? 'unknown'}, event ${eventId ?? 'unknown'}) and read who obtained which role.`,
+    'Treat it as an out-of-band use of a watched role until the record shows otherwise.',
+    'Report the record shape so the broker can read it: AWS may have changed the CloudTrail format.',
+  ];
+}
+
+/**
+ * The CRITICAL alarm for a record that matched a watched-role rule (or the trail pre-filter) but
+ * could not be parsed: what could be read of it, never a silent drop. The role ARN text and the
+ * event name are shown as found (printable ASCII only).
+ */
+export function buildUnparseableAlarm(u: UnreadableEvent, origin: AlarmOrigin = REAL_TIME): OutgoingMessage {
+  const roleText = u.roleArnText === undefined ? 'unknown role' : asciiOnly(roleNameOf(u.roleArnText));
+  const head = `[CRITICAL] Unparseable ${asciiOnly(u.eventName ?? 'event')} of `;
+  const tail = u.account === undefined ? '' : ` in ${asciiOnly(u.account)}`;
+  const room = MAX_SUBJECT_LENGTH - head.length - tail.length;
+  const role = roleText.length <= room ? roleText : `${roleText.slice(0, Math.max(0, room - 3))}...`;
+  const full = `${head}${role}${tail}`;
+  const subject = full.length <= MAX_SUBJECT_LENGTH ? full : `${full.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
+  const text = [
+    `CRITICAL: a CloudTrail record about a watched role could not be read (unparseable-event).`,
+    '',
+    'WHAT COULD BE READ',
+    field('Role ARN (text)', asciiOnly(u.roleArnText ?? 'none')),
+    field('Event name', asciiOnly(u.eventName ?? 'none')),
+    field('Event source', asciiOnly(u.eventSource ?? 'none')),
+    field('Event time', asciiOnly(u.eventTime ?? 'none')),
+    field('CloudTrail event', `${asciiOnly(u.eventId ?? 'none')} (recorded in account ${asciiOnly(u.account ?? 'unknown')})`),
+    ...originLines(origin),
+    '',
+    'WHY',
+    `  - ${asciiOnly(u.error)}`,
+    '',
+    'WHAT TO DO NEXT',
+    ...unparseableSteps(u.eventId, u.account).map((step, i) => `  ${i + 1}. ${step}`),
+  ].join('\n');
+  const machine = JSON.stringify({
+    version: ALARM_PAYLOAD_VERSION,
+    severity: 'CRITICAL',
+    classification: AlertClassification.UNPARSEABLE_EVENT,
+    requestId: null,
+    reasons: [u.error],
+    unreadable: u,
+    request: null,
+    source: origin.source,
+    ...(origin.delaySeconds === undefined ? {} : { delaySeconds: Math.round(origin.delaySeconds) }),
+  });
+  const attributes: Record<string, string> = {
+    severity: 'CRITICAL',
+    classification: AlertClassification.UNPARSEABLE_EVENT,
+    ...originAttributes(origin),
+  };
+  // SNS attribute values must be non-empty; keep them printable and bounded.
+  if (u.roleArnText !== undefined) attributes['roleArn'] = asciiOnly(u.roleArnText).slice(0, 256);
+  if (u.eventId !== undefined) attributes['eventId'] = asciiOnly(u.eventId).slice(0, 256);
+  return {
+    topic: 'alarms',
+    subject: asciiOnly(subject),
+    structure: 'json',
+    message: JSON.stringify({ default: text, email: text, sqs: machine, lambda: machine, https: machine }),
+    attributes,
+  };
 }
 
 /**

@@ -28,6 +28,12 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  /** Unique ids of the issuer roles (`!GetAtt <IssuerRole>.RoleId`, AROA...), comma separated. */
+  BROKER_ISSUER_ROLE_IDS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^AROA[A-Z0-9]{4,124}$/, 'must be IAM role unique ids (AROA...)'))),
   /** Only for local mode and tests: a DynamoDB-protocol endpoint such as http://127.0.0.1:4567. */
   BROKER_DYNAMODB_ENDPOINT: z.url().optional(),
   /** Days an alarm's event id is remembered to drop duplicate deliveries. */

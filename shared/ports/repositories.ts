@@ -1,3 +1,4 @@
+import type { AlarmKey } from '../domain/alarm-scope';
 import type { AccessRequest, HistoryEntry } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
 import type { SealedSecret } from './index';
@@ -94,14 +95,26 @@ export interface CredentialStore {
   delete(requestId: string): Promise<void>;
 }
 
-/** Remembers processed event ids so an at-least-once delivery raises one alarm. */
+/** What claiming an alarm's dedupe key found. */
+export type AlarmClaim =
+  /** Nobody had it (or an earlier claim expired in progress): publish, then `complete`. */
+  | 'claimed'
+  /** The alarm was published already: a duplicate. */
+  | 'completed'
+  /** Another delivery claimed it moments ago and may still publish: retry later, never drop. */
+  | 'in-progress';
+
+/**
+ * Remembers alarms by their dedupe key (see shared/domain/alarm-scope.ts AlarmKey) so that an
+ * at-least-once delivery, and the trail's copy of an event already alarmed on, raise one alarm.
+ * A claim is in progress until `complete`; one left in progress by a crashed process expires
+ * after `inProgressMs`, so the retry can claim it again and the alarm is not lost (the design of
+ * Powertools Idempotency's persistence layer).
+ */
 export interface EventDeduper {
-  /** True the first time an id is seen within the retention. */
-  firstSighting(eventId: string, now: Date): Promise<boolean>;
-  /**
-   * Drops the id again, so a retried delivery is processed as new. Used when the work that
-   * followed firstSighting failed (the alarm was not published): without it the retry would
-   * be dropped as a duplicate and the alarm lost.
-   */
-  forget(eventId: string): Promise<void>;
+  claim(key: AlarmKey, now: Date): Promise<AlarmClaim>;
+  /** Marks the alarm published; `source` says which path did it. */
+  complete(key: AlarmKey, now: Date, source: string): Promise<void>;
+  /** Drops an in-progress claim after a failed publish, so the retry alarms at once. */
+  release(key: AlarmKey): Promise<void>;
 }

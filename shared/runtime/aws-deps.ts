@@ -40,6 +40,7 @@ export function buildAwsDeps(env: Record<string, string | undefined> = process.e
       groupsClaim: config.BROKER_GROUPS_CLAIM,
       requireVerifiedEmail: config.BROKER_REQUIRE_EMAIL_VERIFIED,
       issuerPrincipalArns: config.BROKER_ISSUER_PRINCIPAL_ARNS,
+      issuerRoleIds: config.BROKER_ISSUER_ROLE_IDS,
     },
     catalogue: loadCatalogueFile(catalogueFile),
     clock: { now: () => new Date() },

@@ -18,6 +18,11 @@ export interface Settings {
   requireVerifiedEmail: boolean;
   /** Principals whose AssumeRole calls are the broker's own. */
   issuerPrincipalArns: string[];
+  /**
+   * Unique ids (AROA...) of the broker's issuer roles: the role-account copy of an AssumeRole is
+   * skipped as the broker's own only when its principal id starts with one. Absent: none skipped.
+   */
+  issuerRoleIds?: string[];
 }
 
 /** Everything a use case may touch; built once per process (cold start). */

@@ -1,134 +1,161 @@
-import { buildAlarmMessage } from '../alerts/alarm-message';
-import { isParseFailure, parseRoleUseEvent } from '../alerts/cloudtrail-event';
+import { buildAlarmMessage, buildUnparseableAlarm, type AlarmOrigin } from '../alerts/alarm-message';
+import { isParseFailure, parseRoleUseEvent, type ParseFailure } from '../alerts/cloudtrail-event';
 import { watchedRoleArns } from '../catalogue';
-import {
-  classifyRoleUse,
-  decideAlarm,
-  isRequestIdShaped,
-  type AlertClassification,
-  type AlertSeverity,
-  type AlarmScope,
-  type RoleUse,
-} from '../domain/alert-classification';
-import { accountOfArn } from '../domain/arn';
+import type { Catalogue } from '../catalogue/types';
+import { alarmKeyOf, decideAlarm, eventAlarmKey, watchedRoleOf, type AlarmKey, type AlarmScope } from '../domain/alarm-scope';
+import { AlertClassification, AlertSeverity, classifyRoleUse } from '../domain/alert-classification';
 import { HistoryType, type AccessRequest } from '../domain/request';
-import type { Deps } from '../runtime/deps';
+import { AlarmSource, RoleUseKind, isRequestIdShaped, type RoleUse } from '../domain/role-use';
+import type { Logger } from '../log/logger';
+import type { Clock, Notifier, OutgoingMessage } from '../ports';
+import type { EventDeduper, RequestRepository } from '../ports/repositories';
+import type { Settings } from '../runtime/deps';
+
+/** The ports and settings the alarm path uses (real time and trail reconciliation alike). */
+export interface AlertDeps {
+  settings: Pick<Settings, 'issuerPrincipalArns' | 'issuerRoleIds'>;
+  catalogue: Catalogue;
+  clock: Clock;
+  logger: Logger;
+  requests: Pick<RequestRepository, 'get' | 'appendHistory'>;
+  events: EventDeduper;
+  notifier: Notifier;
+}
 
 /** What the alert function did with one event; every branch is logged and counted. */
 export const AlertOutcomeKind = {
-  /** Not a valid AssumeRole, AssumeRoleWith* or SwitchRole event (zod said why): logged, counted, dropped. */
-  MALFORMED: 'malformed',
-  /** A well-formed event of another kind (GetSessionToken, another detail-type): dropped. */
+  /** A well-formed event of another kind (GetSessionToken, another event name): dropped. */
   UNSUPPORTED: 'unsupported',
-  /** A role use that raises no alarm (unwatched role, failed call, cross-account copy). */
+  /** A role use that raises no alarm (unwatched role, failed call, the issuer's cross-account copy). */
   IGNORED: 'ignored',
-  /** This CloudTrail event id was already alarmed on (EventBridge delivers at least once). */
+  /** This alarm was already published (redelivery, the trail's copy, another record of one console switch). */
   DUPLICATE: 'duplicate',
-  /** An alarm was published. */
+  /** An alarm was published (for an unreadable record: CRITICAL unparseable-event, `malformed: true`). */
   ALARMED: 'alarmed',
 } as const;
 export type AlertOutcomeKind = (typeof AlertOutcomeKind)[keyof typeof AlertOutcomeKind];
 
 export type AlertOutcome =
-  | { outcome: typeof AlertOutcomeKind.MALFORMED; error: string; eventId?: string }
   | { outcome: typeof AlertOutcomeKind.UNSUPPORTED; error: string; eventId?: string }
   | { outcome: typeof AlertOutcomeKind.IGNORED; eventId: string; reason: string }
-  | { outcome: typeof AlertOutcomeKind.DUPLICATE; eventId: string }
+  | { outcome: typeof AlertOutcomeKind.DUPLICATE; eventId?: string; key: string }
   | {
       outcome: typeof AlertOutcomeKind.ALARMED;
-      eventId: string;
+      eventId?: string;
       classification: AlertClassification;
       severity: AlertSeverity;
       requestId?: string;
       subject: string;
       messageId: string;
+      /** The record could not be parsed: the alarm is unparseable-event. */
+      malformed?: true;
       /** False when the alarm went out but the audit entry on the request could not be written. */
       historyRecorded?: boolean;
     };
 
 /**
- * Which role uses alarm. `brokerAccountIds` are the accounts of the broker's issuer principals:
- * when target accounts forward their events to the broker's bus, the role account's copy of the
- * broker's own AssumeRole arrives too, with the caller shown only as `AWSAccount`. That copy
- * cannot be attributed (it would classify as identity-mismatch); the broker account's copy of
- * the same call, which the broker's own rule receives, is the one classified. Copies from any
- * other account are never skipped.
+ * Which role uses alarm: the catalogue's watched roles, and the issuer role's unique ids (whose
+ * cross-account copies are classified from the broker account's copy instead).
  */
-export function alarmScope(deps: Pick<Deps, 'catalogue' | 'settings'>): AlarmScope {
+export function alarmScope(deps: Pick<AlertDeps, 'catalogue' | 'settings'>): AlarmScope {
   // Catalogue and settings are fixed for a container's life: derive the scope once, not per event.
   const cached = scopes.get(deps.catalogue);
   if (cached?.settings === deps.settings) return cached.scope;
-  const brokerAccountIds = [
-    ...new Set(deps.settings.issuerPrincipalArns.map(accountOfArn).filter((a): a is string => a !== undefined)),
-  ];
-  const scope = { watchedRoleArns: watchedRoleArns(deps.catalogue), brokerAccountIds };
+  const scope = { watchedRoleArns: watchedRoleArns(deps.catalogue), issuerRoleIds: deps.settings.issuerRoleIds ?? [] };
   scopes.set(deps.catalogue, { settings: deps.settings, scope });
   return scope;
 }
 
-const scopes = new WeakMap<Deps['catalogue'], { settings: Deps['settings']; scope: AlarmScope }>();
+const scopes = new WeakMap<Catalogue, { settings: AlertDeps['settings']; scope: AlarmScope }>();
+
+const REAL_TIME: AlarmOrigin = { source: AlarmSource.EVENTBRIDGE };
 
 /**
  * Turns one EventBridge event into at most one alarm on the alarms topic.
  *
  * parse (never throws) -> decideAlarm -> load the request named by the session name -> classify
- * -> claim the event id -> publish -> audit entry on the request.
+ * -> claim the alarm key -> publish -> mark it published -> audit entry on the request.
+ *
+ * Fail closed: an event the rules matched but that cannot be parsed raises a CRITICAL
+ * unparseable-event alarm with what could be read (role ARN text, event id, event name).
  *
  * Ordering, for at-least-once delivery: everything that may fail transiently and is safe to
- * repeat (reading the request) happens before the event id is claimed, so the claim is followed
- * only by the publish. The claim is the deduper's conditional put (with TTL): of two concurrent
- * deliveries exactly one goes on. If the publish fails, the claim is released (`forget`) and the
- * error is rethrown, so the retry by Lambda/EventBridge publishes the alarm instead of being
- * dropped as a duplicate. A lost alarm is worse than a rare double one: if releasing fails too,
- * AlarmAtRiskError is thrown after logging the event id, and the handler counts it. The one
- * window left is a process killed between the claim and the publish (a Lambda timeout); the
- * claim-then-publish gap is kept to the SNS call alone for that reason. The audit entry comes
- * after the publish; if it fails the alarm has still gone out, so it is logged and counted and
- * the event is not retried (a retry would be a duplicate anyway).
+ * repeat (reading the request) happens before the key is claimed, so the claim is followed
+ * only by the publish. The claim (AlarmKey: `(recipientAccountId, eventID)`, or one key per
+ * console switch) is in progress until the publish is recorded: a duplicate is only a key whose
+ * alarm was published. A key another delivery holds in progress throws AlarmClaimInProgressError
+ * (retried, never dropped); a claim left by a process killed between claim and publish expires,
+ * and the retry claims it again. If the publish fails, the claim is released and the error
+ * rethrown; if releasing fails too, AlarmAtRiskError is thrown (the claim still expires).
  *
- * Throws only for transient failures (DynamoDB, SNS), so the caller's retry policy applies.
+ * Throws only for transient failures (DynamoDB, SNS, a claim in progress), so the caller's retry
+ * policy applies.
  */
-export async function handleRoleUseEvent(deps: Deps, raw: unknown): Promise<AlertOutcome> {
+export async function handleRoleUseEvent(deps: AlertDeps, raw: unknown): Promise<AlertOutcome> {
   const log = deps.logger.child({ envelopeId: envelopeIdOf(raw) });
-  const parsed = parseRoleUseEvent(raw);
+  return alarmOnParsed(deps, parseRoleUseEvent(raw), REAL_TIME, log);
+}
+
+/**
+ * The alarm path after parsing, shared by the real-time function and trail reconciliation
+ * (`origin` says which, and how late).
+ */
+export async function alarmOnParsed(
+  deps: AlertDeps,
+  parsed: RoleUse | ParseFailure,
+  origin: AlarmOrigin,
+  log: Logger = deps.logger,
+): Promise<AlertOutcome> {
   if (isParseFailure(parsed)) {
-    const eventId = cloudTrailEventIdOf(raw);
+    if (parsed.reason === 'unsupported-event') {
+      log.info('event is not a role use; dropped', { error: parsed.error });
+      return { outcome: AlertOutcomeKind.UNSUPPORTED, error: parsed.error };
+    }
+    const u = parsed.unreadable;
     // The error lists paths and zod messages only; the event itself (which carries the issued
     // credentials in responseElements) is never logged.
-    if (parsed.reason === 'malformed') {
-      log.warn('malformed role-use event dropped', { eventId, error: parsed.error });
-      return { outcome: AlertOutcomeKind.MALFORMED, error: parsed.error, ...(eventId ? { eventId } : {}) };
-    }
-    log.info('event is not a role use; dropped', { eventId, error: parsed.error });
-    return { outcome: AlertOutcomeKind.UNSUPPORTED, error: parsed.error, ...(eventId ? { eventId } : {}) };
+    const logger = log.child({ eventId: u.eventId });
+    logger.warn('unparseable role-use event: raising an unparseable-event alarm', { error: parsed.error, eventName: u.eventName });
+    const message = buildUnparseableAlarm(u, origin);
+    const key = u.eventId === undefined ? undefined : eventAlarmKey(u.account, u.eventId);
+    const published = await publishOnce(deps, key, message, origin, logger);
+    if (published.duplicate) return { outcome: AlertOutcomeKind.DUPLICATE, key: key!.id, ...(u.eventId ? { eventId: u.eventId } : {}) };
+    return {
+      outcome: AlertOutcomeKind.ALARMED,
+      ...(u.eventId ? { eventId: u.eventId } : {}),
+      classification: AlertClassification.UNPARSEABLE_EVENT,
+      severity: AlertSeverity.CRITICAL,
+      subject: message.subject,
+      messageId: published.messageId,
+      malformed: true,
+    };
   }
 
-  const use = parsed;
+  const scope = alarmScope(deps);
+  let use = parsed;
   const logger = log.child({ eventId: use.eventId, roleArn: use.roleArn });
-  const decision = decideAlarm(use, alarmScope(deps));
+  const decision = decideAlarm(use, scope);
   if (!decision.alarm) {
     logger.info('role use raises no alarm', { reason: decision.reason });
     return { outcome: AlertOutcomeKind.IGNORED, eventId: use.eventId, reason: decision.reason };
   }
+  // A console switch's sign-in record names the role without its IAM path: alarm on the role
+  // as the catalogue names it, so every record of one switch gives the same, full role ARN.
+  if (use.kind === RoleUseKind.CONSOLE_SWITCH_ROLE) use = { ...use, roleArn: watchedRoleOf(use.roleArn, scope) ?? use.roleArn };
 
   const request = await requestNamedBy(deps, use);
   const classification = classifyRoleUse(use, { ...(request ? { request } : {}) }, {
     issuerPrincipalArns: deps.settings.issuerPrincipalArns,
   });
-  const message = buildAlarmMessage(use, classification, request);
+  const message = buildAlarmMessage(use, classification, request, origin);
+  const key = alarmKeyOf(use);
 
-  if (!(await deps.events.firstSighting(use.eventId, deps.clock.now()))) {
-    logger.info('event already alarmed on; duplicate delivery dropped');
-    return { outcome: AlertOutcomeKind.DUPLICATE, eventId: use.eventId };
+  const published = await publishOnce(deps, key, message, origin, logger);
+  if (published.duplicate) {
+    logger.info('alarm already published; duplicate dropped', { key: key.id });
+    return { outcome: AlertOutcomeKind.DUPLICATE, eventId: use.eventId, key: key.id };
   }
-
-  let messageId: string;
-  try {
-    ({ messageId } = await deps.notifier.publish(message));
-  } catch (publishError) {
-    await releaseClaim(deps, use, logger, publishError);
-    throw publishError;
-  }
+  const { messageId } = published;
 
   const alarmed = {
     outcome: AlertOutcomeKind.ALARMED,
@@ -144,6 +171,7 @@ export async function handleRoleUseEvent(deps: Deps, raw: unknown): Promise<Aler
     severity: classification.severity,
     requestId: classification.requestId,
     messageId,
+    source: origin.source,
   });
 
   if (classification.requestId === undefined) return alarmed;
@@ -165,48 +193,89 @@ export async function handleRoleUseEvent(deps: Deps, raw: unknown): Promise<Aler
   }
 }
 
+/**
+ * Claims `key`, publishes, records the publish. Without a key (an unreadable record with no
+ * event id) the alarm is published undeduplicated: a possible double alarm beats a lost one.
+ */
+async function publishOnce(
+  deps: AlertDeps,
+  key: AlarmKey | undefined,
+  message: OutgoingMessage,
+  origin: AlarmOrigin,
+  logger: Logger,
+): Promise<{ duplicate: true } | { duplicate: false; messageId: string }> {
+  if (key !== undefined) {
+    const claim = await deps.events.claim(key, deps.clock.now());
+    if (claim === 'completed') return { duplicate: true };
+    if (claim === 'in-progress') throw new AlarmClaimInProgressError(key.id);
+  }
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.notifier.publish(message));
+  } catch (publishError) {
+    if (key !== undefined) await releaseClaim(deps, key, logger, publishError);
+    throw publishError;
+  }
+  if (key !== undefined) {
+    try {
+      await deps.events.complete(key, deps.clock.now(), origin.source);
+    } catch (error) {
+      // The alarm is out. The claim stays in progress until it expires; a later copy may alarm
+      // again (a double alarm, never a lost one).
+      logger.error('alarm published but recording it failed; a later copy may alarm again', { key: key.id, error });
+    }
+  }
+  return { duplicate: false, messageId };
+}
+
 /** The request whose id is the session name, when the session name has the shape of one. */
-async function requestNamedBy(deps: Deps, use: RoleUse): Promise<AccessRequest | undefined> {
+async function requestNamedBy(deps: AlertDeps, use: RoleUse): Promise<AccessRequest | undefined> {
   return isRequestIdShaped(use.roleSessionName) ? deps.requests.get(use.roleSessionName) : undefined;
 }
 
 /**
- * The alarm could not be published and its event id could not be released either, so a retry
- * will be dropped as a duplicate. Thrown (after logging) so the failure is still retried and
- * counted as AlarmsAtRisk; `cause` is the publish error.
+ * The alarm could not be published and its claim could not be released either: a retry within
+ * the claim's in-progress expiry is refused (and retried again), one after it alarms. Thrown
+ * (after logging) so the failure is retried and counted as AlarmsAtRisk; `cause` is the publish
+ * error.
  */
 export class AlarmAtRiskError extends Error {
   constructor(
-    readonly eventId: string,
+    readonly key: string,
     cause: unknown,
   ) {
-    super(`Alarm for CloudTrail event ${eventId} was not published and its dedupe marker could not be released`, { cause });
+    super(`Alarm ${key} was not published and its claim could not be released`, { cause });
     this.name = 'AlarmAtRiskError';
   }
 }
 
-async function releaseClaim(deps: Deps, use: RoleUse, logger: Deps['logger'], publishError: unknown): Promise<void> {
+/**
+ * Another delivery claimed this alarm moments ago and has not recorded a publish. Thrown so the
+ * delivery is retried: by then the alarm is published (a duplicate) or the claim has expired.
+ */
+export class AlarmClaimInProgressError extends Error {
+  constructor(readonly key: string) {
+    super(`Alarm ${key} is being published by another delivery; retry later`);
+    this.name = 'AlarmClaimInProgressError';
+  }
+}
+
+async function releaseClaim(deps: AlertDeps, key: AlarmKey, logger: Logger, publishError: unknown): Promise<void> {
   try {
-    await deps.events.forget(use.eventId);
+    await deps.events.release(key);
   } catch (releaseError) {
-    // The retry will find the claim and drop the event: say so loudly, with what is needed to
-    // replay it by hand (the event id).
-    logger.error('ALARM AT RISK: publish failed and the event id could not be released; a retry will be dropped as duplicate', {
+    logger.error('ALARM AT RISK: publish failed and the claim could not be released; the retry alarms once the claim expires', {
+      key: key.id,
       error: publishError,
       releaseError,
     });
-    throw new AlarmAtRiskError(use.eventId, publishError);
+    throw new AlarmAtRiskError(key.id, publishError);
   }
-  logger.error('alarm publish failed; event id released so the retry alarms', { error: publishError });
+  logger.error('alarm publish failed; claim released so the retry alarms', { key: key.id, error: publishError });
 }
 
 function envelopeIdOf(raw: unknown): string | undefined {
   return isRecord(raw) && typeof raw['id'] === 'string' ? raw['id'] : undefined;
-}
-
-function cloudTrailEventIdOf(raw: unknown): string | undefined {
-  const detail = isRecord(raw) ? raw['detail'] : undefined;
-  return isRecord(detail) && typeof detail['eventID'] === 'string' ? detail['eventID'] : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -215,7 +284,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Metric names, one per outcome (plus failures the caller reports). */
 export const AlertMetric = {
-  /** Events that failed validation. */
+  /** Rule-matched events that failed validation (each raised an unparseable-event alarm). */
   MALFORMED_EVENTS: 'MalformedEvents',
   /** Well-formed events that are not role uses. */
   UNSUPPORTED_EVENTS: 'UnsupportedEvents',
@@ -229,13 +298,12 @@ export const AlertMetric = {
   HISTORY_APPEND_FAILURES: 'HistoryAppendFailures',
   /** Transient failures rethrown for a retry. */
   PROCESSING_FAILURES: 'ProcessingFailures',
-  /** Publish failures whose event id could not be released: the retry will be dropped. */
+  /** Publish failures whose claim could not be released: the alarm waits for the claim to expire. */
   ALARMS_AT_RISK: 'AlarmsAtRisk',
 } as const;
 export type AlertMetric = (typeof AlertMetric)[keyof typeof AlertMetric];
 
 const METRIC_OF: Record<AlertOutcomeKind, AlertMetric> = {
-  malformed: AlertMetric.MALFORMED_EVENTS,
   unsupported: AlertMetric.UNSUPPORTED_EVENTS,
   ignored: AlertMetric.IGNORED_EVENTS,
   duplicate: AlertMetric.DUPLICATE_EVENTS,
@@ -246,5 +314,6 @@ const METRIC_OF: Record<AlertOutcomeKind, AlertMetric> = {
 export function metricsOf(outcome: AlertOutcome): Partial<Record<AlertMetric, number>> {
   const counts: Partial<Record<AlertMetric, number>> = { [METRIC_OF[outcome.outcome]]: 1 };
   if (outcome.outcome === 'alarmed' && outcome.historyRecorded === false) counts[AlertMetric.HISTORY_APPEND_FAILURES] = 1;
+  if (outcome.outcome === 'alarmed' && outcome.malformed) counts[AlertMetric.MALFORMED_EVENTS] = 1;
   return counts;
 }

@@ -55,7 +55,7 @@ export interface MixedBatchCounts {
   switches: number;
   /** Events no rule matches (other role, GetSessionToken, failed AssumeRole, in turn). */
   unmatched: number;
-  /** Matched by the rule but invalid (no eventID): the function counts them as malformed. */
+  /** Matched by the rule but invalid (no eventID): each raises an unparseable-event alarm (fail closed). */
   malformedDelivered: number;
   /** Matched by no rule (no requestParameters). */
   malformedUnmatched: number;
@@ -70,7 +70,12 @@ export function mixedBatch(counts: MixedBatchCounts, grant: () => Json) {
   const times = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
   const grants = times(counts.grants, grant);
   const strangers = times(counts.strangers, () => freshEvent('assume-role-by-human.json'));
-  const switches = times(counts.switches, () => freshEvent('switch-role.json'));
+  // Distinct sessions: the records of one switch (same role, session and moment) are one alarm.
+  const switches = times(counts.switches, (i) =>
+    freshEvent('switch-role.json', (e) => {
+      e.detail.userIdentity.arn = `arn:aws:sts::111111111111:assumed-role/TemporaryAdminRole/mallory-${i}`;
+    }),
+  );
   const unmatched = times(counts.unmatched, (i) => freshEvent(['assume-role-other-role.json', 'get-session-token.json', 'assume-role-failed.json'][i % 3]!));
   const malformedDelivered = times(counts.malformedDelivered, () =>
     freshEvent('assume-role-by-human.json', (e) => {
@@ -89,14 +94,14 @@ export function mixedBatch(counts: MixedBatchCounts, grant: () => Json) {
     const j = seed % (i + 1);
     [batch[i], batch[j]] = [batch[j], batch[i]];
   }
-  const alarmed = counts.grants + counts.strangers + counts.switches;
+  const alarmed = counts.grants + counts.strangers + counts.switches + counts.malformedDelivered;
   const summary = {
     events: batch.length,
     invalid: counts.invalid,
-    matched: alarmed + counts.malformedDelivered + redeliveries.length,
+    matched: alarmed + redeliveries.length,
     unmatched: counts.unmatched + counts.malformedUnmatched,
     failed: 0,
-    outcomes: { alarmed, duplicate: redeliveries.length, malformed: counts.malformedDelivered },
+    outcomes: { alarmed, duplicate: redeliveries.length },
   };
   return { batch, grants, strangers, switches, summary };
 }

@@ -7,6 +7,7 @@
  * a callback token that was answered (or marked closed) refuses a second answer, as Step
  * Functions does. Every write, message and workflow call is recorded for the tests to assert.
  */
+import { createMemoryDeduper } from './memory-deduper';
 import { SERVICES } from '../../shared/catalogue/services';
 import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
@@ -146,7 +147,6 @@ export function fakePorts(options: FakePortsOptions = {}) {
   const credentials = new Map<string, { stored: StoredCredentials; windowEndsAt: string }>(
     (options.credentials ?? []).map((c) => [c.requestId, { stored: clone(c), windowEndsAt: '' }]),
   );
-  const seenEvents = new Set<string>();
 
   /** What happened, in order, for the tests to assert. */
   const recorded = {
@@ -310,16 +310,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
       },
     },
 
-    events: {
-      async firstSighting(eventId: string) {
-        if (seenEvents.has(eventId)) return false;
-        seenEvents.add(eventId);
-        return true;
-      },
-      async forget(eventId: string) {
-        seenEvents.delete(eventId);
-      },
-    },
+    events: createMemoryDeduper().deduper,
 
     workflow: {
       async start(input: { requestId: string; approvalTimeoutSeconds: number }) {

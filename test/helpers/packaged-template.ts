@@ -344,6 +344,10 @@ function fakeGetAtt(template: CloudFormationTemplate, logicalId: string, attribu
     }
   }
   if (attribute === 'QueueName') return `${d.stackName}-${logicalId}`;
+  // An IAM role's unique id: AROA and 17 upper-case letters or digits.
+  if (attribute === 'RoleId' && resource.Type === 'AWS::IAM::Role') {
+    return `AROA${logicalId.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, '0').slice(0, 17)}`;
+  }
   throw new Error(`No fake for Fn::GetAtt ${logicalId}.${attribute}`);
 }
 

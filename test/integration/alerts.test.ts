@@ -134,6 +134,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       roleArn: SANDBOX_ROLE,
       eventId: event.detail.eventID,
       requestId,
+      source: 'eventbridge',
     });
     expect(alarm.structure).toBe('json');
     const body = JSON.parse(alarm.message) as { email: string; sqs: string };
@@ -183,6 +184,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       roleArn: SANDBOX_ROLE,
       eventId: event.detail.eventID,
       requestId,
+      source: 'eventbridge',
     });
     const body = JSON.parse(alarm.message) as { email: string; sqs: string };
     expect(JSON.parse(body.sqs).reasons).toEqual([
@@ -219,6 +221,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       classification: 'out-of-band',
       roleArn: SANDBOX_ROLE,
       eventId: event.detail.eventID,
+      source: 'eventbridge',
     });
     expect(JSON.parse(published[0]!.message).email).toContain('arn:aws:iam::111111111111:user/mallory');
   });
@@ -230,13 +233,22 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     const first = await postEvents(event);
     const again = await postEvents({ ...event, id: randomUUID() });
     expect(first.body.results[0].outcome).toMatchObject({ outcome: 'alarmed' });
-    expect(again.body.results[0].outcome).toEqual({ outcome: 'duplicate', eventId: event.detail.eventID });
+    expect(again.body.results[0].outcome).toEqual({ outcome: 'duplicate', eventId: event.detail.eventID, key: `event:111111111111:${event.detail.eventID}` });
     expect(alarms().slice(before).filter((m) => m.attributes.eventId === event.detail.eventID)).toHaveLength(1);
 
-    // Concurrent copies: the conditional put lets exactly one through.
+    // Concurrent copies: the conditional put lets exactly one through; the others find its claim
+    // in progress and fail, so EventBridge/Lambda retry them (never dropped as duplicates before
+    // the alarm is out). Retried, they are duplicates.
     const racing = strangerEvent();
     const batch = await postEvents(Array.from({ length: 8 }, () => racing));
-    expect(batch.body.summary.outcomes).toEqual({ alarmed: 1, duplicate: 7 });
+    const alarmedNow = batch.body.summary.outcomes.alarmed as number;
+    expect(alarmedNow).toBe(1);
+    expect((batch.body.summary.outcomes.duplicate ?? 0) + batch.body.summary.failed).toBe(7);
+    for (const r of batch.body.results as Json[]) {
+      if (r.rules[0].error !== undefined) expect(r.rules[0].error).toMatch(/^AlarmClaimInProgressError/);
+    }
+    const retried = await postEvents(Array.from({ length: 7 }, () => racing));
+    expect(retried.body.summary.outcomes).toEqual({ duplicate: 7 });
     expect(alarms().filter((m) => m.attributes.eventId === racing.detail.eventID)).toHaveLength(1);
   });
 
@@ -250,7 +262,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     expect(alarms().slice(before).map((m) => m.subject)).toEqual(['[CRITICAL] Console SwitchRole into TemporaryAdminRole in 111111111111']);
   });
 
-  it('events the rules do not match are not delivered; one that matches but fails validation is counted as malformed, without an alarm', async () => {
+  it('events the rules do not match are not delivered; one that matches but fails validation raises a CRITICAL unparseable-event alarm', async () => {
     const before = alarms().length;
     for (const name of ['assume-role-other-role.json', 'get-session-token.json', 'assume-role-failed.json', 'malformed.json']) {
       const res = await postEvents(fresh(name));
@@ -268,10 +280,10 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     expect(res.body.results[0]).toMatchObject({
       rule: ASSUME_RULE,
       matched: true,
-      outcome: { outcome: 'malformed', eventId: noTime.detail.eventID, error: expect.stringContaining('detail.eventTime') },
+      outcome: { outcome: 'alarmed', eventId: noTime.detail.eventID, classification: 'unparseable-event', severity: 'CRITICAL', malformed: true },
     });
-    expect(res.body.summary.outcomes).toEqual({ malformed: 1 });
-    expect(alarms().length).toBe(before);
+    expect(res.body.summary.outcomes).toEqual({ alarmed: 1 });
+    expect(alarms().slice(before).map((m) => m.subject)).toEqual(['[CRITICAL] Unparseable AssumeRole of TemporaryAdminRole in 111111111111']);
   });
 
   it('fills in the envelope fields EventBridge adds, so a hand-written event works', async () => {
@@ -319,13 +331,16 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       matched: 4 + 6 + 3 + 2 + 3,
       unmatched: 6 + 2,
       failed: 0,
-      outcomes: { alarmed: 13, duplicate: 3, malformed: 2 },
+      outcomes: { alarmed: 15, duplicate: 3 },
     });
     expect(res.body.results).toHaveLength(31);
     res.body.results.forEach((r: Json, i: number) => expect(r.index).toBe(i));
 
     // Count the alarms: one per valid matching event, none twice, none missing.
-    const published = alarms().slice(before);
+    const all = alarms().slice(before);
+    expect(all).toHaveLength(15);
+    expect(all.filter((m) => m.attributes.classification === 'unparseable-event')).toHaveLength(2);
+    const published = all.filter((m) => m.attributes.classification !== 'unparseable-event');
     expect(published).toHaveLength(13);
     const byEventId = new Map<string, OutboxMessage[]>();
     for (const m of published) byEventId.set(m.attributes.eventId!, [...(byEventId.get(m.attributes.eventId!) ?? []), m]);

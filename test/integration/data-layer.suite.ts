@@ -519,30 +519,62 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
       });
     });
 
-    describe('event deduper', () => {
-      it('the first sighting of an event id is true, every later one false, with a TTL of the retention', async () => {
-        const deduper = createDynamoEventDeduper(table.db, table.tableName, 7);
-        const now = new Date(BASE);
-        const id = '7f1c5b8e-1d3a-4c2e-9b1a-0e5f3a2d4c6b';
-        expect(await deduper.firstSighting(id, now)).toBe(true);
-        expect(await deduper.firstSighting(id, new Date(BASE + 1000))).toBe(false);
-        expect(await deduper.firstSighting(`${id}-other`, now)).toBe(true);
-        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: eventKey(id) }));
-        expect(raw.Item).toMatchObject({ itemType: 'seen-event', seenAt: now.toISOString(), ttl: BASE / 1000 + 7 * 86400 });
+    describe('event deduper (alarm claims)', () => {
+      const key = (id: string) => ({ id: `event:111111111111:${id}` });
 
-        const racing = await Promise.all(Array.from({ length: 6 }, () => deduper.firstSighting('racing-event', now)));
-        expect(racing.filter(Boolean)).toHaveLength(1);
+      it('claims a key once; while in progress a second claim is refused as in-progress, after complete as completed; TTL is the retention', async () => {
+        const deduper = createDynamoEventDeduper(table.db, table.tableName, { retentionDays: 7, inProgressMs: 40_000 });
+        const now = new Date(BASE);
+        const k = key('7f1c5b8e-1d3a-4c2e-9b1a-0e5f3a2d4c6b');
+        expect(await deduper.claim(k, now)).toBe('claimed');
+        expect(await deduper.claim(k, new Date(BASE + 1000))).toBe('in-progress');
+        expect(await deduper.claim(key('other'), now)).toBe('claimed');
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: eventKey(k.id) }));
+        expect(raw.Item).toMatchObject({ itemType: 'alarm-claim', status: 'INPROGRESS', inProgressUntil: BASE + 40_000, ttl: BASE / 1000 + 7 * 86400 });
+
+        await deduper.complete(k, new Date(BASE + 2000), 'eventbridge');
+        expect(await deduper.claim(k, new Date(BASE + 3000))).toBe('completed');
+        // Completed is final: not even an expired in-progress time reopens it.
+        expect(await deduper.claim(k, new Date(BASE + 3_600_000))).toBe('completed');
+        const done = await table.db.send(new GetCommand({ TableName: table.tableName, Key: eventKey(k.id) }));
+        expect(done.Item).toMatchObject({ status: 'COMPLETED', source: 'eventbridge' });
+        expect(done.Item).not.toHaveProperty('inProgressUntil');
+
+        const racing = await Promise.all(Array.from({ length: 6 }, () => deduper.claim(key('racing-event'), now)));
+        expect(racing.filter((r) => r === 'claimed')).toHaveLength(1);
       });
 
-      it('forget makes the next sighting a first one again (a failed delivery is retried, not dropped)', async () => {
+      it('a claim left in progress by a crash expires: the retry claims it again and the alarm is not lost', async () => {
+        const deduper = createDynamoEventDeduper(table.db, table.tableName, { retentionDays: 7, inProgressMs: 40_000 });
+        const k = key('crashed-between-claim-and-publish');
+        expect(await deduper.claim(k, new Date(BASE))).toBe('claimed');
+        // The process dies here: no publish, no release.
+        expect(await deduper.claim(k, new Date(BASE + 39_000))).toBe('in-progress');
+        expect(await deduper.claim(k, new Date(BASE + 41_000))).toBe('claimed');
+      });
+
+      it('release drops an in-progress claim (a failed publish is retried at once) but never a completed one', async () => {
         const deduper = createDynamoEventDeduper(table.db, table.tableName, 7);
         const now = new Date(BASE);
-        expect(await deduper.firstSighting('forgotten-event', now)).toBe(true);
-        await deduper.forget('forgotten-event');
-        expect(await deduper.firstSighting('forgotten-event', now)).toBe(true);
-        expect(await deduper.firstSighting('forgotten-event', now)).toBe(false);
-        await deduper.forget('never-seen-event'); // harmless
-        expect(await deduper.firstSighting('never-seen-event', now)).toBe(true);
+        const k = key('released-event');
+        expect(await deduper.claim(k, now)).toBe('claimed');
+        await deduper.release(k);
+        expect(await deduper.claim(k, now)).toBe('claimed');
+        await deduper.complete(k, now, 'trail-reconciliation');
+        await deduper.release(k); // no effect on a published alarm
+        expect(await deduper.claim(k, now)).toBe('completed');
+        await deduper.release(key('never-seen-event')); // harmless
+      });
+
+      it('correlated keys (console switch records) are one alarm within the window, a new one outside it', async () => {
+        const deduper = createDynamoEventDeduper(table.db, table.tableName, 7);
+        const at = BASE;
+        const k = (atMs: number) => ({ id: 'switch:aws:111111111111:temporaryadminrole:mallory', correlate: { atMs, withinMs: 120_000 } });
+        expect(await deduper.claim(k(at), new Date(at))).toBe('claimed');
+        await deduper.complete(k(at), new Date(at), 'eventbridge');
+        expect(await deduper.claim(k(at + 2000), new Date(at + 5000))).toBe('completed');
+        expect(await deduper.claim(k(at - 1000), new Date(at + 5000))).toBe('completed');
+        expect(await deduper.claim(k(at + 600_000), new Date(at + 600_000))).toBe('claimed');
       });
     });
 

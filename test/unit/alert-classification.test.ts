@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadEvent } from '../../events/load';
 import { parseRoleUseEvent, type ParseFailure, type RoleUse } from '../../shared/alerts/cloudtrail-event';
-import {
-  AlertClassification,
-  AlertSeverity,
-  canonicalPrincipal,
-  classifyRoleUse,
-  decideAlarm,
-  isRequestIdShaped,
-  type BrokerPrincipals,
-} from '../../shared/domain/alert-classification';
+import { decideAlarm } from '../../shared/domain/alarm-scope';
+import { AlertClassification, AlertSeverity, classifyRoleUse, type BrokerPrincipals } from '../../shared/domain/alert-classification';
+import { canonicalPrincipal } from '../../shared/domain/arn';
+import { isRequestIdShaped } from '../../shared/domain/role-use';
 import type { AccessRequest } from '../../shared/domain/request';
 import type { RequestStatus } from '../../shared/domain/status';
 import { isValidSourceIdentity, sanitizeSourceIdentity } from '../../shared/domain/source-identity';
@@ -19,7 +14,7 @@ const BROKER_ROLE = 'arn:aws:iam::999999999999:role/access-broker-dev-issue-cred
 const BROKER: BrokerPrincipals = { issuerPrincipalArns: [BROKER_ROLE] };
 const READ_ONLY = 'arn:aws:iam::111111111111:role/BrokerReadOnly';
 const TEMP_ADMIN = 'arn:aws:iam::111111111111:role/TemporaryAdminRole';
-const WATCHED = { watchedRoleArns: [READ_ONLY, TEMP_ADMIN], brokerAccountIds: ['999999999999'] };
+const WATCHED = { watchedRoleArns: [READ_ONLY, TEMP_ADMIN], issuerRoleIds: ['AROA6EXAMPLEBROKER001'] };
 /** The AccessKeyId STS returned to the broker in assume-role-by-broker.json, recorded on alice's `issued` entry. */
 const GRANTED_KEY = 'ASIA6EXAMPLEGRANT001';
 /** The AccessKeyId in assume-role-by-issuer-outside-broker.json: the broker never received it. */
@@ -81,6 +76,7 @@ describe('parseRoleUseEvent', () => {
       eventId: 'b7f3c2a1-9d8e-4f6a-8b5c-3e2d1f0a9b8c',
       eventTime: '2024-11-20T14:03:12Z',
       kind: 'assume-role',
+      eventName: 'AssumeRole',
       roleArn: READ_ONLY,
       roleAccount: '111111111111',
       roleSessionName: REQUEST_ID,
@@ -89,7 +85,9 @@ describe('parseRoleUseEvent', () => {
       callerArn:
         'arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/access-broker-dev-issue-credentials',
       sessionIssuerArn: BROKER_ROLE,
+      sharedEventId: '2a9c4e6f-1b3d-4f5a-9c7e-0d2f4b6a8c1e',
       callerType: 'AssumedRole',
+      callerPrincipalId: 'AROA6EXAMPLEBROKER001:access-broker-dev-issue-credentials',
       callerAccount: '999999999999',
       caller:
         'arn:aws:sts::999999999999:assumed-role/access-broker-dev-issue-credentials/access-broker-dev-issue-credentials',
@@ -106,6 +104,7 @@ describe('parseRoleUseEvent', () => {
     expect(rogue).toEqual({
       ...use('assume-role-by-broker.json'),
       eventId: 'e8a4d3b2-0f9e-4a7b-9c6d-4f3e2a1b0c9d',
+      sharedEventId: '3b0d5f7a-2c4e-4a6b-8d9f-1e3a5c7b9d2f',
       issuedAccessKeyId: ROGUE_KEY,
     });
     expect(use('assume-role-failed.json')).not.toHaveProperty('issuedAccessKeyId');
@@ -147,6 +146,7 @@ describe('parseRoleUseEvent', () => {
       eventId: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f',
       eventTime: '2024-11-21T11:05:33Z',
       kind: 'console-switch-role',
+      eventName: 'SwitchRole',
       roleArn: TEMP_ADMIN,
       roleAccount: '111111111111',
       roleSessionName: 'mallory',
@@ -171,9 +171,10 @@ describe('parseRoleUseEvent', () => {
   it('reports a SwitchRole that names no role as malformed', () => {
     const raw = loadEvent<{ detail: { userIdentity: Record<string, string> } }>('cloudtrail/switch-role.json');
     raw.detail.userIdentity['arn'] = 'arn:aws:iam::111111111111:user/mallory';
-    expect(parseRoleUseEvent(raw)).toEqual({
+    expect(parseRoleUseEvent(raw)).toMatchObject({
       error: 'malformed SwitchRole event: no role in additionalEventData.SwitchTo or an assumed-role userIdentity.arn',
       reason: 'malformed',
+      unreadable: { eventId: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f', eventName: 'SwitchRole', account: '111111111111' },
     });
   });
 
@@ -191,15 +192,23 @@ describe('parseRoleUseEvent', () => {
 
   it('reports GetSessionToken as unsupported, not malformed', () => {
     expect(parseRoleUseEvent(loadEvent('cloudtrail/get-session-token.json'))).toEqual({
-      error: 'not a role-use event: AWS API Call via CloudTrail / GetSessionToken',
+      error: 'not a role-use event: sts.amazonaws.com / GetSessionToken',
       reason: 'unsupported-event',
     });
   });
 
   it('returns an error for the malformed fixture instead of throwing', () => {
     expect(parseRoleUseEvent(loadEvent('cloudtrail/malformed.json'))).toEqual({
-      error: 'malformed AssumeRole event: detail.requestParameters: Invalid input: expected object, received undefined',
+      error: 'malformed AssumeRole event: requestParameters: Invalid input: expected object, received undefined',
       reason: 'malformed',
+      unreadable: {
+        error: 'malformed AssumeRole event: requestParameters: Invalid input: expected object, received undefined',
+        eventId: '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d',
+        account: '111111111111',
+        eventName: 'AssumeRole',
+        eventSource: 'sts.amazonaws.com',
+        eventTime: expect.any(String),
+      },
     });
   });
 
@@ -208,7 +217,7 @@ describe('parseRoleUseEvent', () => {
     (raw) => {
       const result = parseRoleUseEvent(raw) as ParseFailure;
       expect(result.reason).toBe('malformed');
-      expect(result.error).toBe('not an EventBridge CloudTrail event (detail-type, source or detail missing)');
+      expect(result.error).toMatch(/^(not an EventBridge CloudTrail event \(detail missing or not an object\)|the CloudTrail record has no eventSource or eventName)$/);
     },
   );
 
@@ -217,7 +226,7 @@ describe('parseRoleUseEvent', () => {
     raw.detail['eventTime'] = 'yesterday';
     const result = parseRoleUseEvent(raw) as ParseFailure;
     expect(result.reason).toBe('malformed');
-    expect(result.error).toMatch(/^malformed AssumeRole event: detail\.eventTime: /);
+    expect(result.error).toMatch(/^malformed AssumeRole event: eventTime: /);
   });
 });
 
@@ -248,14 +257,45 @@ describe('decideAlarm', () => {
     });
   });
 
-  it("skips the role account's copy of a broker-account call, which cannot be attributed", () => {
+  it("skips the role account's copy of the issuer role's own call, which cannot be attributed", () => {
     const copy = use('assume-role-by-broker-target-account-copy.json');
     expect(decideAlarm(copy, WATCHED)).toEqual({
       alarm: false,
       reason:
-        'cross-account copy of a call from broker account 999999999999; the copy recorded there is classified instead',
+        "cross-account copy of a call by the broker's issuer role (AROA6EXAMPLEBROKER001); the copy recorded in the broker account is classified instead",
     });
     expect(decideAlarm(copy, { watchedRoleArns: [READ_ONLY] })).toEqual({ alarm: true });
+  });
+
+  it.each([
+    ['another role of the broker account', 'AROA6EXAMPLEOTHERROLE:session'],
+    ['an IAM user of the broker account', 'AIDA6EXAMPLEMALLORY01'],
+    ['a principal id that only ends like the issuer', 'XAROA6EXAMPLEBROKER001:s'],
+    ['no principal id', undefined],
+  ])('regression: alarms on the role-account copy of a call by %s (only the issuer role unique id is skipped)', (_what, principalId) => {
+    const copy = { ...use('assume-role-by-broker-target-account-copy.json'), callerPrincipalId: principalId };
+    if (principalId === undefined) delete copy.callerPrincipalId;
+    expect(decideAlarm(copy, WATCHED)).toEqual({ alarm: true });
+  });
+
+  it.each([
+    ['arn:aws:iam::111111111111:role/TemporaryAdminRole'],
+    ['arn:aws:iam::111111111111:role/emergency/TemporaryAdminRole'],
+    ['arn:aws:iam::111111111111:role//TemporaryAdminRole'],
+    ['arn:aws:iam::111111111111:role/a/b/c/temporaryadminrole'],
+    ['ARN:AWS:IAM::111111111111:ROLE/TemporaryAdminRole'],
+    ['arn:Aws:Iam::111111111111:Role/TEMPORARYADMINROLE'],
+    [' arn:aws:iam::111111111111:role/TemporaryAdminRole '],
+  ])('regression (case and paths): alarms on the watched role written as %s', (roleArn) => {
+    const human = { ...use('assume-role-by-human.json'), roleArn };
+    expect(decideAlarm(human, WATCHED)).toEqual({ alarm: true });
+  });
+
+  it('a watched role configured with a path is matched without it, and the role name in another account is not', () => {
+    const scope = { watchedRoleArns: ['arn:aws:iam::111111111111:role/emergency/TemporaryAdminRole'] };
+    expect(decideAlarm(use('assume-role-by-human.json'), scope)).toEqual({ alarm: true });
+    expect(decideAlarm({ ...use('assume-role-by-human.json'), roleArn: 'arn:aws:iam::333333333333:role/emergency/TemporaryAdminRole' }, scope)).toMatchObject({ alarm: false });
+    expect(decideAlarm({ ...use('assume-role-by-human.json'), roleArn: 'arn:aws-cn:iam::111111111111:role/TemporaryAdminRole' }, scope)).toMatchObject({ alarm: false });
   });
 
   it('matches watched roles regardless of IAM path and name case', () => {
@@ -272,7 +312,7 @@ describe('decideAlarm', () => {
 
 describe('classifyRoleUse over the fixtures', () => {
   it('broker-grant: the broker issuing an active request for its requester', () => {
-    expect(classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, BROKER)).toEqual({
+    expect(classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, BROKER)).toMatchObject({
       classification: 'broker-grant',
       severity: 'INFO',
       requestId: REQUEST_ID,
@@ -287,7 +327,7 @@ describe('classifyRoleUse over the fixtures', () => {
   });
 
   it("identity-mismatch: the issuer's credentials used outside the broker under an active request's id", () => {
-    expect(classifyRoleUse(use('assume-role-by-issuer-outside-broker.json'), { request: aliceRequest() }, BROKER)).toEqual({
+    expect(classifyRoleUse(use('assume-role-by-issuer-outside-broker.json'), { request: aliceRequest() }, BROKER)).toMatchObject({
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
@@ -296,7 +336,7 @@ describe('classifyRoleUse over the fixtures', () => {
   });
 
   it('out-of-band: an IAM user assuming the emergency admin role', () => {
-    expect(classifyRoleUse(use('assume-role-by-human.json'), {}, BROKER)).toEqual({
+    expect(classifyRoleUse(use('assume-role-by-human.json'), {}, BROKER)).toMatchObject({
       classification: 'out-of-band',
       severity: 'CRITICAL',
       reasons: [
@@ -307,7 +347,7 @@ describe('classifyRoleUse over the fixtures', () => {
   });
 
   it('identity-mismatch: a chained session presenting alice\'s request id as bob', () => {
-    expect(classifyRoleUse(use('assume-role-chained-source-identity.json'), { request: aliceRequest() }, BROKER)).toEqual({
+    expect(classifyRoleUse(use('assume-role-chained-source-identity.json'), { request: aliceRequest() }, BROKER)).toMatchObject({
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
@@ -344,7 +384,7 @@ describe('classifyRoleUse over the fixtures', () => {
   });
 
   it('console-switch-role: always CRITICAL, even when a request is passed', () => {
-    expect(classifyRoleUse(use('switch-role.json'), { request: aliceRequest() }, BROKER)).toEqual({
+    expect(classifyRoleUse(use('switch-role.json'), { request: aliceRequest() }, BROKER)).toMatchObject({
       classification: 'console-switch-role',
       severity: 'CRITICAL',
       reasons: [
@@ -375,7 +415,7 @@ describe('classifyRoleUse: matching rules', () => {
 
   it('flags the broker principal acting without any request', () => {
     const result = classifyRoleUse(use('assume-role-by-broker.json'), {}, BROKER);
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       classification: 'out-of-band',
       severity: 'CRITICAL',
       reasons: [
@@ -437,7 +477,7 @@ describe('classifyRoleUse: the issued access key', () => {
 
   it('INFO turns into identity-mismatch CRITICAL when the key differs, and the reason says why', () => {
     const other = { ...use('assume-role-by-broker.json'), issuedAccessKeyId: 'ASIA6EXAMPLEOTHER001' };
-    expect(classify(other)).toEqual({
+    expect(classify(other)).toMatchObject({
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
@@ -447,7 +487,7 @@ describe('classifyRoleUse: the issued access key', () => {
 
   it('INFO turns into identity-mismatch CRITICAL when the event carries no key', () => {
     const { issuedAccessKeyId: _dropped, ...noKey } = use('assume-role-by-broker.json');
-    expect(classify(noKey)).toEqual({
+    expect(classify(noKey)).toMatchObject({
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
@@ -590,7 +630,7 @@ describe('classifyRoleUse: the access window', () => {
   });
 
   it('is a WARNING one second after expiry', () => {
-    expect(classifyAt('2024-11-20T16:00:01Z', exact)).toEqual({
+    expect(classifyAt('2024-11-20T16:00:01Z', exact)).toMatchObject({
       classification: 'outside-window',
       severity: 'WARNING',
       requestId: REQUEST_ID,
@@ -623,7 +663,7 @@ describe('classifyRoleUse: the access window', () => {
     (status) => {
       const { startsAt: _s, expiresAt: _e, ...rest } = aliceRequest({ status });
       const result = classifyRoleUse(brokerUseAt('2024-11-20T14:03:12Z'), { request: rest }, BROKER);
-      expect(result).toEqual({
+      expect(result).toMatchObject({
         classification: 'outside-window',
         severity: 'CRITICAL',
         requestId: REQUEST_ID,
@@ -647,7 +687,7 @@ describe('classifyRoleUse: the access window', () => {
       history: [...aliceRequest().history, { at: '2024-11-20T15:00:00.000Z', type: 'revoked' as const, by: 'secops@example.com' }],
     };
     expect(classifyAt('2024-11-20T14:30:00Z', revoked).classification).toBe('broker-grant');
-    expect(classifyAt('2024-11-20T15:00:01Z', revoked)).toEqual({
+    expect(classifyAt('2024-11-20T15:00:01Z', revoked)).toMatchObject({
       classification: 'outside-window',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
@@ -717,5 +757,27 @@ describe('canonicalPrincipal', () => {
     ['not-an-arn', 'not-an-arn'],
   ])('%s -> %s', (arn, expected) => {
     expect(canonicalPrincipal(arn)).toBe(expected);
+  });
+});
+
+describe('classifyRoleUse: finding codes (what machines and tests read; the sentences are wording)', () => {
+  const key = (keyId: string) => ({ ...use('assume-role-by-broker.json'), issuedAccessKeyId: keyId });
+  it.each([
+    ['broker grant', () => classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, BROKER), 'broker-grant', 'INFO', ['request-matches', 'inside-window', 'issuer-caller', 'requester-source-identity', 'issued-key']],
+    ['issuer credentials outside the broker', () => classifyRoleUse(key(ROGUE_KEY), { request: aliceRequest() }, BROKER), 'identity-mismatch', 'CRITICAL', ['session-names-request', 'key-not-issued']],
+    ['no key recorded', () => classifyRoleUse({ ...use('assume-role-by-broker.json'), issuedAccessKeyId: undefined }, { request: aliceRequest() }, BROKER), 'identity-mismatch', 'CRITICAL', ['session-names-request', 'no-access-key']],
+    ['a human out of band', () => classifyRoleUse(use('assume-role-by-human.json'), {}, BROKER), 'out-of-band', 'CRITICAL', ['session-not-request-id', 'caller-not-issuer']],
+    ['a chained session as someone else', () => classifyRoleUse(use('assume-role-chained-source-identity.json'), { request: aliceRequest() }, BROKER), 'identity-mismatch', 'CRITICAL', ['session-names-request', 'caller-not-issuer', 'source-identity-mismatch']],
+    ['a console switch', () => classifyRoleUse(use('switch-role.json'), { request: aliceRequest() }, BROKER), 'console-switch-role', 'CRITICAL', ['console-switch', 'broker-never-switches']],
+    ['the console AssumeRole of a switch', () => classifyRoleUse(use('switch-role-assume-role.json'), {}, BROKER), 'console-switch-role', 'CRITICAL', ['console-switch', 'broker-never-switches']],
+    ['the issuer without a request', () => classifyRoleUse({ ...use('assume-role-by-broker.json'), roleSessionName: '01JD3Z8X7Q4VWM2N5K6R9T0XYZ' }, {}, BROKER), 'out-of-band', 'CRITICAL', ['request-not-found', 'issuer-without-request']],
+    ['just after expiry', () => classifyRoleUse(brokerUseAt('2024-11-20T16:03:14Z'), { request: aliceRequest() }, BROKER), 'outside-window', 'WARNING', ['after-window']],
+    ['a pending request', () => classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest({ status: 'PENDING' as RequestStatus }) }, BROKER), 'outside-window', 'CRITICAL', ['never-active']],
+    ['the wrong role, no source identity', () => classifyRoleUse({ ...use('assume-role-by-broker.json'), roleArn: TEMP_ADMIN, sourceIdentity: undefined }, { request: aliceRequest() }, BROKER), 'identity-mismatch', 'CRITICAL', ['session-names-request', 'role-not-requested', 'no-source-identity']],
+    ['a failed call classified anyway', () => classifyRoleUse(use('assume-role-failed.json'), {}, BROKER), 'out-of-band', 'CRITICAL', ['session-not-request-id', 'caller-not-issuer', 'call-failed']],
+  ] as const)('%s', (_name, classify, classification, severity, findings) => {
+    const c = classify();
+    expect([c.classification, c.severity, c.findings]).toEqual([classification, severity, findings]);
+    expect(c.reasons).toHaveLength(c.findings.length);
   });
 });

@@ -152,7 +152,7 @@ describe('buildAlarmMessage over the fixtures', () => {
     expect(message.structure).toBe('json');
     expect(message.subject).toBe(subject);
     expect(message.subject.length).toBeLessThan(100);
-    expect(message.attributes).toEqual(attributes);
+    expect(message.attributes).toEqual({ ...attributes, source: 'eventbridge' });
   });
 
   it.each(ALARMING)('$fixture: SNS json structure with the same text for default and email', ({ fixture }) => {
@@ -278,6 +278,7 @@ describe('alarm body', () => {
     const unissued = alarmFor('assume-role-by-broker.json', aliceRequest({ history: [] }));
     expect(unissued.message.subject).toBe('[CRITICAL] Identity-mismatched AssumeRole of BrokerReadOnly in 111111111111');
     expect(unissued.message.attributes).toEqual({
+      source: 'eventbridge',
       severity: 'CRITICAL',
       classification: 'identity-mismatch',
       roleArn: READ_ONLY,
@@ -305,6 +306,7 @@ describe('alarm body', () => {
     const message = buildAlarmMessage(late, classification, request);
     expect(message.subject).toBe('[WARNING] Out-of-window AssumeRole of BrokerReadOnly in 111111111111');
     expect(message.attributes).toEqual({
+      source: 'eventbridge',
       severity: 'WARNING',
       classification: 'outside-window',
       roleArn: READ_ONLY,
@@ -334,7 +336,7 @@ describe('alarm body', () => {
 });
 
 describe('alarmSubject', () => {
-  const critical: Classification = { classification: 'identity-mismatch', severity: 'CRITICAL', reasons: [] };
+  const critical: Classification = { classification: 'identity-mismatch', severity: 'CRITICAL', findings: [], reasons: [] };
   const longRole = `arn:aws:iam::111111111111:role/${'VeryLongEmergencyBreakGlassAdministratorRoleName'.padEnd(64, 'X')}`;
 
   it('shortens a long role name, keeping the severity and the account', () => {

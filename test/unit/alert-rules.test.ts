@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { EVENTS_DIR, loadEvent } from '../../events/load';
 import { isParseFailure, parseRoleUseEvent } from '../../shared/alerts/cloudtrail-event';
 import { loadCatalogueFile, watchedRoleArns } from '../../shared/catalogue';
-import { decideAlarm } from '../../shared/domain/alert-classification';
+import { decideAlarm } from '../../shared/domain/alarm-scope';
 import { matchesPattern, validatePattern, type EventPattern } from '../../shared/eventbridge/pattern';
 
 import type { AlertRule } from '../../local/local-events';
@@ -61,6 +61,9 @@ const EXPECTED: Record<string, string | null> = {
   'assume-role-with-saml.json': ASSUME,
   'assume-role-with-web-identity.json': ASSUME,
   'switch-role.json': SWITCH,
+  // The STS half of a console switch (invokedBy AWS Internal): the AssumeRole rule delivers it,
+  // and the function makes it the same alarm as the SwitchRole record.
+  'switch-role-assume-role.json': ASSUME,
   'assume-role-other-role.json': null,
   'get-session-token.json': null,
   'assume-role-failed.json': null,
@@ -113,19 +116,14 @@ describe('infra/alert-rules.cjs', () => {
     expect(alertRules.watchedRoleArns).toEqual(expected);
   });
 
-  it('AssumeRole rule: the three STS calls, every watched role (case-insensitively), successful calls only', () => {
+  it('AssumeRole rule: the three STS calls (by source and eventName, not detail-type), every watched role name as a case-insensitive suffix, successful calls only', () => {
     expect(assumeRolePattern).toEqual({
       source: ['aws.sts'],
-      'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
         eventSource: ['sts.amazonaws.com'],
         eventName: ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity'],
         requestParameters: {
-          roleArn: [
-            { 'equals-ignore-case': 'arn:aws:iam::111111111111:role/BrokerReadOnly' },
-            { 'equals-ignore-case': 'arn:aws:iam::222222222222:role/BrokerReadOnly' },
-            { 'equals-ignore-case': 'arn:aws:iam::111111111111:role/TemporaryAdminRole' },
-          ],
+          roleArn: [{ suffix: { 'equals-ignore-case': '/BrokerReadOnly' } }, { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } }],
         },
         errorCode: [{ exists: false }],
       },
@@ -135,7 +133,6 @@ describe('infra/alert-rules.cjs', () => {
   it('SwitchRole rule: the new session of a watched role, or any record naming SwitchTo', () => {
     expect(switchRolePattern).toEqual({
       source: ['aws.signin'],
-      'detail-type': ['AWS Console Sign In via CloudTrail'],
       detail: {
         eventSource: ['signin.amazonaws.com'],
         eventName: ['SwitchRole'],
@@ -174,7 +171,7 @@ fixtureSuite('infra/alert-rules.cjs', () => rules);
 describe('rules and the alert function agree', () => {
   const scope = {
     watchedRoleArns: watchedRoleArns(loadCatalogueFile(EXAMPLE_CATALOGUE)),
-    brokerAccountIds: ['999999999999'],
+    issuerRoleIds: ['AROA6EXAMPLEBROKER001'],
   };
 
   it('every fixture the function would alarm on is matched by a rule (the rule never drops an alarm)', () => {
@@ -186,9 +183,11 @@ describe('rules and the alert function agree', () => {
       alarming++;
       expect(matchingRules(rules, event), name).not.toEqual([]);
     }
-    // broker, issuer outside the broker, human, chained, SAML, web identity, switch role (the
-    // target-account copy is skipped).
-    expect(alarming).toBe(7);
+    // broker, issuer outside the broker, human, chained, SAML, web identity, switch role (both
+    // records), and the
+    // malformed fixture (an unparseable-event alarm if a rule delivered it; requestParameters is
+    // missing, so none does). The issuer's target-account copy is skipped.
+    expect(alarming).toBe(8);
   });
 
   it('matches a watched role ARN written in another case, which the function treats as the same role', () => {
@@ -199,12 +198,50 @@ describe('rules and the alert function agree', () => {
     expect(!isParseFailure(use) && decideAlarm(use, scope).alarm).toBe(true);
   });
 
-  it('does not match an unwatched role in a watched account, or a watched role name in another account', () => {
-    for (const roleArn of ['arn:aws:iam::111111111111:role/TemporaryAdminRoleCopy', 'arn:aws:iam::333333333333:role/TemporaryAdminRole']) {
+  it('does not match an unwatched role, nor one whose name merely ends like a watched one', () => {
+    for (const roleArn of ['arn:aws:iam::111111111111:role/TemporaryAdminRoleCopy', 'arn:aws:iam::111111111111:role/MyTemporaryAdminRole']) {
       const event = fixture('assume-role-by-human.json');
       event.detail.requestParameters.roleArn = roleArn;
       expect(matchingRules(rules, event), roleArn).toEqual([]);
     }
+  });
+
+  it.each([
+    'arn:aws:iam::111111111111:role/emergency/TemporaryAdminRole',
+    'arn:aws:iam::111111111111:role//TemporaryAdminRole',
+    'arn:aws:iam::111111111111:role/a/b/TEMPORARYADMINROLE',
+    'ARN:AWS:IAM::111111111111:ROLE/TemporaryAdminRole',
+    'arn:aws:IAM::111111111111:Role/temporaryadminrole',
+  ])('regression (case and paths): the rule and the function both catch the watched role written as %s', (roleArn) => {
+    const event = fixture('assume-role-by-human.json');
+    event.detail.requestParameters.roleArn = roleArn;
+    expect(matchingRules(rules, event)).toEqual([ASSUME]);
+    const use = parseRoleUseEvent(event);
+    expect(!isParseFailure(use) && decideAlarm(use, scope).alarm).toBe(true);
+  });
+
+  it('the watched role name in another account reaches the function (a superset), which ignores it', () => {
+    const event = fixture('assume-role-by-human.json');
+    event.detail.requestParameters.roleArn = 'arn:aws:iam::333333333333:role/TemporaryAdminRole';
+    expect(matchingRules(rules, event)).toEqual([ASSUME]);
+    const use = parseRoleUseEvent(event);
+    expect(isParseFailure(use) ? 'parse failure' : decideAlarm(use, scope)).toMatchObject({ alarm: false });
+  });
+
+  it.each(['AWS Console Sign In via CloudTrail', 'AWS Console Signin via CloudTrail', 'anything else'])(
+    'regression: the SwitchRole rule matches whatever the detail-type says (%s)',
+    (detailType) => {
+      const event = fixture('switch-role.json');
+      event['detail-type'] = detailType;
+      expect(matchingRules(rules, event)).toEqual([SWITCH]);
+    },
+  );
+
+  it('the console AssumeRole records of a switch (invokedBy AWS Internal) are matched by the AssumeRole rule', () => {
+    const event = fixture('assume-role-by-human.json');
+    event.detail.userIdentity.invokedBy = 'AWS Internal';
+    event.detail.requestParameters.roleArn = 'arn:aws:iam::111111111111:role/TemporaryAdminRole';
+    expect(matchingRules(rules, event)).toEqual([ASSUME]);
   });
 
   it('does not match a SwitchRole into an unwatched role, nor one into a role whose name merely starts like a watched one', () => {
@@ -267,8 +304,8 @@ describe('building rules from a catalogue', () => {
     const built = buildAlertRules({ targets, watchedRoles: [{ roleArn: roleArn('111111111111', 'TemporaryAdminRole') }] });
     expect(built.rules.map((r) => r.matchBy)).toEqual(['accounts', 'accounts']);
     expect((built.assumeRolePattern as Json).detail.requestParameters.roleArn).toEqual([
-      { prefix: 'arn:aws:iam::111111111111:role/' },
-      { prefix: 'arn:aws:iam::222222222222:role/' },
+      { prefix: { 'equals-ignore-case': 'arn:aws:iam::111111111111:role/' } },
+      { prefix: { 'equals-ignore-case': 'arn:aws:iam::222222222222:role/' } },
     ]);
     for (const rule of built.rules) {
       validatePattern(rule.pattern);
@@ -294,9 +331,40 @@ describe('building rules from a catalogue', () => {
 
   it('names the field of a role ARN that is not an IAM role ARN', () => {
     expect(() => buildAlertRules({ targets: [{ roleArn: roleArn('111111111111', 'Ok') }], watchedRoles: [{ roleArn: 'arn:aws:iam::111111111111:user/bob' }] }, { source: 'cat.yaml' })).toThrow(
-      'infra/alert-rules.cjs: cat.yaml: watchedRoles[0].roleArn must be an IAM role ARN',
+      'infra/alert-rules.cjs: cat.yaml: watchedRoles[0].roleArn must be a well-formed IAM role ARN',
     );
     expect(() => buildAlertRules({ watchedRoles: [] }, { source: 'cat.yaml' })).toThrow('cat.yaml: `targets` is missing');
+  });
+
+  it.each([
+    'arn:aws:iam::111111111111:role//Admin',
+    'ARN:aws:iam::111111111111:role/Admin',
+    'arn:AWS:iam::111111111111:role/Admin',
+    'arn:aws:IAM::111111111111:role/Admin',
+    'arn:aws:iam::111111111111:Role/Admin',
+    'arn:aws:iam::11111111111:role/Admin',
+    'arn:aws:iam:us-east-1:111111111111:role/Admin',
+    'arn:aws:iam::111111111111:role/',
+    'arn:aws:iam::111111111111:role/Admin ',
+    'arn:aws:iam::111111111111:role/has space',
+    `arn:aws:iam::111111111111:role/${'x'.repeat(65)}`,
+  ])('regression: packaging refuses a listed role ARN that is not well formed: %s', (bad) => {
+    expect(() => buildAlertRules({ targets: [{ roleArn: bad }] }, { source: 'cat.yaml' })).toThrow(/targets\[0\]\.roleArn must be a well-formed IAM role ARN/);
+  });
+
+  it('packaging accepts well-formed role ARNs with paths, in every supported partition', () => {
+    const built = buildAlertRules({
+      targets: [
+        { roleArn: 'arn:aws:iam::111111111111:role/emergency/Admin' },
+        { roleArn: 'arn:aws-us-gov:iam::111111111111:role/a/b/Gov' },
+        { roleArn: 'arn:aws-cn:iam::111111111111:role/Cn' },
+      ],
+    });
+    expect((built.assumeRolePattern as Json).detail.requestParameters.roleArn).toEqual([
+      { suffix: { 'equals-ignore-case': '/Admin' } },
+      { suffix: { 'equals-ignore-case': '/Gov' } },
+      { suffix: { 'equals-ignore-case': '/Cn' } },
+    ]);
   });
 
   it('loads the catalogue named by BROKER_CATALOGUE_FILE (absolute, or relative to the repository root)', () => {

@@ -132,6 +132,20 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       { actions: ['sqs:SendMessage'], resources: ['AlertEventsDlq.Arn'], why: "Lambda's on-failure destination uses the function's role" },
     ],
   },
+  // Packaged without trailBucket: no s3:GetObject at all (infra-params.test.ts checks the bucket/prefix grant when set).
+  reconcileTrail: {
+    role: 'ReconcileTrailRole',
+    grants: [
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+        resources: [TABLE],
+        why: 'as alertOnAssumeRole: read the matching request, claim/complete/release the alarm key, append alert-matched',
+      },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'the alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      { actions: ['sqs:SendMessage'], resources: ['AlertEventsDlq.Arn'], why: "Lambda's on-failure destination uses the function's role" },
+    ],
+  },
 };
 
 /** Actions allowed on Resource "*", each because AWS defines no resource type for it. */

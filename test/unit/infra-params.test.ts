@@ -39,6 +39,8 @@ const PARAMS = {
   publicBaseUrl: 'https://access.example.com',
   forwardingAccountIds: '444444444444, 333333333333',
   forwardingOrganizationId: 'o-abcdefghij',
+  trailBucket: 'org-cloudtrail-logs',
+  trailPrefix: 'AWSLogs/',
 };
 
 describe('packaged with the optional parameters set', () => {
@@ -57,6 +59,24 @@ describe('packaged with the optional parameters set', () => {
       PARAMS.issuerUserArn,
     ]);
     expect(config.BROKER_PUBLIC_BASE_URL).toBe(PARAMS.publicBaseUrl);
+    // The issuer role's unique id, whose cross-account copies the alarms skip (and no other principal's).
+    expect(config.BROKER_ISSUER_ROLE_IDS).toEqual([resolveIntrinsics(template, { 'Fn::GetAtt': ['CredentialIssuerRole', 'RoleId'] })]);
+    expect(config.BROKER_ISSUER_ROLE_IDS[0]).toMatch(/^AROA[A-Z0-9]{17}$/);
+  });
+
+  it('reconciles the trail bucket: an Object Created rule on that bucket and prefix, and s3:GetObject on exactly those objects', () => {
+    const rule = template.Resources['TrailLogCreatedRule']!;
+    expect(rule.Condition).toBe('HasTrailBucket');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['org-cloudtrail-logs'] }, object: { key: [{ prefix: 'AWSLogs/' }] } },
+    });
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ReconcileTrailLambdaFunction', 'Arn'] });
+    const role = applyConditions(template, template.Resources['ReconcileTrailRole']);
+    const statements = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+    const s3 = statements.filter((s: Json) => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3).toEqual([{ Sid: 'ReadTrailLogFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::org-cloudtrail-logs/AWSLogs/*' } }]);
   });
 
   it('lets the issuer role read that secret and no other', () => {

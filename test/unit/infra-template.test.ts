@@ -47,7 +47,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 13 handlers, each on nodejs22.x arm64', () => {
+  it('are the 14 handlers, each on nodejs22.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -61,6 +61,7 @@ describe('functions', () => {
         'listRequests',
         'notifyApprovers',
         'notifyRequester',
+        'reconcileTrail',
         'settleRequest',
         'showApproval',
       ].sort(),
@@ -222,7 +223,8 @@ describe('approval workflow', () => {
 });
 
 describe('watched-role rules', () => {
-  const rules = () => ofType('AWS::Events::Rule');
+  // The trail reconciliation rule exists only with a trailBucket (infra-params.test.ts).
+  const rules = () => ofType('AWS::Events::Rule').filter(([id]) => id !== 'TrailLogCreatedRule');
 
   it('are the two patterns of infra/alert-rules.cjs, receiving read-only management events', () => {
     expect(rules().map(([id]) => id).sort()).toEqual(['AssumeRoleAlertRule', 'SwitchRoleAlertRule']);
@@ -233,8 +235,9 @@ describe('watched-role rules', () => {
 
   it('watch every role of the catalogue', () => {
     const catalogue = loadCatalogueFile(join(ROOT, 'config/catalogue.example.yaml'));
-    const text = JSON.stringify(res('AssumeRoleAlertRule').Properties.EventPattern);
-    for (const arn of watchedRoleArns(catalogue)) expect(text).toContain(arn);
+    const text = JSON.stringify(res('AssumeRoleAlertRule').Properties.EventPattern).toLowerCase();
+    // By role name (any path, any case): see infra/alert-rules.cjs.
+    for (const arn of watchedRoleArns(catalogue)) expect(text).toContain(`"/${arn.split('/').pop()!.toLowerCase()}"`);
   });
 
   it('target the alert function with a retry policy and the dead-letter queue, and may invoke it', () => {
@@ -265,6 +268,7 @@ describe('watched-role rules', () => {
     expect(allow.Condition.ArnEquals['aws:SourceArn']).toEqual([
       { 'Fn::GetAtt': ['AssumeRoleAlertRule', 'Arn'] },
       { 'Fn::GetAtt': ['SwitchRoleAlertRule', 'Arn'] },
+      { 'Fn::If': ['HasTrailBucket', { 'Fn::GetAtt': ['TrailLogCreatedRule', 'Arn'] }, { Ref: 'AWS::NoValue' }] },
     ]);
     expect(rest.every((s) => s.Effect === 'Deny')).toBe(true);
   });
@@ -272,6 +276,21 @@ describe('watched-role rules', () => {
 
 describe('alarms', () => {
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+
+  it('alarm on the alert metrics MalformedEvents and AlarmsAtRisk (namespace AccessBroker, this stage) to the alarms topic', () => {
+    for (const metric of ['MalformedEvents', 'AlarmsAtRisk']) {
+      const alarm = alarms().find((a) => a.MetricName === metric);
+      expect(alarm, metric).toMatchObject({
+        Namespace: 'AccessBroker',
+        Dimensions: [{ Name: 'Stage', Value: 'dev' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlarmsTopic' }],
+      });
+    }
+  });
 
   it('alarm on every function error, the DLQ depth and failed executions, into the alarms topic', () => {
     for (const [id] of functions()) {
