@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
+import { CatalogueError } from './errors';
 import { validateCatalogue } from './schema';
 import type { Catalogue } from './types';
 
-/** The catalogue could not be read or broke a rule; `issues` has one `path: problem` line each. */
-export class CatalogueError extends Error {
-  readonly source: string;
-  readonly issues: string[];
-
-  constructor(source: string, issues: string[]) {
-    super(`Invalid catalogue ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    this.name = 'CatalogueError';
-    this.source = source;
-    this.issues = issues;
-  }
-}
+export { CatalogueError };
 
 function parseYaml(text: string, source: string): unknown {
   const lineCounter = new LineCounter();

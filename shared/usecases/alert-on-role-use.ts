@@ -14,6 +14,9 @@ import { accountOfArn } from '../domain/arn';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import type { Deps } from '../runtime/deps';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type AlertDeps = Pick<Deps, 'catalogue' | 'clock' | 'events' | 'logger' | 'notifier' | 'requests' | 'settings'>;
+
 /** What the alert function did with one event; every branch is logged and counted. */
 export const AlertOutcomeKind = {
   /** Not a valid AssumeRole, AssumeRoleWith* or SwitchRole event (zod said why): logged, counted, dropped. */
@@ -88,7 +91,7 @@ const scopes = new WeakMap<Deps['catalogue'], { settings: Deps['settings']; scop
  *
  * Throws only for transient failures (DynamoDB, SNS), so the caller's retry policy applies.
  */
-export async function handleRoleUseEvent(deps: Deps, raw: unknown): Promise<AlertOutcome> {
+export async function handleRoleUseEvent(deps: AlertDeps, raw: unknown): Promise<AlertOutcome> {
   const log = deps.logger.child({ envelopeId: envelopeIdOf(raw) });
   const parsed = parseRoleUseEvent(raw);
   if (isParseFailure(parsed)) {
@@ -166,7 +169,7 @@ export async function handleRoleUseEvent(deps: Deps, raw: unknown): Promise<Aler
 }
 
 /** The request whose id is the session name, when the session name has the shape of one. */
-async function requestNamedBy(deps: Deps, use: RoleUse): Promise<AccessRequest | undefined> {
+async function requestNamedBy(deps: AlertDeps, use: RoleUse): Promise<AccessRequest | undefined> {
   return isRequestIdShaped(use.roleSessionName) ? deps.requests.get(use.roleSessionName) : undefined;
 }
 
@@ -185,7 +188,7 @@ export class AlarmAtRiskError extends Error {
   }
 }
 
-async function releaseClaim(deps: Deps, use: RoleUse, logger: Deps['logger'], publishError: unknown): Promise<void> {
+async function releaseClaim(deps: AlertDeps, use: RoleUse, logger: Deps['logger'], publishError: unknown): Promise<void> {
   try {
     await deps.events.forget(use.eventId);
   } catch (releaseError) {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPROVER_ATTRIBUTE } from '../../shared/notifications/approval-email';
 import { loadConfig } from '../../shared/config/env';
-import { loadCatalogueFile, watchedRoleArns } from '../../shared/catalogue';
+import { watchedRoleArns } from '../../shared/catalogue';
+import { loadCatalogueFile } from '../../shared/catalogue/load';
 import { WorkflowFunction, loadRawStateMachineDefinition, loadStateMachineDefinition } from '../../shared/workflow/state-machine';
 import {
   ROOT,
