@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { lambdaContextMiddleware } from '../shared/log/lambda-context';
 import { createMetricEmitter } from '../shared/log/metrics';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { eventsPort } from '../shared/runtime/ports/events';
@@ -55,7 +56,7 @@ export const createHandler = (given: Partial<Ports> = {}) => {
       logger.error('alert processing failed; rethrown so the delivery is retried', { error });
       throw error;
     }
-  });
+  }).use(lambdaContextMiddleware(deps.logger));
 };
 
 export const handler = atColdStart(createHandler);

@@ -6,7 +6,8 @@ import type { Catalogue } from './types';
 
 export { CatalogueError };
 
-function parseYaml(text: string, source: string): unknown {
+/** YAML text as plain data (duplicate keys refused; errors with line and column). */
+export function parseYaml(text: string, source: string): unknown {
   const lineCounter = new LineCounter();
   // uniqueKeys: a repeated key would otherwise silently override the first one.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });

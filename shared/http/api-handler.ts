@@ -3,6 +3,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { Caller } from '../domain/identity';
+import { lambdaContextMiddleware } from '../log/lambda-context';
 import type { Deps } from '../runtime/deps';
 import { callerFromEvent } from './caller';
 import { errorToHttp, type ErrorBody } from './error-response';
@@ -85,5 +86,7 @@ export function apiHandler<D extends HttpDeps, B extends Schema = undefined, Q e
     const path = spec.path ? parseWith(spec.path, event.pathParameters ?? {}, 'path') : undefined;
     return run({ caller, body: body as Out<B>, query: (spec.query ? query : undefined) as Out<Q>, path: path as Out<P>, event, deps });
   };
-  return middy<Event, HttpResult, Error, Context & State>(base).use(httpBoundary(deps, spec.renderError));
+  return middy<Event, HttpResult, Error, Context & State>(base)
+    .use(lambdaContextMiddleware(deps.logger) as MiddlewareObj<Event, HttpResult, Error, Context & State>)
+    .use(httpBoundary(deps, spec.renderError));
 }

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { isDomainError } from '../domain/errors';
 import { zodSummary } from '../http/validation';
+import { lambdaContextMiddleware } from '../log/lambda-context';
 import type { Deps } from '../runtime/deps';
 import { asWorkflowError } from './retryable-errors';
 
@@ -29,5 +30,5 @@ export function taskHandler<D extends Pick<Deps, 'logger'>, S extends z.ZodType,
       logger.error('task failed', { error: thrown, ...(isDomainError(e) ? { code: e.code } : {}) });
       throw thrown;
     }
-  });
+  }).use(lambdaContextMiddleware(deps.logger));
 }
