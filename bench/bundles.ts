@@ -345,14 +345,21 @@ function top(parts: Record<string, number>): Record<string, number> {
 }
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-async function measure(bundle: BuiltBundle, runs: number): Promise<Record<InitMode, { medianMs: number; runsMs: number[] }>> {
-  const env = fakeLambdaEnvironment(bundle.name, bundle.taskRoot);
-  const out = {} as Record<InitMode, { medianMs: number; runsMs: number[] }>;
+type Timings = Record<InitMode, { medianMs: number; runsMs: number[] }>;
+
+/**
+ * Init times of several bundles, their runs interleaved (A B C, A B C, ...) so that load from
+ * other processes on the machine drifts over all of them alike instead of over one.
+ */
+async function measureInterleaved(bundles: BuiltBundle[], runs: number): Promise<Timings[]> {
+  const out = bundles.map(() => ({}) as Timings);
   for (const mode of MODES) {
-    const times: number[] = [];
+    const times = bundles.map(() => [] as number[]);
     // Sequential: parallel processes would compete for the CPU and blur the numbers.
-    for (let i = 0; i < runs; i++) times.push(await initOnce(bundle.file, env, mode));
-    out[mode] = { medianMs: round(median(times), 2), runsMs: times.map((t) => round(t, 2)) };
+    for (let i = 0; i < runs; i++) {
+      for (const [b, bundle] of bundles.entries()) times[b]!.push(await initOnce(bundle.file, fakeLambdaEnvironment(bundle.name, bundle.taskRoot), mode));
+    }
+    for (const [b] of bundles.entries()) out[b]![mode] = { medianMs: round(median(times[b]!), 2), runsMs: times[b]!.map((t) => round(t, 2)) };
   }
   return out;
 }
@@ -372,17 +379,12 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
   const runs = options.runs ?? 7;
   const built = await buildBundles(options.outDir ?? OUT_DIR);
   const selected = options.functions ? built.functions.filter((f) => options.functions!.includes(f.name)) : built.functions;
-  const helloInit = await measure(built.helloWorld, runs);
-  const floorInit = new Map<string, Awaited<ReturnType<typeof measure>>>();
+  const helloRuns: number[] = [];
   const functions = [];
   for (const fn of selected) {
-    // Interleaved per function (floor, then function) so drift on a busy machine hits both alike.
-    let floor = floorInit.get(fn.floor.file);
-    if (!floor) {
-      floor = await measure(fn.floor, runs);
-      floorInit.set(fn.floor.file, floor);
-    }
-    const init = await measure(fn, runs);
+    // Each function interleaved with its floor and hello-world, run by run.
+    const [init, floor, hello] = (await measureInterleaved([fn, fn.floor, built.helloWorld], runs)) as [Timings, Timings, Timings];
+    helloRuns.push(hello.lambda.medianMs);
     const ratio = Object.fromEntries(MODES.map((m) => [m, round(init[m].medianMs / floor[m].medianMs, 2)])) as Record<InitMode, number>;
     functions.push({
       name: fn.name,
@@ -392,7 +394,7 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
       gzipBytes: fn.gzipBytes,
       initMs: init.lambda.medianMs,
       floorInitMs: floor.lambda.medianMs,
-      helloWorldInitMs: helloInit.lambda.medianMs,
+      helloWorldInitMs: hello.lambda.medianMs,
       ratioToFloor: ratio.lambda,
       withinLimits: fn.bytes <= LIMITS.bytes && ratio.lambda <= LIMITS.ratio,
       byMode: Object.fromEntries(
@@ -415,10 +417,7 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
       lambdaNoSourceMaps: 'as lambda, without --enable-source-maps',
       module: 'module evaluation only (AWS_LAMBDA_FUNCTION_NAME unset: ports built on the first call)',
     },
-    helloWorld: {
-      bytes: built.helloWorld.bytes,
-      initMs: Object.fromEntries(MODES.map((m) => [m, helloInit[m].medianMs])),
-    },
+    helloWorld: { bytes: built.helloWorld.bytes, initMs: round(median(helloRuns), 2) },
     functions,
     notes: [
       "Measured with the local node and CPU, not Lambda's (nodejs24.x on arm64): compare ratios, not absolute times.",
