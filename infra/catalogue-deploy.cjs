@@ -175,6 +175,11 @@ module.exports = {
   /** The catalogue path relative to the repository root (BROKER_CATALOGUE_FILE of the functions, and the package pattern). */
   catalogueFile: async ({ resolveVariable }) => (await fromParams(resolveVariable)).catalogueFile,
   /**
+   * The catalogue as the functions ship it: validated (zod) and written as JSON at package time,
+   * so no function bundles a YAML parser (BROKER_CATALOGUE_FILE of the functions, and the package pattern).
+   */
+  packagedCatalogueFile: async ({ resolveVariable }) => writePackagedCatalogue((await fromParams(resolveVariable)).catalogueFile),
+  /**
    * Role ARNs of the `chained` targets: the Resource of the issuer role's sts:AssumeRole,
    * sts:TagSession and sts:SetSourceIdentity. With no chained target the whole policy is left
    * out by the HasChainedTargets condition; the list is then a placeholder CloudFormation never
