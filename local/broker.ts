@@ -215,6 +215,10 @@ function liveLogger(current: () => Logger, fields?: LogFields): Logger {
     warn: (msg, f) => target().warn(msg, f),
     error: (msg, f) => target().error(msg, f),
     child: (more) => liveLogger(current, { ...fields, ...more }),
+    // The root's Powertools Logger, for injectLambdaContext (local invocations get a Lambda context too).
+    get powertools() {
+      return fields ? undefined : current().powertools;
+    },
   };
 }
 
