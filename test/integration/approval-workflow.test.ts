@@ -3,8 +3,8 @@
  * page (changes nothing) -> POST decision -> the real ASL in aws-local-stepfunctions carries the
  * request to its end (ACTIVE -> EXPIRED, DENIED, TIMED_OUT, CANCELLED).
  *
- * Time: `timeScale` shrinks the approval wait and the access window together. The local deps are
- * process-global (setDeps), so each describe starts its own broker and closes it before the next.
+ * Time: `timeScale` shrinks the approval wait and the access window together. Each describe
+ * starts its own broker (its own ports, given to each function's createHandler) and closes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalToken, hashApprovalToken } from '../../shared/domain/approval-token';
