@@ -3,7 +3,7 @@ import { loadEvent } from '../events/load';
 import { generateTrailLog, trailLogFileBytes } from '../events/trail-log';
 import { buildAlarmMessage } from '../shared/alerts/alarm-message';
 import { isParseFailure, parseRoleUseEvent } from '../shared/alerts/cloudtrail-event';
-import { loadCatalogueFile } from '../shared/catalogue';
+import { loadCatalogueFile } from '../shared/catalogue/load';
 import { decideAlarm } from '../shared/domain/alarm-scope';
 import { classifyRoleUse } from '../shared/domain/alert-classification';
 import { createLogger } from '../shared/log/logger';

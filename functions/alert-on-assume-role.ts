@@ -1,9 +1,25 @@
-import '../shared/runtime/aws-deps';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { getDeps } from '../shared/runtime/deps';
+import { lambdaContextMiddleware } from '../shared/log/lambda-context';
 import { createMetricEmitter } from '../shared/log/metrics';
-import { AlarmAtRiskError, AlertMetric, handleRoleUseEvent, metricsOf, type AlertOutcome } from '../shared/usecases/alert-on-role-use';
+import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import type { Settings } from '../shared/runtime/deps';
+import { eventsPort } from '../shared/runtime/ports/events';
+import { notifierPort } from '../shared/runtime/ports/notifier';
+import { requestsPort } from '../shared/runtime/ports/requests';
+import { AlarmAtRiskError, AlertMetric, handleRoleUseEvent, metricsOf, type AlertDeps, type AlertOutcome } from '../shared/usecases/alert-on-role-use';
+
+/** This function's ports (composition root): DynamoDB and SNS clients. */
+export type Ports = AlertDeps & { settings: Settings };
+const wiring: Wiring<Ports> = {
+  settings: base.settings,
+  logger: base.logger,
+  catalogue: base.catalogue,
+  clock: base.clock,
+  requests: requestsPort,
+  events: eventsPort,
+  notifier: notifierPort,
+};
 
 /**
  * EventBridge target of the watched-role rules (infra/alert-rules.cjs): one CloudTrail
@@ -20,24 +36,28 @@ import { AlarmAtRiskError, AlertMetric, handleRoleUseEvent, metricsOf, type Aler
  * HistoryAppendFailures, ProcessingFailures, AlarmsAtRisk. Outside Lambda (local mode) they are
  * debug log entries instead.
  */
-export const handler = middy(async (event: unknown, context: Context): Promise<AlertOutcome> => {
-  const deps = getDeps();
-  const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
-  const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
-  try {
-    const outcome = await handleRoleUseEvent(deps, event);
-    emit(metricsOf(outcome), {
-      outcome: outcome.outcome,
-      eventId: outcome.eventId,
-      ...(outcome.outcome === 'alarmed' ? { classification: outcome.classification, severity: outcome.severity } : {}),
-    });
-    return outcome;
-  } catch (error) {
-    emit({
-      [AlertMetric.PROCESSING_FAILURES]: 1,
-      ...(error instanceof AlarmAtRiskError ? { [AlertMetric.ALARMS_AT_RISK]: 1 } : {}),
-    });
-    logger.error('alert processing failed; rethrown so the delivery is retried', { error });
-    throw error;
-  }
-});
+export const createHandler = (given: Partial<Ports> = {}) => {
+  const deps = compose(wiring, given);
+  return middy(async (event: unknown, context: Context): Promise<AlertOutcome> => {
+    const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
+    const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
+    try {
+      const outcome = await handleRoleUseEvent(deps, event);
+      emit(metricsOf(outcome), {
+        outcome: outcome.outcome,
+        eventId: outcome.eventId,
+        ...(outcome.outcome === 'alarmed' ? { classification: outcome.classification, severity: outcome.severity } : {}),
+      });
+      return outcome;
+    } catch (error) {
+      emit({
+        [AlertMetric.PROCESSING_FAILURES]: 1,
+        ...(error instanceof AlarmAtRiskError ? { [AlertMetric.ALARMS_AT_RISK]: 1 } : {}),
+      });
+      logger.error('alert processing failed; rethrown so the delivery is retried', { error });
+      throw error;
+    }
+  }).use(lambdaContextMiddleware(deps.logger));
+};
+
+export const handler = atColdStart(createHandler);

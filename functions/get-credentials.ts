@@ -1,10 +1,35 @@
-import '../shared/runtime/aws-deps';
-import { apiHandler } from '../shared/http/api-handler';
+import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { credentialsResponse } from '../shared/http/credential-formats';
 import { credentialsQuery, requestIdPath } from '../shared/http/schemas';
-import { getCredentials } from '../shared/usecases/get-credentials';
+import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import { credentialsPort } from '../shared/runtime/ports/credentials';
+import { issuerPort } from '../shared/runtime/ports/issuer';
+import { requestsPort } from '../shared/runtime/ports/requests';
+import { signInPort } from '../shared/runtime/ports/sign-in';
+import { vaultPort } from '../shared/runtime/ports/vault';
+import { getCredentials, type GetCredentialsDeps } from '../shared/usecases/get-credentials';
 
-/** GET /requests/{id}/credentials?format=json|env|credential_process */
-export const handler = apiHandler({ auth: 'jwt', path: requestIdPath, query: credentialsQuery }, async ({ deps, caller, path, query }) =>
-  credentialsResponse(await getCredentials(deps, caller, path.id, query.format), query.format),
-);
+/** This function's ports (composition root): DynamoDB, STS, KMS (and Secrets Manager for `user` targets). */
+export type Ports = GetCredentialsDeps & HttpDeps;
+const wiring: Wiring<Ports> = {
+  settings: base.settings,
+  logger: base.logger,
+  catalogue: base.catalogue,
+  clock: base.clock,
+  requests: requestsPort,
+  credentials: credentialsPort,
+  issuer: issuerPort,
+  signIn: signInPort,
+  vault: vaultPort,
+};
+
+/**
+ * GET /requests/{id}/credentials?format=json|env|credential_process. `given` replaces ports
+ * (local mode's stand-ins); the rest come from the environment.
+ */
+export const createHandler = (given: Partial<Ports> = {}) =>
+  apiHandler(compose(wiring, given), { auth: 'jwt', path: requestIdPath, query: credentialsQuery }, async ({ deps, caller, path, query }) =>
+    credentialsResponse(await getCredentials(deps, caller, path.id, query.format), query.format),
+  );
+
+export const handler = atColdStart(createHandler);

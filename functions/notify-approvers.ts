@@ -1,7 +1,26 @@
-import '../shared/runtime/aws-deps';
-import { notifyApprovers } from '../shared/usecases/notify-approvers';
+import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import { linksPort } from '../shared/runtime/ports/links';
+import { notifierPort } from '../shared/runtime/ports/notifier';
+import { requestsPort } from '../shared/runtime/ports/requests';
+import { workflowPort } from '../shared/runtime/ports/workflow';
+import { notifyApprovers, type NotifyApproversDeps } from '../shared/usecases/notify-approvers';
 import { taskHandler } from '../shared/workflow/task-handler';
 import { notifyApproversSchema } from '../shared/workflow/task-schemas';
 
+/** This function's ports (composition root): DynamoDB, SNS and Step Functions clients. */
+export type Ports = NotifyApproversDeps;
+const wiring: Wiring<Ports> = {
+  settings: base.settings,
+  logger: base.logger,
+  catalogue: base.catalogue,
+  clock: base.clock,
+  requests: requestsPort,
+  links: linksPort,
+  notifier: notifierPort,
+  workflow: workflowPort,
+};
+
 /** Workflow task (.waitForTaskToken): stores the token, emails each approver a link. */
-export const handler = taskHandler(notifyApproversSchema, notifyApprovers);
+export const createHandler = (given: Partial<Ports> = {}) => taskHandler(compose(wiring, given), notifyApproversSchema, notifyApprovers);
+
+export const handler = atColdStart(createHandler);

@@ -1,7 +1,23 @@
-import '../shared/runtime/aws-deps';
-import { notifyRequesterOfGrant } from '../shared/usecases/notify-requester';
+import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import { notifierPort } from '../shared/runtime/ports/notifier';
+import { requestsPort } from '../shared/runtime/ports/requests';
+import { notifyRequesterOfGrant, type NotifyRequesterDeps } from '../shared/usecases/notify-requester';
 import { taskHandler } from '../shared/workflow/task-handler';
 import { notifyRequesterSchema } from '../shared/workflow/task-schemas';
+import type { Deps } from '../shared/runtime/deps';
+
+/** This function's ports (composition root): DynamoDB and SNS clients. */
+export type Ports = NotifyRequesterDeps & Pick<Deps, 'logger'>;
+const wiring: Wiring<Ports> = {
+  settings: base.settings,
+  logger: base.logger,
+  clock: base.clock,
+  requests: requestsPort,
+  notifier: notifierPort,
+};
 
 /** Workflow task: "your access is active". */
-export const handler = taskHandler(notifyRequesterSchema, (deps, payload) => notifyRequesterOfGrant(deps, payload.requestId));
+export const createHandler = (given: Partial<Ports> = {}) =>
+  taskHandler(compose(wiring, given), notifyRequesterSchema, (deps, payload) => notifyRequesterOfGrant(deps, payload.requestId));
+
+export const handler = atColdStart(createHandler);

@@ -1,21 +1,30 @@
-import '../shared/runtime/aws-deps';
 import middy from '@middy/core';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { createS3TrailLogReader, type TrailLogReader } from '../shared/adapters/s3/trail-log-reader';
+import type { TrailLogReader } from '../shared/adapters/s3/trail-log-reader';
 import { isTrailLogKey, trailObjectsOf } from '../shared/alerts/trail-notification';
+import { lambdaContextMiddleware } from '../shared/log/lambda-context';
 import { createMetricEmitter } from '../shared/log/metrics';
-import { getDeps } from '../shared/runtime/deps';
+import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import type { Settings } from '../shared/runtime/deps';
+import { eventsPort } from '../shared/runtime/ports/events';
+import { notifierPort } from '../shared/runtime/ports/notifier';
+import { requestsPort } from '../shared/runtime/ports/requests';
+import { trailReaderPort } from '../shared/runtime/ports/trail-reader';
+import type { AlertDeps } from '../shared/usecases/alert-on-role-use';
 import { reconcileTrailLog, TrailReconciliationIncompleteError, type TrailReconciliation } from '../shared/usecases/reconcile-trail';
 
-let reader: TrailLogReader | undefined;
-/** The S3 reader, built once per container (only this function uses S3). */
-const trailReader = (): TrailLogReader => (reader ??= createS3TrailLogReader(new S3Client({})));
-
-/** Replaces the S3 reader (tests). */
-export function setTrailLogReader(value: TrailLogReader): void {
-  reader = value;
-}
+/** This function's ports (composition root): DynamoDB, SNS and S3 clients. */
+export type Ports = AlertDeps & { settings: Settings; trailReader: TrailLogReader };
+const wiring: Wiring<Ports> = {
+  settings: base.settings,
+  logger: base.logger,
+  catalogue: base.catalogue,
+  clock: base.clock,
+  requests: requestsPort,
+  events: eventsPort,
+  notifier: notifierPort,
+  trailReader: trailReaderPort,
+};
 
 /**
  * Target of the trail bucket's "Object Created" events (EventBridge rule, or an S3 event
@@ -27,34 +36,38 @@ export function setTrailLogReader(value: TrailLogReader): void {
  * TrailAlarmsPublished, TrailDuplicates. An incomplete file (an alarm in progress elsewhere, or a
  * publish that failed) is rethrown after every record was tried, so Lambda's retries read it again.
  */
-export const handler = middy(async (event: unknown, context: Context): Promise<{ files: (TrailReconciliation & { key: string })[] }> => {
-  const deps = getDeps();
-  const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
-  const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
-  const objects = trailObjectsOf(event);
-  if (objects === undefined) {
-    logger.error('not an S3 notification or Object Created event; nothing read');
-    return { files: [] };
-  }
-  const files: (TrailReconciliation & { key: string })[] = [];
-  for (const { bucket, key } of objects) {
-    if (!isTrailLogKey(key)) {
-      logger.info('not a CloudTrail log file; skipped', { key });
-      continue;
+export const createHandler = (given: Partial<Ports> = {}) => {
+  const deps = compose(wiring, given);
+  return middy(async (event: unknown, context: Context): Promise<{ files: (TrailReconciliation & { key: string })[] }> => {
+    const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
+    const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
+    const objects = trailObjectsOf(event);
+    if (objects === undefined) {
+      logger.error('not an S3 notification or Object Created event; nothing read');
+      return { files: [] };
     }
-    try {
-      const result = await reconcileTrailLog(deps, await trailReader().read(bucket, key), key);
-      emit(
-        { TrailRecordsRead: result.records, TrailWatchedRecords: result.watched, TrailAlarmsPublished: result.alarmed, TrailDuplicates: result.duplicates },
-        { key },
-      );
-      files.push({ key, ...result });
-    } catch (error) {
-      if (error instanceof TrailReconciliationIncompleteError) emit({ TrailAlarmsPublished: error.result.alarmed, ProcessingFailures: 1 }, { key });
-      else emit({ ProcessingFailures: 1 }, { key });
-      logger.error('trail log file not fully reconciled; rethrown so the file is read again', { key, error });
-      throw error;
+    const files: (TrailReconciliation & { key: string })[] = [];
+    for (const { bucket, key } of objects) {
+      if (!isTrailLogKey(key)) {
+        logger.info('not a CloudTrail log file; skipped', { key });
+        continue;
+      }
+      try {
+        const result = await reconcileTrailLog(deps, await deps.trailReader.read(bucket, key), key);
+        emit(
+          { TrailRecordsRead: result.records, TrailWatchedRecords: result.watched, TrailAlarmsPublished: result.alarmed, TrailDuplicates: result.duplicates },
+          { key },
+        );
+        files.push({ key, ...result });
+      } catch (error) {
+        if (error instanceof TrailReconciliationIncompleteError) emit({ TrailAlarmsPublished: error.result.alarmed, ProcessingFailures: 1 }, { key });
+        else emit({ ProcessingFailures: 1 }, { key });
+        logger.error('trail log file not fully reconciled; rethrown so the file is read again', { key, error });
+        throw error;
+      }
     }
-  }
-  return { files };
-});
+    return { files };
+  }).use(lambdaContextMiddleware(deps.logger));
+};
+
+export const handler = atColdStart(createHandler);

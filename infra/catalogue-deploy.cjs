@@ -17,7 +17,8 @@
  */
 'use strict';
 
-const { isAbsolute, relative, sep } = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { isAbsolute, join, relative, sep } = require('node:path');
 const { DEFAULT_CATALOGUE_FILE, ROLE_ARN, ROOT, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
@@ -130,6 +131,33 @@ function deployConfig({ catalogueFile, approverEmails } = {}, env = process.env)
   };
 }
 
+const messageOf = (error) => (error && error.message ? error.message : String(error));
+
+/** Where packaging writes the validated catalogue as JSON; the functions read it (BROKER_CATALOGUE_FILE). */
+const PACKAGED_CATALOGUE_FILE = 'build/catalogue.json';
+const writtenFrom = new Map();
+
+/**
+ * Validates the catalogue `file` with the functions' own zod schema (infra/catalogue-json.ts, run
+ * with tsx) and writes it as JSON to PACKAGED_CATALOGUE_FILE; returns that path, relative to the
+ * repository root. A catalogue that breaks a rule fails the package with the rule's message.
+ */
+function writePackagedCatalogue(file) {
+  if (writtenFrom.has(file)) return writtenFrom.get(file);
+  try {
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'infra', 'catalogue-json.ts'), absoluteCatalogueFile(file), join(ROOT, PACKAGED_CATALOGUE_FILE)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+    );
+  } catch (error) {
+    const detail = error && error.stderr ? String(error.stderr).trim() : messageOf(error);
+    fail(`${file}: ${detail}`);
+  }
+  writtenFrom.set(file, PACKAGED_CATALOGUE_FILE);
+  return PACKAGED_CATALOGUE_FILE;
+}
+
 /** A serverless param as a string ('' when unset). */
 const param = async (resolveVariable, name) => {
   const value = await resolveVariable(`param:${name}`);
@@ -147,6 +175,11 @@ module.exports = {
   /** The catalogue path relative to the repository root (BROKER_CATALOGUE_FILE of the functions, and the package pattern). */
   catalogueFile: async ({ resolveVariable }) => (await fromParams(resolveVariable)).catalogueFile,
   /**
+   * The catalogue as the functions ship it: validated (zod) and written as JSON at package time,
+   * so no function bundles a YAML parser (BROKER_CATALOGUE_FILE of the functions, and the package pattern).
+   */
+  packagedCatalogueFile: async ({ resolveVariable }) => writePackagedCatalogue((await fromParams(resolveVariable)).catalogueFile),
+  /**
    * Role ARNs of the `chained` targets: the Resource of the issuer role's sts:AssumeRole,
    * sts:TagSession and sts:SetSourceIdentity. With no chained target the whole policy is left
    * out by the HasChainedTargets condition; the list is then a placeholder CloudFormation never
@@ -162,6 +195,8 @@ module.exports = {
   approverEmails: async ({ resolveVariable }) => (await fromParams(resolveVariable)).approverEmails,
   // For tests, scripts and infra/deploy-resources.cjs.
   DEFAULT_CATALOGUE_FILE,
+  PACKAGED_CATALOGUE_FILE,
+  writePackagedCatalogue,
   deployConfig,
   fromParams,
   param,

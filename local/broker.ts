@@ -16,9 +16,9 @@ import { createEnvelopeVault } from '../shared/adapters/vault/envelope-vault';
 import { localKeyFileSource } from '../shared/adapters/vault/local-key-file-source';
 import { loadCatalogueFile } from '../shared/catalogue/load';
 import { newRequestId } from '../shared/domain/ids';
-import { createLogger, type LogLevel } from '../shared/log/logger';
+import { createLogger, type LogFields, type Logger, type LogLevel } from '../shared/log/logger';
 import type { Clock, ConsoleSignIn, CredentialIssuer } from '../shared/ports';
-import { setDeps, type Deps } from '../shared/runtime/deps';
+import type { Deps } from '../shared/runtime/deps';
 import { createLocalConsolePreview } from './console-preview';
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
 import { createLocalIdp, type LocalIdp } from './jwt';
@@ -74,6 +74,8 @@ export interface LocalBroker {
 }
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+/** A function module: its composition root takes the ports to use instead of building them from the environment. */
+type FunctionModule = Record<string, unknown> & { createHandler(given: Partial<Deps>): Handler };
 
 /**
  * The whole broker on one machine: the deployed handlers behind a local HTTP API, DynamoDB
@@ -87,6 +89,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const dynamo = await startLocalDynamo({ tableName: LOCAL_TABLE_NAME, ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}) });
 
   const routes = routesFromServerlessYml(join(ROOT, 'serverless.yml'));
+  // Set below, before the server serves a request or the workflow runs a task.
+  let deps: Deps = undefined as unknown as Deps;
   const modules = new Map<string, Promise<Handler>>();
   const invocations: Record<string, number> = {};
   const handlerOf = (functionName: string): Promise<Handler> => {
@@ -95,8 +99,12 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       const fn = functionsByName(join(ROOT, 'serverless.yml'))[functionName];
       if (!fn) throw new Error(`No function ${functionName} in serverless.yml`);
       const dot = fn.lastIndexOf('.');
-      found = import(join(ROOT, `${fn.slice(0, dot)}.ts`)).then((m: Record<string, Handler>) => {
-        const handler = m[fn.slice(dot + 1)]!;
+      found = import(join(ROOT, `${fn.slice(0, dot)}.ts`)).then((m: FunctionModule) => {
+        if (fn.slice(dot + 1) !== 'handler' || typeof m.createHandler !== 'function') {
+          throw new Error(`${fn}: local mode needs the module's createHandler (its composition root)`);
+        }
+        // The function's own composition root, given local mode's ports (it takes the ones it uses).
+        const handler = m.createHandler({ ...deps, logger: liveLogger(() => deps.logger) });
         // Counted like Lambda bills them: one per invocation, whoever triggered it.
         return (event, context) => {
           invocations[functionName] = (invocations[functionName] ?? 0) + 1;
@@ -151,7 +159,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     logger,
   });
 
-  const deps: Deps = {
+  // Local stand-ins for the ports; each function's createHandler picks the ones it uses.
+  deps = {
     settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim, requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL], issuerRoleIds: [LOCAL_ISSUER_ROLE_ID] },
     catalogue: loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml')),
     clock,
@@ -167,7 +176,6 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     signIn,
     vault: createEnvelopeVault(localKeyFileSource(keyFile)),
   };
-  setDeps(deps);
 
   const broker: Omit<LocalBroker, 'close'> = {
     baseUrl,
@@ -198,6 +206,25 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       });
       db.destroy();
       await dynamo.close();
+    },
+  };
+}
+
+/**
+ * A logger that looks `current()` up on every call, so replacing `broker.deps.logger` (tests
+ * capturing log lines) reaches handlers that were composed before the replacement.
+ */
+function liveLogger(current: () => Logger, fields?: LogFields): Logger {
+  const target = () => (fields ? current().child(fields) : current());
+  return {
+    debug: (msg, f) => target().debug(msg, f),
+    info: (msg, f) => target().info(msg, f),
+    warn: (msg, f) => target().warn(msg, f),
+    error: (msg, f) => target().error(msg, f),
+    child: (more) => liveLogger(current, { ...fields, ...more }),
+    // The root's Powertools Logger, for injectLambdaContext (local invocations get a Lambda context too).
+    get powertools() {
+      return fields ? undefined : current().powertools;
     },
   };
 }

@@ -17,5 +17,5 @@ if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !==
 export {};
 
 // The SDK warns on every start that future releases need Node 22. Deployed functions run
-// nodejs22.x; on a developer's Node 20 the warning is noise in every command's output.
+// nodejs24.x; on a developer's Node 20 the warning is noise in every command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

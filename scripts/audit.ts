@@ -12,7 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { createDynamoRequestRepository } from '../shared/adapters/dynamo/request-repository';
-import { loadCatalogueFile } from '../shared/catalogue';
+import { loadCatalogueFile } from '../shared/catalogue/load';
 import { auditTrailFolder, formatAuditTable } from '../shared/usecases/audit-trail';
 
 const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);

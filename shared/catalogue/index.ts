@@ -2,7 +2,9 @@ import type { Catalogue, Target } from './types';
 
 export type { Catalogue } from './types';
 export { SERVICES, SERVICE_KEYS } from './services';
-export { CatalogueError, loadCatalogueFile, parseCatalogue } from './load';
+// The YAML loader (./load) is not re-exported: the functions read JSON (./load-json) and must
+// not bundle a YAML parser; local mode, tests and packaging import ./load directly.
+export { CatalogueError } from './errors';
 
 /** The target with this id, or undefined. */
 export function findTarget(catalogue: Catalogue, id: string): Target | undefined {

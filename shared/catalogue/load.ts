@@ -1,22 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
+import { CatalogueError } from './errors';
 import { validateCatalogue } from './schema';
 import type { Catalogue } from './types';
 
-/** The catalogue could not be read or broke a rule; `issues` has one `path: problem` line each. */
-export class CatalogueError extends Error {
-  readonly source: string;
-  readonly issues: string[];
+export { CatalogueError };
 
-  constructor(source: string, issues: string[]) {
-    super(`Invalid catalogue ${source}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    this.name = 'CatalogueError';
-    this.source = source;
-    this.issues = issues;
-  }
-}
-
-function parseYaml(text: string, source: string): unknown {
+/** YAML text as plain data (duplicate keys refused; errors with line and column). */
+export function parseYaml(text: string, source: string): unknown {
   const lineCounter = new LineCounter();
   // uniqueKeys: a repeated key would otherwise silently override the first one.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });

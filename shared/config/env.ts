@@ -10,7 +10,8 @@ const arn = (service: string) =>
 const envSchema = z.object({
   BROKER_STAGE: z.string().min(1).default('dev'),
   BROKER_TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
-  BROKER_CATALOGUE_FILE: z.string().min(1).default('config/catalogue.example.yaml'),
+  /** The catalogue as packaged: JSON written by `npm run package` (infra/catalogue-json.ts), relative to LAMBDA_TASK_ROOT. */
+  BROKER_CATALOGUE_FILE: z.string().min(1).default('build/catalogue.json'),
   BROKER_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** 'false' only for an IdP whose tokens never carry email_verified but whose emails are all verified. */
   BROKER_REQUIRE_EMAIL_VERIFIED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),

@@ -3,7 +3,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { Caller } from '../domain/identity';
-import { getDeps, type Deps } from '../runtime/deps';
+import { lambdaContextMiddleware } from '../log/lambda-context';
+import type { Deps } from '../runtime/deps';
 import { callerFromEvent } from './caller';
 import { errorToHttp, type ErrorBody } from './error-response';
 import { json } from './responses';
@@ -26,13 +27,16 @@ export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema>
   renderError?: (status: number, body: ErrorBody, event: Event) => HttpResult;
 }
 
-export interface RouteInput<B extends Schema, Q extends Schema, P extends Schema> {
+/** What the HTTP boundary itself needs from the function's composition root. */
+export type HttpDeps = Pick<Deps, 'logger' | 'settings'>;
+
+export interface RouteInput<D, B extends Schema, Q extends Schema, P extends Schema> {
   caller: Caller;
   body: Out<B>;
   query: Out<Q>;
   path: Out<P>;
   event: Event;
-  deps: Deps;
+  deps: D;
 }
 
 interface State {
@@ -40,14 +44,13 @@ interface State {
 }
 
 /** Logs one line per request (no body, no query: they may carry tokens) and maps errors once. */
-function httpBoundary(renderError?: RouteSpec<Schema, Schema, Schema>['renderError']): MiddlewareObj<Event, HttpResult, Error, Context & State> {
+function httpBoundary(deps: HttpDeps, renderError?: RouteSpec<Schema, Schema, Schema>['renderError']): MiddlewareObj<Event, HttpResult, Error, Context & State> {
   return {
     before: (request) => {
       request.context.started = Date.now();
     },
     after: (request) => {
-      const { logger } = getDeps();
-      logger.info('request', {
+      deps.logger.info('request', {
         routeKey: request.event.routeKey,
         statusCode: request.response?.statusCode,
         requestId: request.event.requestContext?.requestId,
@@ -55,7 +58,6 @@ function httpBoundary(renderError?: RouteSpec<Schema, Schema, Schema>['renderErr
       });
     },
     onError: (request) => {
-      const deps = getDeps();
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
       const { status, body } = errorToHttp(request.error, deps.logger.child({ requestId, routeKey: request.event.routeKey }), requestId);
       request.response = renderError ? renderError(status, body, request.event) : json(status, body);
@@ -68,14 +70,15 @@ const ANONYMOUS: Caller = { sub: '', email: '', groups: [] };
 
 /**
  * The shape of every HTTP entry point: identity, body, query and path validated at the edge,
- * then one use case. Unknown query parameters are refused like unknown body fields.
+ * then one use case. Unknown query parameters are refused like unknown body fields. `deps` are
+ * the function's ports from its composition root; `run` receives them.
  */
-export function apiHandler<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
+export function apiHandler<D extends HttpDeps, B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
+  deps: D,
   spec: RouteSpec<B, Q, P>,
-  run: (input: RouteInput<B, Q, P>) => Promise<HttpResult>,
+  run: (input: RouteInput<D, B, Q, P>) => Promise<HttpResult>,
 ) {
   const base = async (event: Event): Promise<HttpResult> => {
-    const deps = getDeps();
     const caller =
       spec.auth === 'jwt'
         ? callerFromEvent(event, header(event, 'authorization'), { groupsClaim: deps.settings.groupsClaim, requireVerifiedEmail: deps.settings.requireVerifiedEmail })
@@ -86,5 +89,7 @@ export function apiHandler<B extends Schema = undefined, Q extends Schema = unde
     const path = spec.path ? parseWith(spec.path, event.pathParameters ?? {}, 'path') : undefined;
     return run({ caller, body: body as Out<B>, query: (spec.query ? query : undefined) as Out<Q>, path: path as Out<P>, event, deps });
   };
-  return middy<Event, HttpResult, Error, Context & State>(base).use(httpBoundary(spec.renderError));
+  return middy<Event, HttpResult, Error, Context & State>(base)
+    .use(lambdaContextMiddleware(deps.logger) as MiddlewareObj<Event, HttpResult, Error, Context & State>)
+    .use(httpBoundary(deps, spec.renderError));
 }

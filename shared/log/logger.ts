@@ -1,14 +1,19 @@
+import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+
 /**
- * One structured JSON logger. Keys that could carry a secret (credentials, tokens, links,
- * URLs with sign-in tokens) are redacted whatever the caller passes: a careless log line
- * must not leak access.
+ * One structured JSON logger: Powertools Logger (Lambda context, cold start, X-Ray trace id,
+ * error stack traces) behind the broker's small `Logger` interface. Keys that could carry a
+ * secret (credentials, tokens, links, URLs with sign-in tokens) are redacted whatever the caller
+ * passes, twice: the fields before they reach Powertools, and every key and string again in the
+ * Logger's jsonReplacerFn (so error messages and stack traces Powertools formats are filtered
+ * too). A careless log line must not leak access.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /secret|token|password|credential|sessionkey|signin|link|url|authorization|cookie/i;
-const SAFE_KEYS = new Set(['requestId', 'awsRequestId', 'executionArn', 'statusCode', 'routeKey']);
+const SAFE_KEYS = new Set(['requestId', 'awsRequestId', 'executionArn', 'statusCode', 'routeKey', 'function_request_id']);
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -16,6 +21,8 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /** The Powertools Logger underneath (for its injectLambdaContext middleware); absent in test fakes. */
+  readonly powertools?: PowertoolsLogger;
 }
 
 /** Values that are secrets whatever key they sit under: approval tokens, sign-in tokens, session credentials. */
@@ -30,36 +37,81 @@ function redactText(text: string): string {
   return SECRET_VALUES.reduce((out, pattern) => out.replace(pattern, '$1[redacted]'), text);
 }
 
+const isSecretKey = (key: string) => SECRET_KEY.test(key) && !SAFE_KEYS.has(key);
+
+/**
+ * The fields of a log line with secret-looking keys and secret-looking text redacted. Errors stay
+ * Errors (Powertools prints name, message, location and stack; the replacer filters those).
+ */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
   // Deeper than this is never a log field we wrote on purpose: refuse rather than print it unfiltered.
   if (depth > 6) return '[truncated]';
-  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
+  if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && !SAFE_KEYS.has(key) ? '[redacted]' : redact(v, depth + 1);
-  }
+  for (const [key, v] of Object.entries(value)) out[key] = isSecretKey(key) ? '[redacted]' : redact(v, depth + 1);
   return out;
 }
 
-export function createLogger(
-  options: { level?: LogLevel; base?: LogFields; write?: (line: string) => void } = {},
-): Logger {
-  const threshold = LEVELS[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const base = options.base ?? {};
-  const log = (level: LogLevel, msg: string, fields?: LogFields) => {
-    if (LEVELS[level] < threshold) return;
-    const entry = redact({ ...base, ...fields }) as LogFields;
-    write(JSON.stringify({ level, time: new Date().toISOString(), msg, ...entry }));
-  };
+/** The Logger's jsonReplacerFn: every key and every string of the printed line, Powertools' own included. */
+export function redactingReplacer(key: string, value: unknown): unknown {
+  if (key !== '' && isSecretKey(key)) return '[redacted]';
+  return typeof value === 'string' ? redactText(value) : value;
+}
+
+/**
+ * The broker's line shape, kept from before Powertools: `level` (lower case), `time`, `msg`,
+ * then Powertools' Lambda context and trace id when known, then the fields.
+ */
+class BrokerLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const context = attributes.lambdaContext;
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel.toLowerCase(),
+        time: this.formatTimestamp(attributes.timestamp),
+        msg: attributes.message,
+        service: attributes.serviceName,
+        cold_start: context?.coldStart,
+        function_name: context?.functionName,
+        function_request_id: context?.awsRequestId,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additional);
+  }
+}
+
+type Write = (line: string) => void;
+
+/** Sends Powertools' printed lines to `write` (tests) instead of stdout. */
+function useWrite(logger: PowertoolsLogger, write: Write | undefined): PowertoolsLogger {
+  if (write) {
+    const print = (line: string) => write(line);
+    (logger as unknown as { console: Record<string, Write> }).console = { debug: print, info: print, warn: print, error: print, log: print, trace: print };
+  }
+  return logger;
+}
+
+function wrap(logger: PowertoolsLogger, write: Write | undefined): Logger {
   return {
-    debug: (m, f) => log('debug', m, f),
-    info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f),
-    error: (m, f) => log('error', m, f),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    debug: (msg, fields) => logger.debug(msg, redact(fields ?? {}) as LogAttributes),
+    info: (msg, fields) => logger.info(msg, redact(fields ?? {}) as LogAttributes),
+    warn: (msg, fields) => logger.warn(msg, redact(fields ?? {}) as LogAttributes),
+    error: (msg, fields) => logger.error(msg, redact(fields ?? {}) as LogAttributes),
+    child: (fields) => wrap(useWrite(logger.createChild({ persistentKeys: redact(fields) as LogAttributes }), write), write),
+    powertools: logger,
   };
+}
+
+export function createLogger(options: { level?: LogLevel; base?: LogFields; write?: Write } = {}): Logger {
+  const logger = new PowertoolsLogger({
+    serviceName: 'access-broker',
+    logLevel: (options.level ?? 'info').toUpperCase() as 'INFO',
+    persistentKeys: redact(options.base ?? {}) as LogAttributes,
+    logFormatter: new BrokerLogFormatter(),
+    jsonReplacerFn: redactingReplacer,
+  });
+  return wrap(useWrite(logger, options.write), options.write);
 }

@@ -25,7 +25,11 @@ export interface Settings {
   issuerRoleIds?: string[];
 }
 
-/** Everything a use case may touch; built once per process (cold start). */
+/**
+ * Every port a use case may name. A type only: no process holds one of these. Each use case takes
+ * a Pick of it (the ports it uses) and each function's composition root (functions/*.ts) builds
+ * exactly the ports of its use cases.
+ */
 export interface Deps {
   settings: Settings;
   catalogue: Catalogue;
@@ -41,24 +45,4 @@ export interface Deps {
   issuer: CredentialIssuer;
   signIn: ConsoleSignIn;
   vault: CredentialVault;
-}
-
-let current: Deps | undefined;
-let factory: (() => Deps) | undefined;
-
-/** Registers how to build the deps (the AWS wiring, or local mode's); nothing is built yet. */
-export function setDepsFactory(build: () => Deps): void {
-  factory = build;
-}
-
-/** Replaces the deps outright (local mode and tests). */
-export function setDeps(deps: Deps): void {
-  current = deps;
-}
-
-export function getDeps(): Deps {
-  if (current) return current;
-  if (!factory) throw new Error('No dependencies configured: import shared/runtime/aws-deps or call setDeps');
-  current = factory();
-  return current;
 }

@@ -11,6 +11,11 @@ import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
 import { decisionOf } from '../domain/decision';
 import { updateRequest } from './update-request';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type ApprovalDeps = Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'requests' | 'workflow'>;
+/** Viewing a link reads only: no workflow. */
+export type ApprovalViewDeps = Omit<ApprovalDeps, 'workflow'>;
+
 export interface ApprovalContext {
   link: ApprovalLink;
   request: AccessRequest;
@@ -19,14 +24,14 @@ export interface ApprovalContext {
 }
 
 /** Resolves a link token to its link and request, or the precise reason it cannot be used. */
-async function resolveLink(deps: Deps, token: string): Promise<ApprovalContext> {
+async function resolveLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await loadLink(deps, token);
   assertLinkUsable(context.link, deps.clock.now());
   return context;
 }
 
 /** The link and its request, whatever their state; unknown tokens are 404 alike. */
-async function loadLink(deps: Deps, token: string): Promise<ApprovalContext> {
+async function loadLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   if (!APPROVAL_TOKEN_PATTERN.test(token)) throw new NotFoundError('This approval link is not valid', 'LINK_UNKNOWN');
   const hash = hashApprovalToken(token);
   const link = await deps.links.get(hash);
@@ -47,7 +52,7 @@ async function loadLink(deps: Deps, token: string): Promise<ApprovalContext> {
  * A request that is no longer PENDING (decided, cancelled, timed out) gets 409, not a page with
  * live Approve/Deny buttons: its links died with the status.
  */
-export async function viewApproval(deps: Deps, token: string): Promise<ApprovalContext> {
+export async function viewApproval(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await resolveLink(deps, token);
   assertOpenForDecision(context.request);
   return context;
@@ -68,7 +73,7 @@ export interface DecisionResult {
  * approvers at the same instant are serialised), and only the write that reaches the quorum,
  * or denies, tells the workflow.
  */
-export async function decideApproval(deps: Deps, token: string, decision: Decision, rawComment?: string): Promise<DecisionResult> {
+export async function decideApproval(deps: ApprovalDeps, token: string, decision: Decision, rawComment?: string): Promise<DecisionResult> {
   // One line: the comment is quoted in the requester's plain-text email.
   const comment = rawComment?.replace(/\p{Cc}+/gu, ' ').trim() || undefined;
   const context = await loadLink(deps, token);
@@ -124,7 +129,7 @@ export async function decideApproval(deps: Deps, token: string, decision: Decisi
  * Functions): the token is still stored, so the same approver opening their link again delivers
  * it. Only the approver whose vote decided can do this, and only the same decision.
  */
-async function redeliverDecision(deps: Deps, context: ApprovalContext, decision: Decision): Promise<DecisionResult | null> {
+async function redeliverDecision(deps: ApprovalDeps, context: ApprovalContext, decision: Decision): Promise<DecisionResult | null> {
   const { link, request, serviceNames } = context;
   if (!link.usedAt || !isRecordedVote(request, link.approver, decision)) return null;
   const taskToken = await deps.requests.getTaskToken(request.id);

@@ -7,12 +7,15 @@ import type { Deps } from '../runtime/deps';
 import { WORKFLOW_CANCELLED_ERROR } from '../workflow/errors';
 import { updateRequest } from './update-request';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type CancelRequestDeps = Pick<Deps, 'clock' | 'logger' | 'requests' | 'workflow'>;
+
 /**
  * The requester withdraws a PENDING or APPROVED request. The status write is conditional, so of
  * two racing cancels (or a cancel racing an approval) exactly one wins; the waiting workflow is
  * then ended, and the approval links die with the status (links act only on PENDING requests).
  */
-export async function cancelRequest(deps: Deps, caller: Caller, id: string, reason?: string): Promise<AccessRequest> {
+export async function cancelRequest(deps: CancelRequestDeps, caller: Caller, id: string, reason?: string): Promise<AccessRequest> {
   const { request, taskToken } = await updateRequest(
     deps,
     id,

@@ -3,8 +3,11 @@ import { formatDuration } from '../domain/duration';
 import type { Caller } from '../domain/identity';
 import type { Deps } from '../runtime/deps';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type CatalogueViewDeps = Pick<Deps, 'catalogue'>;
+
 /** The targets the caller may request, and the services those targets offer. */
-export function catalogueFor(deps: Deps, caller: Caller) {
+export function catalogueFor(deps: CatalogueViewDeps, caller: Caller) {
   const targets = deps.catalogue.targets
     .filter((t) => canRequest(t, caller))
     .map((t) => ({

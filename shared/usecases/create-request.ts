@@ -9,12 +9,15 @@ import { RequestStatus, canTransition } from '../domain/status';
 import type { Deps } from '../runtime/deps';
 import { updateRequest } from './update-request';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'logger' | 'newId' | 'requests' | 'workflow'>;
+
 /**
  * Validates and stores a new PENDING request, then starts its approval workflow.
  * If the workflow cannot start, the request is marked FAILED (kept for the audit trail) and
  * the caller gets a 503 naming the request: nothing is left PENDING with no one waiting on it.
  */
-export async function createRequest(deps: Deps, caller: Caller, input: NewRequestInput): Promise<AccessRequest> {
+export async function createRequest(deps: CreateRequestDeps, caller: Caller, input: NewRequestInput): Promise<AccessRequest> {
   const target = findTarget(deps.catalogue, input.target);
   // A target the caller may not request gets the very answer an unknown one gets: nothing
   // tells them it exists, let alone which groups may ask for it.

@@ -9,6 +9,9 @@ import type { IssuedCredentials } from '../ports';
 import type { Deps } from '../runtime/deps';
 import { issueAndStore, targetOf } from './issue-credentials';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type GetCredentialsDeps = Pick<Deps, 'catalogue' | 'clock' | 'credentials' | 'issuer' | 'logger' | 'requests' | 'settings' | 'signIn' | 'vault'>;
+
 export interface CredentialsView {
   requestId: string;
   accessKeyId: string;
@@ -29,7 +32,7 @@ export interface CredentialsView {
  * how a 4-hour grant works under the 1-hour role-chaining cap), with a console URL minted now
  * because it is only valid 15 minutes. Every retrieval is audited.
  */
-export async function getCredentials(deps: Deps, caller: Caller, id: string, format: string): Promise<CredentialsView> {
+export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, id: string, format: string): Promise<CredentialsView> {
   const request = await deps.requests.get(id);
   if (!request || !isRequester(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   const now = deps.clock.now();

@@ -12,6 +12,9 @@ import { WORKFLOW_REQUEST_CLOSED_ERROR } from '../workflow/errors';
 import type { IssueCredentialsResult } from '../workflow/payloads';
 import { updateRequest } from './update-request';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type IssueCredentialsDeps = Pick<Deps, 'catalogue' | 'clock' | 'credentials' | 'issuer' | 'logger' | 'requests' | 'vault'>;
+
 /** Thrown when the request left APPROVED before issuing (cancelled meanwhile); the workflow ends quietly. */
 export class RequestClosedError extends Error {
   constructor(id: string, status: string) {
@@ -31,7 +34,7 @@ export function targetOf(deps: Pick<Deps, 'catalogue'>, request: Pick<AccessRequ
  * Assumes the target role for the request's services and seals the result. The session lasts
  * what the window, the role and the chaining cap allow, whichever ends first.
  */
-export async function issueAndStore(deps: Deps, request: AccessRequest, target: Target, now: Date = deps.clock.now()): Promise<StoredCredentials> {
+export async function issueAndStore(deps: IssueCredentialsDeps, request: AccessRequest, target: Target, now: Date = deps.clock.now()): Promise<StoredCredentials> {
   if (!request.expiresAt) throw new Error(`Request ${request.id} has no window`);
   const durationSeconds = issuanceDurationSeconds({
     now,
@@ -70,7 +73,7 @@ export async function issueAndStore(deps: Deps, request: AccessRequest, target: 
  * Workflow step after approval: opens the window (APPROVED -> ACTIVE) and issues the first
  * credentials. Safe to retry: an ACTIVE request with credentials already stored is left alone.
  */
-export async function issueCredentials(deps: Deps, requestId: string): Promise<IssueCredentialsResult> {
+export async function issueCredentials(deps: IssueCredentialsDeps, requestId: string): Promise<IssueCredentialsResult> {
   const { request, changed } = await updateRequest(deps, requestId, (current) => {
     const next = activation(current, deps.clock.now());
     if (next.action === 'already-open') return null;

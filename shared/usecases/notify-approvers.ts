@@ -13,6 +13,9 @@ import type { NotifyApproversPayload } from '../workflow/payloads';
 import { targetOf } from './issue-credentials';
 import { updateRequest } from './update-request';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type NotifyApproversDeps = Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'notifier' | 'requests' | 'settings' | 'workflow'>;
+
 /** Who decided when no human had to. */
 export const AUTO_APPROVER = 'auto-approval';
 
@@ -20,7 +23,7 @@ export const AUTO_APPROVER = 'auto-approval';
  * First step of the callback wait: keep the task token server side, then either auto-approve
  * or send each voting approver their own single-use link. The token never leaves the table.
  */
-export async function notifyApprovers(deps: Deps, payload: NotifyApproversPayload): Promise<{ notified: number; autoApproved: boolean }> {
+export async function notifyApprovers(deps: NotifyApproversDeps, payload: NotifyApproversPayload): Promise<{ notified: number; autoApproved: boolean }> {
   const { requestId, taskToken, approvalTimeoutSeconds } = payload;
   const now = deps.clock.now();
   const current = await deps.requests.get(requestId);

@@ -6,8 +6,11 @@ import type { RequestStatus } from '../domain/status';
 import type { Page } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type ReadRequestsDeps = Pick<Deps, 'catalogue' | 'requests'>;
+
 /** One request, or 404 alike for "absent" and "not yours": existence is not revealed. */
-export async function getVisibleRequest(deps: Deps, caller: Caller, id: string): Promise<AccessRequest> {
+export async function getVisibleRequest(deps: ReadRequestsDeps, caller: Caller, id: string): Promise<AccessRequest> {
   const request = await deps.requests.get(id);
   if (!request || !canView(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   return request;
@@ -27,7 +30,7 @@ export interface ListQuery {
  * `mine`: the caller's own requests. `approvals`: requests for every target the caller approves
  * (by emailed address or approver group), excluding the caller's own.
  */
-export async function listRequests(deps: Deps, caller: Caller, query: ListQuery): Promise<Page> {
+export async function listRequests(deps: ReadRequestsDeps, caller: Caller, query: ListQuery): Promise<Page> {
   const options = { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}) };
   if (query.scope === 'mine') return deps.requests.listByRequester(caller.sub, options);
   const targets = deps.catalogue.targets.filter((t) => isApproverOf(t, caller)).map((t) => t.id);

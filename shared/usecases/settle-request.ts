@@ -6,6 +6,9 @@ import type { SettleRequestPayload } from '../workflow/payloads';
 import { tellRequester } from './notify-requester';
 import { updateRequest } from './update-request';
 
+/** The ports this use case touches (its composition root provides exactly these). */
+export type SettleRequestDeps = Pick<Deps, 'clock' | 'credentials' | 'logger' | 'notifier' | 'requests' | 'settings'>;
+
 const OUTCOME: Record<SettleRequestPayload['outcome'], { status: RequestStatus; history: HistoryTypeValue; event: RequesterEvent }> = {
   EXPIRED: { status: RequestStatus.EXPIRED, history: HistoryType.EXPIRED, event: 'expired' },
   DENIED: { status: RequestStatus.DENIED, history: HistoryType.DENIED_BY, event: 'denied' },
@@ -36,7 +39,7 @@ function failureDetail(payload: SettleRequestPayload): { told: string; logged: s
  * final status (a denial is written by the decision itself; a late timeout must not
  * overwrite it), drops sealed credentials, and tells the requester once.
  */
-export async function settleRequest(deps: Deps, payload: SettleRequestPayload): Promise<{ status: RequestStatus; changed: boolean }> {
+export async function settleRequest(deps: SettleRequestDeps, payload: SettleRequestPayload): Promise<{ status: RequestStatus; changed: boolean }> {
   const outcome = OUTCOME[payload.outcome];
   const failure = failureDetail(payload);
   if (failure) deps.logger.error('request failed', { requestId: payload.requestId, failure: failure.logged });

@@ -3,17 +3,18 @@ import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { isDomainError } from '../domain/errors';
 import { zodSummary } from '../http/validation';
-import { getDeps, type Deps } from '../runtime/deps';
+import { lambdaContextMiddleware } from '../log/lambda-context';
+import type { Deps } from '../runtime/deps';
 import { asWorkflowError } from './retryable-errors';
 
 /**
  * Entry point of a workflow Lambda task: the payload is checked with zod (a malformed payload
  * is a bug in the state machine, so it fails loudly), then one use case runs. Errors are
- * rethrown with their name intact: Step Functions' Retry and Catch match on it.
+ * rethrown with their name intact: Step Functions' Retry and Catch match on it. `deps` are the
+ * function's ports from its composition root.
  */
-export function taskHandler<S extends z.ZodType, R>(schema: S, run: (deps: Deps, payload: z.infer<S>) => Promise<R>) {
+export function taskHandler<D extends Pick<Deps, 'logger'>, S extends z.ZodType, R>(deps: D, schema: S, run: (deps: D, payload: z.infer<S>) => Promise<R>) {
   return middy(async (event: unknown, _context: Context): Promise<R> => {
-    const deps = getDeps();
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       throw Object.assign(new Error(`Invalid task payload: ${zodSummary(parsed.error)}`), { name: 'Broker.InvalidPayload' });
@@ -29,5 +30,5 @@ export function taskHandler<S extends z.ZodType, R>(schema: S, run: (deps: Deps,
       logger.error('task failed', { error: thrown, ...(isDomainError(e) ? { code: e.code } : {}) });
       throw thrown;
     }
-  });
+  }).use(lambdaContextMiddleware(deps.logger));
 }

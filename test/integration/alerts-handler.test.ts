@@ -6,12 +6,12 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadEvent } from '../../events/load';
-import { handler } from '../../functions/alert-on-assume-role';
-import { loadCatalogueFile } from '../../shared/catalogue';
+import { createHandler } from '../../functions/alert-on-assume-role';
+import { loadCatalogueFile } from '../../shared/catalogue/load';
 import type { AccessRequest, HistoryEntry } from '../../shared/domain/request';
 import { createLogger } from '../../shared/log/logger';
 import type { OutgoingMessage } from '../../shared/ports';
-import { setDeps, type Deps } from '../../shared/runtime/deps';
+import type { Deps } from '../../shared/runtime/deps';
 import type { AlarmKey } from '../../shared/domain/alarm-scope';
 import { AlarmAtRiskError, AlarmClaimInProgressError, alarmScope, handleRoleUseEvent } from '../../shared/usecases/alert-on-role-use';
 import { createMemoryDeduper } from '../helpers/memory-deduper';
@@ -396,10 +396,11 @@ describe('handleRoleUseEvent', () => {
 describe('alertOnAssumeRole handler', () => {
   let stdout: string[];
   let f: ReturnType<typeof fakeDeps>;
+  let handler: ReturnType<typeof createHandler>;
 
   beforeEach(() => {
     f = fakeDeps();
-    setDeps(f.deps);
+    handler = createHandler(f.deps);
     stdout = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stdout.push(String(chunk));

@@ -4,9 +4,8 @@
  * request to its end (ACTIVE -> EXPIRED, DENIED, TIMED_OUT, CANCELLED).
  *
  * Time: each broker runs on a movable clock whose timer ends the workflow's pauses (the access
- * window, the approval timeout) only when a test advances it; nothing waits in real time. The
- * local deps are process-global (setDeps), so each describe starts its own broker and closes it
- * before the next.
+ * window, the approval timeout) only when a test advances it; nothing waits in real time. Each
+ * describe starts its own broker (its own ports, given to each function's createHandler) and closes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalToken, hashApprovalToken } from '../../shared/domain/approval-token';

@@ -2,8 +2,8 @@
  * Issue 4 end to end in local mode: request -> approve by link -> credentials and a console URL
  * for the requester only, in the three formats, audited, sealed at rest, refreshed near expiry.
  *
- * The local deps are process-global (setDeps), so each describe starts its own broker and
- * closes it before the next one starts.
+ * Each describe starts its own broker (its own ports, given to each function's createHandler)
+ * and closes it before the next one starts.
  */
 import { execFileSync } from 'node:child_process';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';

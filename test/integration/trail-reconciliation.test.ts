@@ -7,13 +7,12 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asEventBridgeEvent, fixtureRecord, generateTrailLog, trailLogFileBytes } from '../../events/trail-log';
-import { handler, setTrailLogReader } from '../../functions/reconcile-trail';
+import { createHandler } from '../../functions/reconcile-trail';
 import { isTrailLogKey, trailObjectsOf } from '../../shared/alerts/trail-notification';
 import { readTrailLogFile, TrailLogFormatError, watchedRecordFilter } from '../../shared/alerts/trail-log';
-import { loadCatalogueFile } from '../../shared/catalogue';
+import { loadCatalogueFile } from '../../shared/catalogue/load';
 import { createLogger } from '../../shared/log/logger';
 import type { OutgoingMessage } from '../../shared/ports';
-import { setDeps, type Deps } from '../../shared/runtime/deps';
 import { handleRoleUseEvent, type AlertDeps } from '../../shared/usecases/alert-on-role-use';
 import { reconcileTrailLog, TrailReconciliationIncompleteError } from '../../shared/usecases/reconcile-trail';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
@@ -167,12 +166,15 @@ describe('reconcileTrail function', () => {
 
   it('reads the object named by the Object Created event and alarms on what the real-time path missed', async () => {
     const f = memoryDeps();
-    setDeps({ ...f.deps, settings: { ...f.deps.settings, stage: 'test' } } as unknown as Deps);
     const reads: string[] = [];
-    setTrailLogReader({
-      async read(bucket, k) {
-        reads.push(`${bucket}/${k}`);
-        return trailLogFileBytes([fixtureRecord('assume-role-by-human.json'), fixtureRecord('assume-role-other-role.json')]);
+    const handler = createHandler({
+      ...f.deps,
+      settings: { stage: 'test', publicBaseUrl: 'http://localhost', groupsClaim: 'groups', requireVerifiedEmail: true, ...f.deps.settings },
+      trailReader: {
+        async read(bucket, k) {
+          reads.push(`${bucket}/${k}`);
+          return trailLogFileBytes([fixtureRecord('assume-role-by-human.json'), fixtureRecord('assume-role-other-role.json')]);
+        },
       },
     });
     const event = { source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'org-trail' }, object: { key } } };

@@ -12,7 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EVENTS_DIR, loadEvent } from '../../events/load';
 import { isParseFailure, parseRoleUseEvent } from '../../shared/alerts/cloudtrail-event';
-import { loadCatalogueFile, watchedRoleArns } from '../../shared/catalogue';
+import { watchedRoleArns } from '../../shared/catalogue';
+import { loadCatalogueFile } from '../../shared/catalogue/load';
 import { decideAlarm } from '../../shared/domain/alarm-scope';
 import { matchesPattern, validatePattern, type EventPattern } from '../../shared/eventbridge/pattern';
 

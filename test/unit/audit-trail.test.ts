@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRecord, trailLogFileBytes } from '../../events/trail-log';
-import { loadCatalogueFile } from '../../shared/catalogue';
+import { loadCatalogueFile } from '../../shared/catalogue/load';
 import type { AccessRequest } from '../../shared/domain/request';
 import { auditTrailFolder, formatAuditTable, trailLogFiles, type AuditReport } from '../../shared/usecases/audit-trail';
 

@@ -6,13 +6,12 @@ import { DEFAULT_TICKET_PATTERN } from '../../shared/domain/text';
 import {
   CatalogueError,
   findTarget,
-  loadCatalogueFile,
-  parseCatalogue,
   SERVICE_KEYS,
   SERVICES,
   watchedRoleArns,
   type Catalogue,
 } from '../../shared/catalogue';
+import { loadCatalogueFile, parseCatalogue } from '../../shared/catalogue/load';
 
 const EXAMPLE = fileURLToPath(new URL('../../config/catalogue.example.yaml', import.meta.url));
 const KNOWN = SERVICE_KEYS.join(', ');

@@ -1,17 +1,17 @@
 /**
  * The packaged bundles start the way Lambda starts them: each zip, unpacked as LAMBDA_TASK_ROOT,
- * is imported in a fresh node process with the configuration the template gives it (fake ARNs),
+ * is imported in a fresh node process (unpacked inside the repository, so the AWS SDK the
+ * nodejs24.x runtime provides resolves from node_modules) with the configuration the template gives it (fake ARNs),
  * and builds its dependencies (config, catalogue, SDK clients) without error. getCatalogue,
  * which calls no AWS API, also answers a request from its packaged catalogue.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initOnce } from '../../bench/bundles';
-import { packagedDir, packagedTemplate, readZip, resolveIntrinsics, type CloudFormationTemplate } from '../helpers/packaged-template';
+import { packagedDir, packagedTemplate, readZip, resolveIntrinsics, ROOT, type CloudFormationTemplate } from '../helpers/packaged-template';
 
 let template: CloudFormationTemplate;
 let zips: string;
@@ -52,7 +52,8 @@ function lambdaEnv(id: string, taskRoot: string): Record<string, string> {
 beforeAll(async () => {
   template = await packagedTemplate();
   zips = await packagedDir();
-  unpacked = mkdtempSync(join(tmpdir(), 'access-broker-bundles-'));
+  mkdirSync(join(ROOT, 'test-output'), { recursive: true });
+  unpacked = mkdtempSync(join(ROOT, 'test-output', 'bundles-'));
 }, 300_000);
 
 afterAll(() => rmSync(unpacked, { recursive: true, force: true }));

@@ -1,4 +1,7 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { lambdaContextMiddleware } from '../../shared/log/lambda-context';
 import { createLogger } from '../../shared/log/logger';
 
 function capture() {
@@ -41,5 +44,35 @@ describe('logger', () => {
     logger.info('quiet');
     logger.warn('loud');
     expect(lines).toHaveLength(1);
+  });
+
+  it('prints an error with its stack trace (Powertools), the message and stack still redacted', () => {
+    const { logger, lines } = capture();
+    const token = 'B'.repeat(43);
+    logger.error('failed', { error: new Error(`link https://api.example/approvals/${token} refused`) });
+    const error = lines[0]!.error as { name: string; message: string; stack: string; location: string };
+    expect(error.name).toBe('Error');
+    expect(error.message).toBe('link https://api.example/approvals/[redacted] refused');
+    expect(error.stack).toMatch(/^Error: link https:\/\/api\.example\/approvals\/\[redacted\] refused\n\s+at /);
+    expect(typeof error.location).toBe('string');
+    expect(JSON.stringify(lines[0])).not.toContain(token);
+  });
+
+  it('redacts secret keys Powertools prints itself, e.g. own properties of an error', () => {
+    const { logger, lines } = capture();
+    logger.error('failed', { error: Object.assign(new Error('sts said no'), { sessionToken: 'leak-1' }) });
+    expect(JSON.stringify(lines[0])).not.toContain('leak-1');
+    expect(lines[0]!.error).toMatchObject({ message: 'sts said no', sessionToken: '[redacted]' });
+  });
+
+  it('adds the Lambda context (injectLambdaContext) to the lines of an invocation and of its child loggers', async () => {
+    const { logger, lines } = capture();
+    const context = { functionName: 'access-broker-dev-getRequest', awsRequestId: 'aws-req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:x', memoryLimitInMB: '1024' } as unknown as Context;
+    const handler = middy(async () => {
+      logger.child({ requestId: 'r1' }).info('inside');
+    }).use(lambdaContextMiddleware(logger));
+    await handler({}, context);
+    expect(lines[0]).toMatchObject({ level: 'info', msg: 'inside', requestId: 'r1', function_name: 'access-broker-dev-getRequest', function_request_id: 'aws-req-1' });
+    expect(typeof lines[0]!.cold_start).toBe('boolean');
   });
 });

@@ -12,8 +12,9 @@ import {
   STSClient,
   STSServiceException,
 } from '@aws-sdk/client-sts';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrokerErrorName } from '../../shared/adapters/aws-errors';
 import { STS_ERROR_CODES } from '../../shared/adapters/sts/sts-errors';
 import type { IssuerUserKey } from '../../shared/adapters/sts/issuer-user-key';
@@ -80,10 +81,11 @@ describe('createStsIssuer', () => {
   let logLines: string[];
   let userKeys: IssuerUserKey[];
 
+  // A fresh Powertools provider (and cache) per issuer, on the mocked client.
   const issuer = () =>
     createStsIssuer({
       sts: lambdaSts,
-      userKey: { secretsManager: secrets, secretId: SECRET_ID },
+      userKey: { provider: new SecretsProvider({ awsSdkV3Client: secrets }), secretId: SECRET_ID, maxAgeSeconds: 300 },
       userStsClient: (key) => {
         userKeys.push(key);
         return userSts;
@@ -165,6 +167,33 @@ describe('createStsIssuer', () => {
     expect(lambdaMock.calls()).toHaveLength(0);
     expect(first.chained).toBe(false);
     expect(second.chained).toBe(false);
+  });
+
+  describe('after the issuer key is rotated', () => {
+    const ROTATED = { accessKeyId: 'AKIAEXAMPLEUSERKEY02', secretAccessKey: 'rotatedSecretKeyValue/EXAMPLEKEY000000000' };
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2025-03-01T10:00:00.000Z'));
+    });
+    afterEach(() => vi.useRealTimers());
+
+    it('keeps the cached key until maxAge, then reads the secret again and uses the new key', async () => {
+      userMock.on(AssumeRoleCommand).resolves(credentialsOut);
+      const broker = issuer();
+      await broker.issue(input({ issuer: 'user' }));
+      secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(ROTATED) });
+
+      vi.setSystemTime(new Date('2025-03-01T10:04:59.000Z'));
+      await broker.issue(input({ issuer: 'user' }));
+      expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+      expect(userKeys).toEqual([USER_KEY]);
+
+      vi.setSystemTime(new Date('2025-03-01T10:05:01.000Z'));
+      await broker.issue(input({ issuer: 'user' }));
+      expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+      expect(userKeys).toEqual([USER_KEY, ROTATED]);
+      expect(userMock.commandCalls(AssumeRoleCommand)).toHaveLength(3);
+    });
   });
 
   it('user: a failed secret read is retried on the next issue rather than cached', async () => {

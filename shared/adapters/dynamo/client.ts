@@ -1,20 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-/** One document client per process, built from the endpoint (local) or the Lambda's region. */
-export function createDocumentClient(options: { endpoint?: string; region?: string } = {}): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    ...(options.endpoint
-      ? { endpoint: options.endpoint, region: options.region ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : options.region
-        ? { region: options.region }
-        : {}),
-    maxAttempts: 4,
-  });
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-}
+/** The document client is built in shared/clients/dynamodb.ts (one module per SDK client). */
+export { dynamoDocumentClient as createDocumentClient } from '../../clients/dynamodb';
 
 /**
  * The error PutItem, UpdateItem and DeleteItem answer when their ConditionExpression is false.

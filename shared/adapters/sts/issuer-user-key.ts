@@ -1,5 +1,6 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
+import { secretsManagerClient } from '../../clients/secrets';
 import type { UpstreamError } from '../../domain/errors';
 import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, upstreamError } from '../aws-errors';
 
@@ -15,27 +16,46 @@ export const issuerUserKeySchema = z.object({
 });
 export type IssuerUserKey = z.infer<typeof issuerUserKeySchema>;
 
+/**
+ * How long a read key is reused before Secrets Manager is asked again: after a rotation the
+ * broker uses the new key within this time (the old one must stay active that long).
+ */
+export const ISSUER_KEY_MAX_AGE_SECONDS = 300;
+
+/** The part of Powertools' SecretsProvider the broker uses (injectable for tests). */
+export type SecretReader = Pick<SecretsProvider, 'get'>;
+
 export interface IssuerUserKeySource {
-  secretsManager: SecretsManagerClient;
   /** Secret name or ARN; its SecretString is JSON {"accessKeyId": "...", "secretAccessKey": "..."}. */
   secretId: string;
+  /** Powertools Parameters' SecretsProvider (caches each value for maxAge); default: one per process. */
+  provider?: SecretReader;
+  /** Default ISSUER_KEY_MAX_AGE_SECONDS. */
+  maxAgeSeconds?: number;
 }
 
-/** Reads and validates the key. Errors name the secret and the expected shape, never a value. */
+let processProvider: SecretsProvider | undefined;
+
+/**
+ * Reads and validates the key through Powertools Parameters: cached for `maxAgeSeconds`, then read
+ * again, so a rotated key is picked up without a redeploy; a failed read is not cached. Errors
+ * name the secret and the expected shape, never a value.
+ */
 export async function readIssuerUserKey(source: IssuerUserKeySource): Promise<IssuerUserKey> {
-  let secretString: string | undefined;
+  const provider = source.provider ?? (processProvider ??= new SecretsProvider({ awsSdkV3Client: secretsManagerClient() }));
+  let secretString: unknown;
   try {
-    const out = await source.secretsManager.send(new GetSecretValueCommand({ SecretId: source.secretId }));
-    secretString = out.SecretString;
+    secretString = await provider.get(source.secretId, { maxAge: source.maxAgeSeconds ?? ISSUER_KEY_MAX_AGE_SECONDS });
   } catch (error) {
-    throw mapSecretError(error, source.secretId);
+    // Powertools wraps the SDK's error (GetParameterError); its cause is the SDK's own.
+    throw mapSecretError(error instanceof Error && error.cause !== undefined ? error.cause : error, source.secretId);
   }
   const invalid = upstreamError(
     'ISSUER_SECRET_INVALID',
     `Secret ${source.secretId} must hold JSON {"accessKeyId": "AKIA...", "secretAccessKey": "..."} for the issuer IAM user`,
     BrokerErrorName.UPSTREAM,
   );
-  if (secretString === undefined) throw invalid;
+  if (typeof secretString !== 'string') throw invalid;
   let json: unknown;
   try {
     json = JSON.parse(secretString);

@@ -37,28 +37,22 @@ export function createStsIssuer(deps: StsIssuerDeps): CredentialIssuer {
         credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
       }));
 
-  // Read the user key once per container (cold start), not per issuance. A failed read is
-  // forgotten so the next invocation tries again instead of failing until the next deploy.
-  let userClient: Promise<STSClient> | undefined;
-  const userSts = (): Promise<STSClient> => {
+  // The key comes from Powertools Parameters' cache (re-read after its maxAge, so a rotation is
+  // picked up); the STS client on it is rebuilt only when the key changes. A failed read is not
+  // cached: the next invocation tries again instead of failing until the next deploy.
+  let userClient: { accessKeyId: string; client: STSClient } | undefined;
+  const userSts = async (): Promise<STSClient> => {
     const source = deps.userKey;
     if (!source) {
-      return Promise.reject(
-        upstreamError(
-          'USER_ISSUER_NOT_CONFIGURED',
-          "This target uses the 'user' issuer but the broker has no issuer user secret (BROKER_ISSUER_USER_SECRET_ARN)",
-          BrokerErrorName.UPSTREAM,
-        ),
+      throw upstreamError(
+        'USER_ISSUER_NOT_CONFIGURED',
+        "This target uses the 'user' issuer but the broker has no issuer user secret (BROKER_ISSUER_USER_SECRET_ARN)",
+        BrokerErrorName.UPSTREAM,
       );
     }
-    if (!userClient) {
-      const pending = readIssuerUserKey(source).then(buildUserClient);
-      userClient = pending;
-      pending.catch(() => {
-        if (userClient === pending) userClient = undefined;
-      });
-    }
-    return userClient;
+    const key = await readIssuerUserKey(source);
+    if (userClient?.accessKeyId !== key.accessKeyId) userClient = { accessKeyId: key.accessKeyId, client: buildUserClient(key) };
+    return userClient.client;
   };
 
   return {

@@ -1,0 +1,66 @@
+/**
+ * What each function bundle contains, from esbuild's metafile (the same build options as
+ * serverless.yml): no YAML parser (the catalogue ships as JSON), and exactly the AWS SDK clients
+ * its composition root uses (bench/bundles.ts FUNCTION_CLIENTS, which the floors of
+ * `npm run bench` construct), imported from the runtime rather than bundled.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundles, CLIENT_PACKAGES, FUNCTION_CLIENTS, type BuiltFunction, type SdkClient } from '../../bench/bundles';
+
+let outDir: string;
+let functions: BuiltFunction[];
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'access-broker-bundle-contents-'));
+  ({ functions } = await buildBundles(outDir));
+}, 120_000);
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+/** npm packages a bundle's inputs come from (`node_modules/<pkg>/...`), and its external imports. */
+function packagesOf(fn: BuiltFunction): { bundled: Set<string>; external: Set<string> } {
+  const bundled = new Set<string>();
+  const external = new Set<string>();
+  for (const [input, meta] of Object.entries(fn.metafile.inputs)) {
+    const at = input.lastIndexOf('node_modules/');
+    if (at >= 0) {
+      const parts = input.slice(at + 'node_modules/'.length).split('/');
+      bundled.add(parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!);
+    }
+    for (const imported of meta.imports) if (imported.external) external.add(imported.path);
+  }
+  return { bundled, external };
+}
+
+const ALL_CLIENTS = Object.keys(CLIENT_PACKAGES) as SdkClient[];
+
+describe('function bundles', () => {
+  it('cover every function of serverless.yml', () => {
+    expect(functions.map((f) => f.name).sort()).toEqual(Object.keys(FUNCTION_CLIENTS).sort());
+  });
+
+  it('contain no YAML parser', () => {
+    for (const fn of functions) {
+      const { bundled } = packagesOf(fn);
+      expect(bundled.has('yaml'), fn.name).toBe(false);
+      expect(Object.keys(fn.metafile.inputs).filter((i) => i.endsWith('shared/catalogue/load.ts')), fn.name).toEqual([]);
+      expect(readFileSync(fn.file, 'utf8'), fn.name).not.toMatch(/YAMLParseError|uniqueKeys/);
+    }
+  });
+
+  it('import exactly the SDK clients of their composition root, from the runtime (not bundled)', () => {
+    for (const fn of functions) {
+      const { bundled, external } = packagesOf(fn);
+      expect([...bundled].filter((p) => p.startsWith('@aws-sdk/')), `${fn.name} bundles SDK code`).toEqual([]);
+      const importedClients = ALL_CLIENTS.filter((c) => CLIENT_PACKAGES[c].some((p) => external.has(p)));
+      expect(importedClients.sort(), fn.name).toEqual([...FUNCTION_CLIENTS[fn.name]!].sort());
+    }
+  });
+
+  it('stay under 300 KB minified', () => {
+    for (const fn of functions) expect(fn.bytes, fn.name).toBeLessThanOrEqual(300 * 1024);
+  });
+});
