@@ -5,7 +5,7 @@
  *
  * - Bundles are built with esbuild directly, with the options of serverless.yml
  *   `custom.esbuild` (what serverless-esbuild passes to esbuild), one per function; the SDK is
- *   bundled, as deployed, so the bytes and the init are those Lambda runs.
+ *   external, as deployed (the runtime provides it), for functions and floors alike.
  * - Cold initialisation = time to import the bundle in a fresh `node` process, measured inside
  *   that process (process start itself is excluded: it is the same for every bundle), median of
  *   N runs, in three modes:
@@ -16,7 +16,7 @@
  *     module             AWS_LAMBDA_FUNCTION_NAME unset: module evaluation only.
  *   Floors run in the same modes; `ratioToFloor` = function median / floor median (lambda mode).
  *
- * Runs alone: `npx tsx bench/bundles.ts [--runs N]` prints the JSON report.
+ * Runs alone: `npx tsx bench/bundles.ts [--runs N] [--only fnA,fnB]` prints the JSON report.
  * bench/run.ts calls `bundleBench()`.
  */
 import { execFile } from 'node:child_process';
@@ -425,7 +425,7 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
     notes: [
       "Measured with the local node and CPU, not Lambda's (nodejs24.x on arm64): compare ratios, not absolute times.",
       'Process start is excluded; Lambda adds its own runtime start and the download/unzip of the package.',
-      'The AWS SDK is bundled (not taken from the runtime), so these are the bytes and the init Lambda runs.',
+      'The AWS SDK is external, as deployed (nodejs24.x provides it): function and floor load the same SDK packages from node_modules, so the ratio compares what each bundle adds.',
     ],
   };
 }
@@ -434,7 +434,9 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   const at = process.argv.indexOf('--runs');
   const runs = at > 0 ? Number(process.argv[at + 1]) : undefined;
-  bundleBench(runs ? { runs } : {})
+  const only = process.argv.indexOf('--only');
+  const functions = only > 0 ? process.argv[only + 1]!.split(',') : undefined;
+  bundleBench({ ...(runs ? { runs } : {}), ...(functions ? { functions } : {}) })
     .then((report) => process.stdout.write(`${JSON.stringify(report, null, 2)}\n`))
     .catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
