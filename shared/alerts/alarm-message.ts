@@ -1,8 +1,9 @@
-import { AlertClassification, formatUtc, type Classification } from '../domain/alert-classification';
+import { AlertClassification, AlertSeverity, FindingCode, type Classification } from '../domain/alert-classification';
 import { roleNameOf } from '../domain/arn';
 import { RoleUseKind, type AlarmSource, type RoleUse, type UnreadableEvent } from '../domain/role-use';
 import type { AccessRequest } from '../domain/request';
 import type { OutgoingMessage } from '../ports';
+import { CLASSIFICATION_TITLE as TITLE, findingSentences, formatUtc, nextSteps, unparseableSteps, unreadableSentences, windowOf } from './alarm-wording';
 
 /** SNS refuses subjects of 100 characters or more. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -18,16 +19,6 @@ const ACTION: Record<RoleUse['kind'], string> = {
   [RoleUseKind.CONSOLE_SWITCH_ROLE]: 'SwitchRole',
 };
 
-/** Human name of each classification for the subject and the body's heading. */
-const TITLE: Record<AlertClassification, string> = {
-  [AlertClassification.BROKER_GRANT]: 'Broker-granted',
-  [AlertClassification.OUT_OF_BAND]: 'Out-of-band',
-  [AlertClassification.OUTSIDE_WINDOW]: 'Out-of-window',
-  [AlertClassification.IDENTITY_MISMATCH]: 'Identity-mismatched',
-  [AlertClassification.CONSOLE_SWITCH_ROLE]: 'Console',
-  [AlertClassification.UNPARSEABLE_EVENT]: 'Unparseable',
-};
-
 /** Where an alarm was found: the real-time rules, or a trail log file (with how late). */
 export interface AlarmOrigin {
   source: AlarmSource;
@@ -36,6 +27,18 @@ export interface AlarmOrigin {
 }
 
 const REAL_TIME: AlarmOrigin = { source: 'eventbridge' };
+
+/** The findings of an unparseable-event alarm. */
+const UNREADABLE_FINDINGS: FindingCode[] = [FindingCode.UNREADABLE_RECORD];
+
+/**
+ * The `findings` attribute: the finding codes, comma-separated, for subscription filter policies
+ * (`{"findings": [{"suffix": ...}]}` or prefix/anything-but). SNS refuses an empty attribute
+ * value, so no findings means no attribute.
+ */
+function findingsAttribute(findings: readonly FindingCode[]): Record<string, string> {
+  return findings.length === 0 ? {} : { findings: findings.join(',') };
+}
 
 /** The `source` attribute, and `delaySeconds` for alarms found late. */
 function originAttributes(origin: AlarmOrigin): Record<string, string> {
@@ -57,6 +60,9 @@ export interface AlarmPayload {
   severity: Classification['severity'];
   classification: Classification['classification'];
   requestId: string | null;
+  /** Why it is classified so, as codes (shared/domain/alert-classification.ts FindingCode): what machines read. */
+  findings: FindingCode[];
+  /** The same, as the sentences a person reads (one per finding, same order); their wording may change. */
   reasons: string[];
   /** The role use, without the session's access key id: no part of the credentials reaches an alarm. */
   event: AlarmEvent;
@@ -103,7 +109,8 @@ export function buildAlarmMessage(
     severity: c.severity,
     classification: c.classification,
     requestId: c.requestId ?? null,
-    reasons: c.reasons,
+    findings: c.findings,
+    reasons: findingSentences(use, c, matched),
     event: alarmEvent(use),
     request: matched === undefined ? null : summarizeRequest(matched),
     source: origin.source,
@@ -115,6 +122,7 @@ export function buildAlarmMessage(
     classification: c.classification,
     roleArn: use.roleArn,
     eventId: use.eventId,
+    ...findingsAttribute(c.findings),
     ...originAttributes(origin),
   };
   if (c.requestId !== undefined) attributes['requestId'] = c.requestId;
@@ -170,7 +178,7 @@ export function alarmBody(use: RoleUse, c: Classification, request?: AccessReque
     ...requestLines(request),
     '',
     'WHY',
-    ...c.reasons.map((r) => `  - ${r}`),
+    ...findingSentences(use, c, request).map((r) => `  - ${r}`),
     '',
     'WHAT TO DO NEXT',
     ...nextSteps(use, c).map((step, i) => `  ${i + 1}. ${step}`),
@@ -189,65 +197,14 @@ function field(label: string, value: string): string {
 
 function requestLines(request: AccessRequest | undefined): string[] {
   if (request === undefined) return ['  none'];
-  const window =
-    request.startsAt !== undefined && request.expiresAt !== undefined
-      ? `${formatUtc(request.startsAt)} to ${formatUtc(request.expiresAt)}`
-      : 'not issued';
   return [
     field('Request', request.id),
     field('Requester', request.requester.email),
     field('Target', `${request.target} (${request.roleArn})`),
     field('Status', request.status),
-    field('Window', window),
+    field('Window', windowOf(request)),
     field('Reason', request.reason),
     ...(request.ticket === undefined ? [] : [field('Ticket', request.ticket)]),
-  ];
-}
-
-function nextSteps(use: RoleUse, c: Classification): string[] {
-  const role = roleNameOf(use.roleArn);
-  const revoke = `If it was not expected, revoke the role's sessions now: IAM console > Roles > ${role} > "Revoke active sessions" (it denies every session of the role issued before that moment, legitimate ones included).`;
-  const investigate = `Review what the session did: CloudTrail event history for the account ${use.roleAccount}, filtered by user name "${use.roleSessionName ?? role}"; this event is ${use.eventId}.`;
-  switch (c.classification) {
-    case AlertClassification.BROKER_GRANT:
-      return ['No action needed: this is the broker issuing an approved grant. It is recorded for the audit trail.'];
-    case AlertClassification.OUT_OF_BAND:
-      return [
-        `Confirm with the caller (${use.caller}${use.sourceIdentity ? `, source identity ${use.sourceIdentity}` : ''}) that this use was expected and why it did not go through the broker.`,
-        revoke,
-        `Disable or rotate the caller's credentials if they may be compromised, then ${investigate.charAt(0).toLowerCase()}${investigate.slice(1)}`,
-        `If ${role} should only be reachable through the broker, tighten its trust policy to the broker's issuer.`,
-      ];
-    case AlertClassification.CONSOLE_SWITCH_ROLE:
-      return [
-        `Confirm with ${use.caller} that switching into ${role} was expected (an emergency should still have a ticket).`,
-        revoke,
-        investigate,
-        `If console switching into ${role} should not be possible, remove the caller from its trust policy.`,
-      ];
-    case AlertClassification.IDENTITY_MISMATCH:
-      return [
-        `Treat it as misuse of a broker request id until shown otherwise: find who controls ${use.caller}.`,
-        revoke,
-        `Revoke request ${c.requestId ?? '(unknown)'} in the broker and tell its requester.`,
-        investigate,
-      ];
-    case AlertClassification.OUTSIDE_WINDOW:
-      return [
-        `Check the history of request ${c.requestId ?? '(unknown)'}: the broker should never obtain the role outside an active window.`,
-        revoke,
-        investigate,
-      ];
-    case AlertClassification.UNPARSEABLE_EVENT:
-      return unparseableSteps(use.eventId, use.account);
-  }
-}
-
-function unparseableSteps(eventId: string | undefined, account: string | undefined): string[] {
-  return [
-    `Find the record in CloudTrail (account ${account ?? 'unknown'}, event ${eventId ?? 'unknown'}) and read who obtained which role.`,
-    'Treat it as an out-of-band use of a watched role until the record shows otherwise.',
-    'Report the record shape so the broker can read it: AWS may have changed the CloudTrail format.',
   ];
 }
 
@@ -276,25 +233,27 @@ export function buildUnparseableAlarm(u: UnreadableEvent, origin: AlarmOrigin = 
     ...originLines(origin),
     '',
     'WHY',
-    `  - ${asciiOnly(u.error)}`,
+    ...unreadableSentences(asciiOnly(u.error)).map((r) => `  - ${r}`),
     '',
     'WHAT TO DO NEXT',
     ...unparseableSteps(u.eventId, u.account).map((step, i) => `  ${i + 1}. ${step}`),
   ].join('\n');
   const machine = JSON.stringify({
     version: ALARM_PAYLOAD_VERSION,
-    severity: 'CRITICAL',
+    severity: AlertSeverity.CRITICAL,
     classification: AlertClassification.UNPARSEABLE_EVENT,
     requestId: null,
-    reasons: [u.error],
+    findings: UNREADABLE_FINDINGS,
+    reasons: unreadableSentences(u.error),
     unreadable: u,
     request: null,
     source: origin.source,
     ...(origin.delaySeconds === undefined ? {} : { delaySeconds: Math.round(origin.delaySeconds) }),
   });
   const attributes: Record<string, string> = {
-    severity: 'CRITICAL',
+    severity: AlertSeverity.CRITICAL,
     classification: AlertClassification.UNPARSEABLE_EVENT,
+    ...findingsAttribute(UNREADABLE_FINDINGS),
     ...originAttributes(origin),
   };
   // SNS attribute values must be non-empty; keep them printable and bounded.

@@ -46,13 +46,26 @@ export interface Classification {
   severity: AlertSeverity;
   /** The matching request, when there is one. */
   requestId?: string;
-  /** Why it is classified so, as codes (one per reason, same order): what tests and machines read. */
+  /**
+   * Why it is classified so, as codes, most telling first: what tests and machines read. The
+   * sentences a person reads are wording (shared/alerts/alarm-wording.ts), keyed by these codes.
+   */
   findings: FindingCode[];
-  /** Whole sentences a person reads in the alarm: why it is classified so. */
-  reasons: string[];
+  /** Figures some findings rest on that neither the role use nor the request holds. */
+  facts?: ClassificationFacts;
 }
 
-/** The facts a classification rests on, one code per reason sentence. */
+/** What the wording of a finding needs beyond the role use and the request. */
+export interface ClassificationFacts {
+  /** before-window / after-window: how far outside the window the use was, in milliseconds. */
+  gapMs?: number;
+  /** ended-early: how the window was cut short, and when. */
+  ended?: { how: 'revoked' | 'failed'; at: string };
+  /** caller-not-issuer on a matched request: the issuer principals the caller was compared with. */
+  issuerPrincipalArns?: string[];
+}
+
+/** The facts a classification rests on. */
 export const FindingCode = {
   CONSOLE_SWITCH: 'console-switch',
   BROKER_NEVER_SWITCHES: 'broker-never-switches',
@@ -78,20 +91,15 @@ export const FindingCode = {
   ISSUER_CALLER: 'issuer-caller',
   REQUESTER_SOURCE_IDENTITY: 'requester-source-identity',
   ISSUED_KEY: 'issued-key',
+  /** A rule-matched record that could not be read (the only finding of an unparseable-event alarm). */
+  UNREADABLE_RECORD: 'unreadable-record',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 
-/** One reason: its code and its sentence. */
-interface Finding {
-  code: FindingCode;
-  text: string;
-}
-
 const F = FindingCode;
-const finding = (code: FindingCode, text: string): Finding => ({ code, text });
 
-function classified(c: Omit<Classification, 'findings' | 'reasons'>, found: Finding[]): Classification {
-  return { ...c, findings: found.map((f) => f.code), reasons: found.map((f) => f.text) };
+function classified(c: Omit<Classification, 'findings' | 'facts'>, findings: FindingCode[], facts: ClassificationFacts = {}): Classification {
+  return Object.keys(facts).length === 0 ? { ...c, findings } : { ...c, findings, facts };
 }
 
 /** The broker's own principals: the Lambda role (chained issuer) and/or the IAM user (user issuer). */
@@ -149,16 +157,12 @@ export function classifyRoleUse(
   match: { request?: AccessRequest },
   broker: BrokerPrincipals,
 ): Classification {
-  const failure =
-    use.errorCode === undefined ? [] : [finding(F.CALL_FAILED, `The call failed (${use.errorCode}), so no session was created.`)];
+  const failure: FindingCode[] = use.errorCode === undefined ? [] : [F.CALL_FAILED];
 
   if (use.kind === RoleUseKind.CONSOLE_SWITCH_ROLE) {
     return classified({ classification: AlertClassification.CONSOLE_SWITCH_ROLE, severity: AlertSeverity.CRITICAL }, [
-      finding(F.CONSOLE_SWITCH, `${use.caller} switched into ${use.roleArn} in the AWS console.`),
-      finding(
-        F.BROKER_NEVER_SWITCHES,
-        'The broker never uses console role switching (it signs requesters in with a federation URL), so no request can cover this.',
-      ),
+      F.CONSOLE_SWITCH,
+      F.BROKER_NEVER_SWITCHES,
       ...failure,
     ]);
   }
@@ -166,88 +170,66 @@ export function classifyRoleUse(
   const request = match.request !== undefined && match.request.id === use.roleSessionName ? match.request : undefined;
   if (request === undefined) {
     return classified({ classification: AlertClassification.OUT_OF_BAND, severity: AlertSeverity.CRITICAL }, [
-      ...outOfBandReasons(use, broker),
+      ...outOfBandFindings(use, broker),
       ...failure,
     ]);
   }
 
   const identityProblems = identityFindings(use, request, broker);
   const window = windowFinding(use, request);
+  const windowFacts: ClassificationFacts = {
+    ...(window.gapMs === undefined ? {} : { gapMs: window.gapMs }),
+    ...(window.ended === undefined ? {} : { ended: window.ended }),
+  };
 
   if (identityProblems.length > 0) {
-    return classified({ classification: AlertClassification.IDENTITY_MISMATCH, severity: AlertSeverity.CRITICAL, requestId: request.id }, [
-      finding(F.SESSION_NAMES_REQUEST, `The session name ${request.id} is a broker request, but this use does not match it.`),
-      ...identityProblems,
-      ...(window.inside ? [] : [finding(window.code, window.reason)]),
-      ...failure,
-    ]);
+    const callerFacts = identityProblems.includes(F.CALLER_NOT_ISSUER) ? { issuerPrincipalArns: [...broker.issuerPrincipalArns] } : {};
+    return classified(
+      { classification: AlertClassification.IDENTITY_MISMATCH, severity: AlertSeverity.CRITICAL, requestId: request.id },
+      [F.SESSION_NAMES_REQUEST, ...identityProblems, ...(window.inside ? [] : [window.code]), ...failure],
+      { ...(window.inside ? {} : windowFacts), ...callerFacts },
+    );
   }
 
   if (!window.inside) {
-    return classified({ classification: AlertClassification.OUTSIDE_WINDOW, severity: window.severity, requestId: request.id }, [
-      finding(window.code, window.reason),
-      ...failure,
-    ]);
+    return classified(
+      { classification: AlertClassification.OUTSIDE_WINDOW, severity: window.severity, requestId: request.id },
+      [window.code, ...failure],
+      windowFacts,
+    );
   }
 
   return classified({ classification: AlertClassification.BROKER_GRANT, severity: AlertSeverity.INFO, requestId: request.id }, [
-    finding(F.REQUEST_MATCHES, `The session name is request ${request.id} by ${request.requester.email} for target ${request.target}.`),
-    finding(window.code, window.reason),
-    finding(F.ISSUER_CALLER, `The caller ${brokerCallerLabel(use)} is the broker's issuer.`),
-    finding(F.REQUESTER_SOURCE_IDENTITY, `The source identity ${use.sourceIdentity ?? ''} is the requester's.`),
-    finding(F.ISSUED_KEY, `The session's access key is one the broker received from STS when it issued request ${request.id}'s credentials.`),
+    F.REQUEST_MATCHES,
+    window.code,
+    F.ISSUER_CALLER,
+    F.REQUESTER_SOURCE_IDENTITY,
+    F.ISSUED_KEY,
     ...failure,
   ]);
 }
 
-function outOfBandReasons(use: RoleUse, broker: BrokerPrincipals): Finding[] {
+function outOfBandFindings(use: RoleUse, broker: BrokerPrincipals): FindingCode[] {
   const session = use.roleSessionName;
-  const reasons: Finding[] = [];
-  if (session === undefined) {
-    reasons.push(finding(F.NO_SESSION_NAME, 'The event records no session name, so it cannot belong to a broker request.'));
-  } else if (isRequestIdShaped(session)) {
-    reasons.push(finding(F.REQUEST_NOT_FOUND, `The session name ${session} looks like a broker request id, but no such request exists.`));
-  } else {
-    reasons.push(finding(F.SESSION_NOT_REQUEST_ID, `The session name "${session}" is not a broker request id, so no broker grant covers this use.`));
-  }
-  if (isBrokerCaller(use, broker)) {
-    reasons.push(
-      finding(
-        F.ISSUER_WITHOUT_REQUEST,
-        `The caller ${brokerCallerLabel(use)} is the broker's own issuer, yet no request matches: the broker's credentials may be in use outside the broker.`,
-      ),
-    );
-  } else {
-    reasons.push(finding(F.CALLER_NOT_ISSUER, `The caller ${use.caller} is not the broker's issuer.`));
-  }
-  return reasons;
+  const sessionFinding =
+    session === undefined ? F.NO_SESSION_NAME : isRequestIdShaped(session) ? F.REQUEST_NOT_FOUND : F.SESSION_NOT_REQUEST_ID;
+  return [sessionFinding, isBrokerCaller(use, broker) ? F.ISSUER_WITHOUT_REQUEST : F.CALLER_NOT_ISSUER];
 }
 
-function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPrincipals): Finding[] {
-  const problems: Finding[] = [];
-  if (!samePrincipal(use.roleArn, request.roleArn)) {
-    problems.push(finding(F.ROLE_NOT_REQUESTED, `The role obtained, ${use.roleArn}, is not the role the request was approved for, ${request.roleArn}.`));
-  }
+function identityFindings(use: RoleUse, request: AccessRequest, broker: BrokerPrincipals): FindingCode[] {
+  const problems: FindingCode[] = [];
+  if (!samePrincipal(use.roleArn, request.roleArn)) problems.push(F.ROLE_NOT_REQUESTED);
   if (!isBrokerCaller(use, broker)) {
-    const issuers = broker.issuerPrincipalArns.length > 0 ? broker.issuerPrincipalArns.join(', ') : 'none configured';
-    const proof =
-      use.callerArn === undefined && use.sessionIssuerArn === undefined
-        ? ' (CloudTrail recorded no caller ARN in this copy, so the broker cannot be confirmed as the caller)'
-        : '';
-    problems.push(finding(F.CALLER_NOT_ISSUER, `The caller ${use.caller} is not the broker's issuer (${issuers})${proof}.`));
+    problems.push(F.CALLER_NOT_ISSUER);
   } else if (!issuedByBroker(use, request)) {
     // The caller is the issuer, but these are not credentials the broker received: someone
     // holding the issuer's credentials named the session after the request themselves.
-    problems.push(
-      use.issuedAccessKeyId === undefined
-        ? finding(F.NO_ACCESS_KEY, `CloudTrail recorded no access key for this session, so it cannot be matched to the credentials the broker issued for request ${request.id}: the session is not shown to come from the broker's issuance, and the issuer's credentials may be in use outside the broker.`)
-        : finding(F.KEY_NOT_ISSUED, `The session's access key is not one the broker received when issuing request ${request.id}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`),
-    );
+    problems.push(use.issuedAccessKeyId === undefined ? F.NO_ACCESS_KEY : F.KEY_NOT_ISSUED);
   }
   if (use.sourceIdentity === undefined) {
-    problems.push(finding(F.NO_SOURCE_IDENTITY, `No source identity was set; the broker always sets the requester's, ${request.requester.email}.`));
+    problems.push(F.NO_SOURCE_IDENTITY);
   } else if (!sourceIdentityMatchesEmail(use.sourceIdentity, request.requester.email)) {
-    problems.push(finding(F.SOURCE_IDENTITY_MISMATCH, `The source identity ${use.sourceIdentity} is not the requester ${request.requester.email}.`));
+    problems.push(F.SOURCE_IDENTITY_MISMATCH);
   }
   return problems;
 }
@@ -267,13 +249,9 @@ function isBrokerCaller(use: RoleUse, broker: BrokerPrincipals): boolean {
   return candidates.some((arn) => broker.issuerPrincipalArns.some((issuer) => samePrincipal(issuer, arn)));
 }
 
-function brokerCallerLabel(use: RoleUse): string {
-  return use.sessionIssuerArn ?? use.callerArn ?? use.caller;
-}
-
 type WindowFinding =
-  | { inside: true; code: FindingCode; reason: string }
-  | { inside: false; code: FindingCode; severity: AlertSeverity; reason: string };
+  | { inside: true; code: FindingCode; gapMs?: undefined; ended?: undefined }
+  | { inside: false; code: FindingCode; severity: AlertSeverity; gapMs?: number; ended?: ClassificationFacts['ended'] };
 
 /**
  * Was the request active when the role was obtained? The request is read minutes after
@@ -289,33 +267,22 @@ type WindowFinding =
  */
 function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
   const t = Date.parse(use.eventTime);
-  const when = formatUtc(use.eventTime);
 
   if (NEVER_ACTIVE.includes(request.status) || request.startsAt === undefined || request.expiresAt === undefined) {
-    const why = NEVER_ACTIVE.includes(request.status)
-      ? `it is ${request.status} and was never issued credentials`
-      : `it is ${request.status} and has no recorded access window`;
     return {
       inside: false,
       code: NEVER_ACTIVE.includes(request.status) ? F.NEVER_ACTIVE : F.NO_WINDOW,
       severity: AlertSeverity.CRITICAL,
-      reason: `Request ${request.id} was not active at ${when}: ${why}.`,
     };
   }
 
   const start = Date.parse(request.startsAt);
   const expires = Date.parse(request.expiresAt);
-  const window = `${formatUtc(request.startsAt)} to ${formatUtc(request.expiresAt)}`;
   const endedHow = ENDED_EARLY[request.status];
   const endedAt = endedHow === undefined ? undefined : endedEarlyAt(request, endedHow);
 
-  if (endedAt !== undefined && t > Date.parse(endedAt) && Date.parse(endedAt) < expires) {
-    return {
-      inside: false,
-      code: F.ENDED_EARLY,
-      severity: AlertSeverity.CRITICAL,
-      reason: `Request ${request.id} was ${endedHow} at ${formatUtc(endedAt)}, before this use at ${when} (window ${window}).`,
-    };
+  if (endedHow !== undefined && endedAt !== undefined && t > Date.parse(endedAt) && Date.parse(endedAt) < expires) {
+    return { inside: false, code: F.ENDED_EARLY, severity: AlertSeverity.CRITICAL, ended: { how: endedHow, at: endedAt } };
   }
   if (t < start - ISSUANCE_LEEWAY_MS) {
     const early = start - t;
@@ -323,7 +290,7 @@ function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
       inside: false,
       code: F.BEFORE_WINDOW,
       severity: early < NEAR_WINDOW_MS ? AlertSeverity.WARNING : AlertSeverity.CRITICAL,
-      reason: `The role was obtained at ${when}, ${formatGap(early)} before request ${request.id}'s window (${window}) opened.`,
+      gapMs: early,
     };
   }
   if (t > expires) {
@@ -332,29 +299,13 @@ function windowFinding(use: RoleUse, request: AccessRequest): WindowFinding {
       inside: false,
       code: F.AFTER_WINDOW,
       severity: late < NEAR_WINDOW_MS ? AlertSeverity.WARNING : AlertSeverity.CRITICAL,
-      reason: `The role was obtained at ${when}, ${formatGap(late)} after request ${request.id}'s window (${window}) closed.`,
+      gapMs: late,
     };
   }
-  return { inside: true, code: F.INSIDE_WINDOW, reason: `The request was active at ${when} (window ${window}).` };
+  return { inside: true, code: F.INSIDE_WINDOW };
 }
 
 function endedEarlyAt(request: AccessRequest, type: 'revoked' | 'failed'): string {
   const entry = [...request.history].reverse().find((h) => h.type === type);
   return entry?.at ?? request.updatedAt;
-}
-
-/** `2024-11-20T14:03:12.000Z` -> `2024-11-20 14:03:12 UTC`; unparseable input is shown as is. */
-export function formatUtc(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-function formatGap(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  const parts = [hours > 0 ? `${hours}h` : '', minutes > 0 ? `${minutes}m` : '', seconds > 0 || total === 0 ? `${seconds}s` : ''];
-  return parts.filter(Boolean).join(' ');
 }

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isParseFailure, parseCloudTrailRecord } from '../alerts/cloudtrail-event';
+import { findingSentences, unreadableSentences } from '../alerts/alarm-wording';
 import { scanTrailLogFile, watchedRecordFilter, watchedRecordTextFilter } from '../alerts/trail-log';
 import { watchedRoleArns } from '../catalogue';
 import type { Catalogue } from '../catalogue/types';
 import { decideAlarm, watchedRoleOf, type AlarmScope } from '../domain/alarm-scope';
-import { classifyRoleUse } from '../domain/alert-classification';
+import { FindingCode, classifyRoleUse } from '../domain/alert-classification';
 import type { AccessRequest } from '../domain/request';
 import { isRequestIdShaped } from '../domain/role-use';
 import type { RequestRepository } from '../ports/repositories';
@@ -25,7 +26,9 @@ export interface AuditedUse {
   classification: string;
   severity: string | null;
   requestId: string | null;
-  /** Why (for no-alarm: why no alarm; otherwise the classifier's reasons). */
+  /** Why, as the classifier's finding codes (empty for no-alarm). */
+  findings: string[];
+  /** Why, as sentences (for no-alarm: why no alarm; otherwise the alarm's wording of the findings). */
   reasons: string[];
   file: string;
 }
@@ -100,7 +103,8 @@ export async function auditTrailFolder(dir: string, deps: AuditDeps): Promise<Au
           classification: 'unparseable-event',
           severity: 'CRITICAL',
           requestId: null,
-          reasons: [u.error],
+          findings: [FindingCode.UNREADABLE_RECORD],
+          reasons: unreadableSentences(u.error),
           file,
         });
         continue;
@@ -120,12 +124,19 @@ export async function auditTrailFolder(dir: string, deps: AuditDeps): Promise<Au
         file,
       };
       if (!decision.alarm) {
-        report.roles[role]!.push({ ...base, classification: 'no-alarm', severity: null, requestId: null, reasons: [decision.reason] });
+        report.roles[role]!.push({ ...base, classification: 'no-alarm', severity: null, requestId: null, findings: [], reasons: [decision.reason] });
         continue;
       }
       const request = isRequestIdShaped(parsed.roleSessionName) ? await requestNamed(parsed.roleSessionName) : undefined;
       const c = classifyRoleUse(parsed, request ? { request } : {}, { issuerPrincipalArns: deps.issuerPrincipalArns });
-      report.roles[role]!.push({ ...base, classification: c.classification, severity: c.severity, requestId: c.requestId ?? null, reasons: c.reasons });
+      report.roles[role]!.push({
+        ...base,
+        classification: c.classification,
+        severity: c.severity,
+        requestId: c.requestId ?? null,
+        findings: c.findings,
+        reasons: findingSentences(parsed, c, request),
+      });
     }
   }
   for (const uses of Object.values(report.roles)) uses.sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId));

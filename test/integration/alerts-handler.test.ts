@@ -274,6 +274,7 @@ describe('handleRoleUseEvent', () => {
     expect(alarm.attributes).toEqual({
       severity: 'CRITICAL',
       classification: 'unparseable-event',
+      findings: 'unreadable-record',
       source: 'eventbridge',
       roleArn: 'arn:aws:iam::111111111111:role/TemporaryAdminRole',
       eventId: raw.detail.eventID,
@@ -283,6 +284,7 @@ describe('handleRoleUseEvent', () => {
     expect(body.email).toContain(raw.detail.eventID);
     expect(JSON.parse(body.sqs as string)).toMatchObject({
       classification: 'unparseable-event',
+      findings: ['unreadable-record'],
       unreadable: { eventId: raw.detail.eventID, eventName: 'AssumeRole', account: '111111111111' },
     });
     // A redelivery is one alarm (same key: recipientAccountId, eventID).

@@ -134,6 +134,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       roleArn: SANDBOX_ROLE,
       eventId: event.detail.eventID,
       requestId,
+      findings: 'request-matches,inside-window,issuer-caller,requester-source-identity,issued-key',
       source: 'eventbridge',
     });
     expect(alarm.structure).toBe('json');
@@ -144,9 +145,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     // The credentials STS returned in the event never reach an alarm, not even the key id.
     expect(alarm.message).not.toContain('IQoJb3JpZ2luX2Vj');
     expect(alarm.message).not.toContain(issuedKey);
-    expect(JSON.parse(body.sqs).reasons).toContain(
-      `The session's access key is one the broker received from STS when it issued request ${requestId}'s credentials.`,
-    );
+    expect(JSON.parse(body.sqs).findings).toContain('issued-key');
 
     const request = (await t.call('GET', `/requests/${requestId}`, { as: 'alice' })).body.request;
     const matched = request.history.filter((h: Json) => h.type === 'alert-matched');
@@ -184,14 +183,11 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       roleArn: SANDBOX_ROLE,
       eventId: event.detail.eventID,
       requestId,
+      findings: 'session-names-request,key-not-issued',
       source: 'eventbridge',
     });
     const body = JSON.parse(alarm.message) as { email: string; sqs: string };
-    expect(JSON.parse(body.sqs).reasons).toEqual([
-      `The session name ${requestId} is a broker request, but this use does not match it.`,
-      `The session's access key is not one the broker received when issuing request ${requestId}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`,
-    ]);
-    expect(body.email).toContain("the session was not created by the broker's issuance");
+    expect(JSON.parse(body.sqs).findings).toEqual(['session-names-request', 'key-not-issued']);
     expect(alarm.message).not.toContain(rogueKey);
     expect(alarm.message).not.toContain(issuedKey);
 
@@ -221,6 +217,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
       classification: 'out-of-band',
       roleArn: SANDBOX_ROLE,
       eventId: event.detail.eventID,
+      findings: 'session-not-request-id,caller-not-issuer',
       source: 'eventbridge',
     });
     expect(JSON.parse(published[0]!.message).email).toContain('arn:aws:iam::111111111111:user/mallory');

@@ -19,8 +19,6 @@ const WATCHED = { watchedRoleArns: [READ_ONLY, TEMP_ADMIN], issuerRoleIds: ['ARO
 const GRANTED_KEY = 'ASIA6EXAMPLEGRANT001';
 /** The AccessKeyId in assume-role-by-issuer-outside-broker.json: the broker never received it. */
 const ROGUE_KEY = 'ASIA6EXAMPLEROGUE001';
-const NOT_ISSUED_REASON = `The session's access key is not one the broker received when issuing request ${REQUEST_ID}: the session was not created by the broker's issuance, so the issuer's credentials may be in use outside the broker.`;
-const NO_KEY_REASON = `CloudTrail recorded no access key for this session, so it cannot be matched to the credentials the broker issued for request ${REQUEST_ID}: the session is not shown to come from the broker's issuance, and the issuer's credentials may be in use outside the broker.`;
 
 /** Alice's approved sandbox request, active 14:03:12.400 to 16:03:12.400 UTC on 2024-11-20. */
 function aliceRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
@@ -316,13 +314,7 @@ describe('classifyRoleUse over the fixtures', () => {
       classification: 'broker-grant',
       severity: 'INFO',
       requestId: REQUEST_ID,
-      reasons: [
-        `The session name is request ${REQUEST_ID} by alice@example.com for target sandbox-readonly.`,
-        'The request was active at 2024-11-20 14:03:12 UTC (window 2024-11-20 14:03:12 UTC to 2024-11-20 16:03:12 UTC).',
-        `The caller ${BROKER_ROLE} is the broker's issuer.`,
-        "The source identity alice@example.com is the requester's.",
-        `The session's access key is one the broker received from STS when it issued request ${REQUEST_ID}'s credentials.`,
-      ],
+      findings: ['request-matches', 'inside-window', 'issuer-caller', 'requester-source-identity', 'issued-key'],
     });
   });
 
@@ -331,7 +323,7 @@ describe('classifyRoleUse over the fixtures', () => {
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
-      reasons: [`The session name ${REQUEST_ID} is a broker request, but this use does not match it.`, NOT_ISSUED_REASON],
+      findings: ['session-names-request', 'key-not-issued'],
     });
   });
 
@@ -339,10 +331,7 @@ describe('classifyRoleUse over the fixtures', () => {
     expect(classifyRoleUse(use('assume-role-by-human.json'), {}, BROKER)).toMatchObject({
       classification: 'out-of-band',
       severity: 'CRITICAL',
-      reasons: [
-        'The session name "mallory-session" is not a broker request id, so no broker grant covers this use.',
-        "The caller arn:aws:iam::111111111111:user/mallory is not the broker's issuer.",
-      ],
+      findings: ['session-not-request-id', 'caller-not-issuer'],
     });
   });
 
@@ -351,11 +340,8 @@ describe('classifyRoleUse over the fixtures', () => {
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
-      reasons: [
-        `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
-        `The caller arn:aws:sts::111111111111:assumed-role/DeveloperAccess/bob is not the broker's issuer (${BROKER_ROLE}).`,
-        'The source identity bob@example.com is not the requester alice@example.com.',
-      ],
+      findings: ['session-names-request', 'caller-not-issuer', 'source-identity-mismatch'],
+      facts: { issuerPrincipalArns: [BROKER_ROLE] },
     });
   });
 
@@ -365,32 +351,29 @@ describe('classifyRoleUse over the fixtures', () => {
       { request: aliceRequest() },
       BROKER,
     );
-    expect(result.classification).toBe('identity-mismatch');
-    expect(result.reasons).toEqual([
-      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
-      `The caller account 999999999999 (principal id AROA6EXAMPLEBROKER001:access-broker-dev-issue-credentials) is not the broker's issuer (${BROKER_ROLE}) (CloudTrail recorded no caller ARN in this copy, so the broker cannot be confirmed as the caller).`,
-    ]);
+    expect(result).toMatchObject({
+      classification: 'identity-mismatch',
+      findings: ['session-names-request', 'caller-not-issuer'],
+      facts: { issuerPrincipalArns: [BROKER_ROLE] },
+    });
   });
 
   it.each([
-    ['assume-role-with-saml.json', 'The session name "mallory@example.com" is not a broker request id, so no broker grant covers this use.'],
-    ['assume-role-with-web-identity.json', 'The session name "GitHubActions" is not a broker request id, so no broker grant covers this use.'],
-  ])('out-of-band: federated %s', (fixture, firstReason) => {
+    ['assume-role-with-saml.json'],
+    ['assume-role-with-web-identity.json'],
+  ])('out-of-band: federated %s', (fixture) => {
     const result = classifyRoleUse(use(fixture), {}, BROKER);
     expect(result.classification).toBe(AlertClassification.OUT_OF_BAND);
     expect(result.severity).toBe(AlertSeverity.CRITICAL);
     expect(result.requestId).toBeUndefined();
-    expect(result.reasons[0]).toBe(firstReason);
+    expect(result.findings).toEqual(['session-not-request-id', 'caller-not-issuer']);
   });
 
   it('console-switch-role: always CRITICAL, even when a request is passed', () => {
     expect(classifyRoleUse(use('switch-role.json'), { request: aliceRequest() }, BROKER)).toMatchObject({
       classification: 'console-switch-role',
       severity: 'CRITICAL',
-      reasons: [
-        `arn:aws:iam::111111111111:user/mallory switched into ${TEMP_ADMIN} in the AWS console.`,
-        'The broker never uses console role switching (it signs requesters in with a federation URL), so no request can cover this.',
-      ],
+      findings: ['console-switch', 'broker-never-switches'],
     });
   });
 
@@ -399,9 +382,7 @@ describe('classifyRoleUse over the fixtures', () => {
   });
 
   it('mentions the failure when a failed call is classified anyway', () => {
-    expect(classifyRoleUse(use('assume-role-failed.json'), {}, BROKER).reasons).toContain(
-      'The call failed (AccessDenied), so no session was created.',
-    );
+    expect(classifyRoleUse(use('assume-role-failed.json'), {}, BROKER).findings).toContain('call-failed');
   });
 });
 
@@ -410,7 +391,7 @@ describe('classifyRoleUse: matching rules', () => {
     const session = '01JD9999999999999999999999';
     const result = classifyRoleUse({ ...use('assume-role-by-human.json'), roleSessionName: session }, {}, BROKER);
     expect(result.classification).toBe('out-of-band');
-    expect(result.reasons[0]).toBe(`The session name ${session} looks like a broker request id, but no such request exists.`);
+    expect(result.findings[0]).toBe('request-not-found');
   });
 
   it('flags the broker principal acting without any request', () => {
@@ -418,10 +399,7 @@ describe('classifyRoleUse: matching rules', () => {
     expect(result).toMatchObject({
       classification: 'out-of-band',
       severity: 'CRITICAL',
-      reasons: [
-        `The session name ${REQUEST_ID} looks like a broker request id, but no such request exists.`,
-        `The caller ${BROKER_ROLE} is the broker's own issuer, yet no request matches: the broker's credentials may be in use outside the broker.`,
-      ],
+      findings: ['request-not-found', 'issuer-without-request'],
     });
   });
 
@@ -437,17 +415,14 @@ describe('classifyRoleUse: matching rules', () => {
     const result = classifyRoleUse(use('assume-role-by-broker.json'), { request }, BROKER);
     expect(result.classification).toBe('identity-mismatch');
     expect(result.severity).toBe('CRITICAL');
-    expect(result.reasons).toEqual([
-      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
-      `The role obtained, ${READ_ONLY}, is not the role the request was approved for, arn:aws:iam::222222222222:role/ProdReadOnly.`,
-    ]);
+    expect(result.findings).toEqual(['session-names-request', 'role-not-requested']);
   });
 
   it('identity-mismatch when no source identity was set', () => {
     const { sourceIdentity: _omitted, ...withoutIdentity } = use('assume-role-by-broker.json');
     const result = classifyRoleUse(withoutIdentity, { request: aliceRequest() }, BROKER);
     expect(result.classification).toBe('identity-mismatch');
-    expect(result.reasons[1]).toBe("No source identity was set; the broker always sets the requester's, alice@example.com.");
+    expect(result.findings).toEqual(['session-names-request', 'no-source-identity']);
   });
 
   it('identity wins over the window, and the window problem is still reported', () => {
@@ -455,15 +430,15 @@ describe('classifyRoleUse: matching rules', () => {
     const late = { ...use('assume-role-chained-source-identity.json'), eventTime: '2024-11-20T17:00:00Z' };
     const result = classifyRoleUse(late, { request }, BROKER);
     expect(result.classification).toBe('identity-mismatch');
-    expect(result.reasons[result.reasons.length - 1]).toBe(
-      `The role was obtained at 2024-11-20 17:00:00 UTC, 56m 48s after request ${REQUEST_ID}'s window (2024-11-20 14:03:12 UTC to 2024-11-20 16:03:12 UTC) closed.`,
-    );
+    expect(result.findings).toEqual(['session-names-request', 'caller-not-issuer', 'source-identity-mismatch', 'after-window']);
+    expect(result.facts).toEqual({ gapMs: 3_407_600, issuerPrincipalArns: [BROKER_ROLE] });
   });
 
   it('identity-mismatch when the broker has no issuer principals configured', () => {
     const result = classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, { issuerPrincipalArns: [] });
     expect(result.classification).toBe('identity-mismatch');
-    expect(result.reasons[1]).toMatch(/is not the broker's issuer \(none configured\)\.$/);
+    expect(result.findings).toEqual(['session-names-request', 'caller-not-issuer']);
+    expect(result.facts).toEqual({ issuerPrincipalArns: [] });
   });
 });
 
@@ -481,7 +456,7 @@ describe('classifyRoleUse: the issued access key', () => {
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
-      reasons: [`The session name ${REQUEST_ID} is a broker request, but this use does not match it.`, NOT_ISSUED_REASON],
+      findings: ['session-names-request', 'key-not-issued'],
     });
   });
 
@@ -491,16 +466,13 @@ describe('classifyRoleUse: the issued access key', () => {
       classification: 'identity-mismatch',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
-      reasons: [`The session name ${REQUEST_ID} is a broker request, but this use does not match it.`, NO_KEY_REASON],
+      findings: ['session-names-request', 'no-access-key'],
     });
   });
 
   it('identity-mismatch when the request records no key at all (an issued entry without accessKeyId)', () => {
     const history = aliceRequest().history.map(({ accessKeyId: _k, ...entry }) => entry);
-    expect(classify(use('assume-role-by-broker.json'), { history }).reasons).toEqual([
-      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
-      NOT_ISSUED_REASON,
-    ]);
+    expect(classify(use('assume-role-by-broker.json'), { history }).findings).toEqual(['session-names-request', 'key-not-issued']);
   });
 
   it('accepts the key of any issued entry (first issuance or a refresh)', () => {
@@ -531,17 +503,15 @@ describe('classifyRoleUse: the issued access key', () => {
     const result = classify(late, exact);
     expect(result.classification).toBe('identity-mismatch');
     expect(result.severity).toBe('CRITICAL');
-    expect(result.reasons).toEqual([
-      `The session name ${REQUEST_ID} is a broker request, but this use does not match it.`,
-      NOT_ISSUED_REASON,
-      `The role was obtained at 2024-11-20 16:00:01 UTC, 1s after request ${REQUEST_ID}'s window (2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC) closed.`,
-    ]);
+    expect(result.findings).toEqual(['session-names-request', 'key-not-issued', 'after-window']);
+    expect(result.facts).toEqual({ gapMs: 1000 });
   });
 
   it('adds no key finding when the caller is not the issuer: the caller finding already explains it', () => {
-    const reasons = classify(use('assume-role-chained-source-identity.json')).reasons;
-    expect(reasons).not.toContain(NOT_ISSUED_REASON);
-    expect(reasons.join('\n')).not.toMatch(/access key/);
+    const { findings } = classify(use('assume-role-chained-source-identity.json'));
+    expect(findings).toContain('caller-not-issuer');
+    expect(findings).not.toContain('key-not-issued');
+    expect(findings).not.toContain('no-access-key');
   });
 });
 
@@ -634,9 +604,8 @@ describe('classifyRoleUse: the access window', () => {
       classification: 'outside-window',
       severity: 'WARNING',
       requestId: REQUEST_ID,
-      reasons: [
-        `The role was obtained at 2024-11-20 16:00:01 UTC, 1s after request ${REQUEST_ID}'s window (2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC) closed.`,
-      ],
+      findings: ['after-window'],
+      facts: { gapMs: 1000 },
     });
   });
 
@@ -649,9 +618,8 @@ describe('classifyRoleUse: the access window', () => {
     expect(classifyAt('2024-11-20T13:57:00Z', exact)).toMatchObject({ classification: 'outside-window', severity: 'WARNING' });
     const early = classifyAt('2024-11-20T13:50:00Z', exact);
     expect(early.severity).toBe('CRITICAL');
-    expect(early.reasons).toEqual([
-      `The role was obtained at 2024-11-20 13:50:00 UTC, 10m before request ${REQUEST_ID}'s window (2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC) opened.`,
-    ]);
+    expect(early.findings).toEqual(['before-window']);
+    expect(early.facts).toEqual({ gapMs: 10 * 60_000 });
   });
 
   it('still counts a use inside the window when the request has expired by the time the alarm runs', () => {
@@ -667,16 +635,18 @@ describe('classifyRoleUse: the access window', () => {
         classification: 'outside-window',
         severity: 'CRITICAL',
         requestId: REQUEST_ID,
-        reasons: [`Request ${REQUEST_ID} was not active at 2024-11-20 14:03:12 UTC: it is ${status} and was never issued credentials.`],
+        findings: ['never-active'],
       });
     },
   );
 
   it('is CRITICAL when a FAILED request never got a window', () => {
     const { startsAt: _s, expiresAt: _e, ...rest } = aliceRequest({ status: 'FAILED' });
-    expect(classifyRoleUse(brokerUseAt('2024-11-20T14:03:12Z'), { request: rest }, BROKER).reasons).toEqual([
-      `Request ${REQUEST_ID} was not active at 2024-11-20 14:03:12 UTC: it is FAILED and has no recorded access window.`,
-    ]);
+    expect(classifyRoleUse(brokerUseAt('2024-11-20T14:03:12Z'), { request: rest }, BROKER)).toMatchObject({
+      classification: 'outside-window',
+      severity: 'CRITICAL',
+      findings: ['no-window'],
+    });
   });
 
   it('treats REVOKED as active until the revocation, CRITICAL after it', () => {
@@ -691,15 +661,18 @@ describe('classifyRoleUse: the access window', () => {
       classification: 'outside-window',
       severity: 'CRITICAL',
       requestId: REQUEST_ID,
-      reasons: [
-        `Request ${REQUEST_ID} was revoked at 2024-11-20 15:00:00 UTC, before this use at 2024-11-20 15:00:01 UTC (window 2024-11-20 14:00:00 UTC to 2024-11-20 16:00:00 UTC).`,
-      ],
+      findings: ['ended-early'],
+      facts: { ended: { how: 'revoked', at: '2024-11-20T15:00:00.000Z' } },
     });
   });
 
   it('falls back to updatedAt when a REVOKED request has no revoked history entry', () => {
     const revoked = { ...exact, status: 'REVOKED' as const, updatedAt: '2024-11-20T15:00:00.000Z' };
-    expect(classifyAt('2024-11-20T15:10:00Z', revoked).severity).toBe('CRITICAL');
+    expect(classifyAt('2024-11-20T15:10:00Z', revoked)).toMatchObject({
+      severity: 'CRITICAL',
+      findings: ['ended-early'],
+      facts: { ended: { how: 'revoked', at: '2024-11-20T15:00:00.000Z' } },
+    });
   });
 });
 
@@ -760,7 +733,7 @@ describe('canonicalPrincipal', () => {
   });
 });
 
-describe('classifyRoleUse: finding codes (what machines and tests read; the sentences are wording)', () => {
+describe('classifyRoleUse: finding codes (what machines and tests read; the sentences are in alarm-wording)', () => {
   const key = (keyId: string) => ({ ...use('assume-role-by-broker.json'), issuedAccessKeyId: keyId });
   it.each([
     ['broker grant', () => classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest() }, BROKER), 'broker-grant', 'INFO', ['request-matches', 'inside-window', 'issuer-caller', 'requester-source-identity', 'issued-key']],
@@ -778,6 +751,5 @@ describe('classifyRoleUse: finding codes (what machines and tests read; the sent
   ] as const)('%s', (_name, classify, classification, severity, findings) => {
     const c = classify();
     expect([c.classification, c.severity, c.findings]).toEqual([classification, severity, findings]);
-    expect(c.reasons).toHaveLength(c.findings.length);
   });
 });
