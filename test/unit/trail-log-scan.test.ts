@@ -4,7 +4,7 @@
  * the records fall against the scan's windows, it keeps exactly the records a full JSON.parse
  * followed by watchedRecordFilter keeps, and counts exactly the records JSON.parse sees.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fixtureRecord, trailLogFileBytes } from '../../events/trail-log';
 import { readTrailLogFile, scanTrailLogFile, TrailLogFormatError, watchedRecordFilter, watchedRecordTextFilter } from '../../shared/alerts/trail-log';
 
@@ -117,7 +117,17 @@ describe('the trail log pre-filter is a superset of watchedRecordFilter', () => 
       const base = i % 3 === 0 ? withRole(i % 2 ? 'arn:aws:iam::111111111111:role/TemporaryAdminRole' : 'arn:aws:iam::111111111111:role/BrokerReadOnly') : i % 3 === 1 ? other : unrelated;
       records.push(JSON.stringify({ ...base, eventID: `e-${i}`, userAgent: padding, ...(i % 50 === 7 ? { big: 'y'.repeat(150_000) } : {}) }));
     }
-    expectSameAsFullParse(file(records), 134);
+    const text = file(records);
+    expectSameAsFullParse(text, 134);
+    // ...by the scan, not by falling back to parsing the whole file.
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      scanTrailLogFile(Buffer.from(text), textFilter, recordFilter);
+      expect(Math.max(...parse.mock.calls.map(([arg]) => String(arg).length))).toBeLessThan(200_000);
+      expect(parse.mock.calls.length).toBeLessThan(records.length);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 
