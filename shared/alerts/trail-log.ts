@@ -24,7 +24,9 @@ export function trailLogBuffer(bytes: Uint8Array): Buffer {
   const gzipped = bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
   if (!gzipped) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.byteLength - 4, true) : 0;
-  const chunkSize = size > 0 && size < MAX_SIZE_HINT ? Math.max(64 * 1024, size + 1) : 64 * 1024;
+  // Deflate expands at most about 1,032 times: a larger size field is not believed.
+  const believable = size > 0 && size < MAX_SIZE_HINT && size <= bytes.length * 1032;
+  const chunkSize = believable ? Math.max(64 * 1024, size + 1) : 64 * 1024;
   try {
     return gunzipSync(bytes, { chunkSize });
   } catch (e) {
@@ -192,10 +194,10 @@ function closesFile(buf: Buffer, at: number): boolean {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The raw-text pre-filter (over ASCII text without `\\u` escapes: scanTrailLogFile parses any
+ * The raw-text pre-filter (over ASCII text without `\u` escapes: scanTrailLogFile parses any
  * other record whatever this says): a role-use event name as the value of an `eventName` key,
  * JSON whitespace allowed. It passes every record watchedRecordFilter can pass: a name is
- * written unescaped in such text (only `\\u` escapes can spell a letter, a digit or `+=,.@_-`, and
+ * written unescaped in such text (only `\u` escapes can spell a letter, a digit or `+=,.@_-`, and
  * `/` is never part of a name), and the event name likewise. A record naming no watched role is
  * passed as well, because watchedRecordFilter also keeps a role use whose role text it cannot
  * read, which text alone cannot rule out; the parsed record then goes through

@@ -4,6 +4,7 @@
  * the records fall against the scan's windows, it keeps exactly the records a full JSON.parse
  * followed by watchedRecordFilter keeps, and counts exactly the records JSON.parse sees.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { fixtureRecord, trailLogFileBytes } from '../../events/trail-log';
 import { readTrailLogFile, scanTrailLogFile, TrailLogFormatError, watchedRecordFilter, watchedRecordTextFilter } from '../../shared/alerts/trail-log';
@@ -132,6 +133,18 @@ describe('the trail log pre-filter is a superset of watchedRecordFilter', () => 
 });
 
 describe('the scan counts exactly what JSON.parse sees, or refuses the file', () => {
+  it('reads gzip files of several members, and refuses one whose size field is wrong', () => {
+    const text = file([human, other, switchRole, unrelated].map((r) => JSON.stringify(r)));
+    const half = Math.floor(text.length / 2);
+    const members = Buffer.concat([gzipSync(text.slice(0, half)), gzipSync(text.slice(half))]);
+    const scanned = scanTrailLogFile(members, textFilter, recordFilter);
+    expect(scanned.count).toBe(4);
+    expect(scanned.candidates).toEqual([human, switchRole]);
+    const wrongSize = gzipSync(text);
+    wrongSize.writeUInt32LE(7, wrongSize.length - 4);
+    expect(() => scanTrailLogFile(wrongSize, textFilter, recordFilter)).toThrow(/not a gzip file/);
+  });
+
   it('parses a file not laid out as CloudTrail writes it whole: non-object records, extra or repeated keys', () => {
     const watched = JSON.stringify(human);
     expectSameAsFullParse(`{"Records":["text",${watched},7,null]}`, 1);
