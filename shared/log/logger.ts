@@ -94,15 +94,37 @@ function useWrite(logger: PowertoolsLogger, write: Write | undefined): Powertool
   return logger;
 }
 
-function wrap(logger: PowertoolsLogger, write: Write | undefined): Logger {
-  return {
-    debug: (msg, fields) => logger.debug(msg, redact(fields ?? {}) as LogAttributes),
-    info: (msg, fields) => logger.info(msg, redact(fields ?? {}) as LogAttributes),
-    warn: (msg, fields) => logger.warn(msg, redact(fields ?? {}) as LogAttributes),
-    error: (msg, fields) => logger.error(msg, redact(fields ?? {}) as LogAttributes),
-    child: (fields) => wrap(useWrite(logger.createChild({ persistentKeys: redact(fields) as LogAttributes }), write), write),
-    powertools: logger,
+/** Powertools' thresholds of the broker's levels (a line prints when its threshold is at least the logger's level). */
+const THRESHOLD: Record<LogLevel, number> = { debug: 8, info: 12, warn: 16, error: 20 };
+
+/**
+ * The broker's Logger over a Powertools Logger made on first need. A child made for one event
+ * (the alarm path makes one or two per CloudTrail record) costs nothing until it prints: a
+ * Powertools child reads its settings from the environment and builds a Console, which trail
+ * reconciliation would otherwise pay for every candidate record. `level` is the parent's level
+ * (what the child inherits), so a line below it creates nothing and prints nothing.
+ */
+function wrap(make: () => PowertoolsLogger, level: () => number, write: Write | undefined): Logger {
+  let made: PowertoolsLogger | undefined;
+  const logger = () => (made ??= useWrite(make(), write));
+  const line = (at: LogLevel) => (msg: string, fields?: LogFields) => {
+    if (made === undefined && THRESHOLD[at] < level()) return;
+    logger()[at](msg, redact(fields ?? {}) as LogAttributes);
   };
+  const self: Logger = {
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+    child: (fields) => {
+      const persistentKeys = redact(fields) as LogAttributes;
+      return wrap(() => logger().createChild({ persistentKeys }), () => (made ? made.level : level()), write);
+    },
+    get powertools() {
+      return logger();
+    },
+  };
+  return self;
 }
 
 export function createLogger(options: { level?: LogLevel; base?: LogFields; write?: Write } = {}): Logger {
@@ -113,5 +135,5 @@ export function createLogger(options: { level?: LogLevel; base?: LogFields; writ
     logFormatter: new BrokerLogFormatter(),
     jsonReplacerFn: redactingReplacer,
   });
-  return wrap(useWrite(logger, options.write), options.write);
+  return wrap(() => logger, () => logger.level, options.write);
 }

@@ -82,10 +82,10 @@ export async function auditTrailFolder(dir: string, deps: AuditDeps): Promise<Au
 
   for (const path of trailLogFiles(dir)) {
     const file = relative(dir, path);
-    const scanned = scanTrailLogFile(readFileSync(path), textFilter);
+    const scanned = scanTrailLogFile(readFileSync(path), textFilter, recordFilter);
     report.files++;
     report.records += scanned.count;
-    for (const record of scanned.candidates.filter(recordFilter)) {
+    for (const record of scanned.candidates) {
       const parsed = parseCloudTrailRecord(record);
       if (isParseFailure(parsed)) {
         if (parsed.reason === 'unsupported-event') continue;

@@ -49,8 +49,8 @@ export class TrailReconciliationIncompleteError extends Error {
  */
 export async function reconcileTrailLog(deps: AlertDeps, bytes: Uint8Array, file = 'log file'): Promise<TrailReconciliation> {
   const watchedArns = watchedRoleArns(deps.catalogue);
-  const scanned = scanTrailLogFile(bytes, watchedRecordTextFilter(watchedArns));
-  const candidates = scanned.candidates.filter(watchedRecordFilter(watchedArns));
+  const scanned = scanTrailLogFile(bytes, watchedRecordTextFilter(watchedArns), watchedRecordFilter(watchedArns));
+  const candidates = scanned.candidates;
   const result: TrailReconciliation = {
     records: scanned.count,
     watched: candidates.length,

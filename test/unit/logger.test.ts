@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lambdaContextMiddleware } from '../../shared/log/lambda-context';
 import { createLogger } from '../../shared/log/logger';
 
@@ -44,6 +44,25 @@ describe('logger', () => {
     logger.info('quiet');
     logger.warn('loud');
     expect(lines).toHaveLength(1);
+  });
+
+  it('child loggers keep their parents\' fields and threshold, and make no Powertools logger for a dropped line', () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ level: 'warn', write: (line) => lines.push(JSON.parse(line)) });
+    const quiet = logger.child({ file: 'f1' }).child({ eventId: 'e1' });
+    quiet.info('dropped');
+    quiet.debug('dropped');
+    expect(lines).toEqual([]);
+    // No Powertools child exists until a line prints (or the middleware asks for it).
+    const spy = vi.spyOn(logger.powertools!, 'createChild');
+    const child = logger.child({ file: 'f2', sessionToken: 'leak' });
+    child.child({ eventId: 'e2' }).info('dropped');
+    expect(spy).not.toHaveBeenCalled();
+    child.child({ eventId: 'e2' }).warn('printed', { n: 1 });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'printed', file: 'f2', sessionToken: '[redacted]', eventId: 'e2', n: 1 })]);
+    quiet.error('printed too');
+    expect(lines[1]).toMatchObject({ level: 'error', msg: 'printed too', file: 'f1', eventId: 'e1' });
   });
 
   it('prints an error with its stack trace (Powertools), the message and stack still redacted', () => {
