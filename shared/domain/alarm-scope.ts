@@ -65,7 +65,10 @@ export function decideAlarm(use: RoleUse, scope: AlarmScope): AlarmDecision {
  * eventID)`, so every redelivery of a record and its copy in a trail log file are one alarm. A
  * console role switch leaves several records (the sign-in SwitchRole, and AssumeRole in the
  * role's and the caller's accounts, each with its own event id): they share the role, the
- * session name and (within seconds) the time, so they are one alarm.
+ * session name, the caller's account and (within seconds) the time, so they are one alarm. The
+ * caller's account is part of the key so that someone in another trusted account, switching in
+ * under the same session name right after a real switch, raises an alarm of their own instead
+ * of being folded into it; a record whose caller account cannot be read only ever adds an alarm.
  */
 export interface AlarmKey {
   /** Stable text id of the alarm. */
@@ -79,7 +82,7 @@ export function alarmKeyOf(use: RoleUse): AlarmKey {
   if (use.kind === RoleUseKind.CONSOLE_SWITCH_ROLE) {
     const role = roleKeyOf(use.roleArn) ?? use.roleArn.toLowerCase();
     return {
-      id: `switch:${role}:${use.roleSessionName ?? ''}`,
+      id: `switch:${role}:${use.roleSessionName ?? ''}:${use.callerAccount ?? 'unknown'}`,
       correlate: { atMs: Date.parse(use.eventTime), withinMs: SWITCH_CORRELATION_MS },
     };
   }

@@ -209,6 +209,16 @@ describe('handleRoleUseEvent', () => {
       expect(JSON.parse(f.published[0]!.message).email).toContain(withPath);
     });
 
+    it('regression: a switch by a namesake from another trusted account right after a real one is an alarm of its own', async () => {
+      const f = fakeDeps();
+      expect(await handleRoleUseEvent(f.deps, event('switch-role.json'))).toMatchObject({ outcome: 'alarmed' });
+      const namesake = event('switch-role.json');
+      namesake.detail.eventID = 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b';
+      namesake.detail.additionalEventData.SwitchFrom = namesake.detail.additionalEventData.SwitchFrom.replace(/::\d{12}:/, '::444444444444:');
+      expect(await handleRoleUseEvent(f.deps, namesake)).toMatchObject({ outcome: 'alarmed', classification: 'console-switch-role' });
+      expect(f.published).toHaveLength(2);
+    });
+
     it('a second switch by the same person minutes later is a second alarm', async () => {
       const f = fakeDeps();
       expect(await handleRoleUseEvent(f.deps, event('switch-role.json'))).toMatchObject({ outcome: 'alarmed' });
