@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { accountOfArn, parseArn, parseRoleArn } from '../domain/arn';
 import { RoleUseKind, type RoleUse, type UnreadableEvent } from '../domain/role-use';
 import { zodSummary } from '../http/validation';
@@ -18,18 +19,19 @@ export const CONSOLE_INVOKED_BY = 'AWS Internal';
 const isoTime = z.iso.datetime({ offset: true });
 
 /** An optional CloudTrail string: CloudTrail writes `null` as readily as it leaves a field out. */
-const optionalString = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? undefined);
+const optionalString = z.pipe(
+  z.nullish(z.string()),
+  z.transform((v: string | null | undefined) => v ?? undefined),
+);
 
 /** An optional CloudTrail object, `null` read as absent. */
-const optionalObject = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const optionalObject = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(z.nullish(schema), z.transform((v: z.infer<T> | null | undefined) => v ?? undefined));
 
 // Loose objects throughout: CloudTrail adds fields over time (tlsDetails, sessionCredentialFromConsole...)
 // and an alarm must never be lost because AWS added one.
 const userIdentitySchema = z.looseObject({
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   principalId: optionalString,
   arn: optionalString,
   accountId: optionalString,
@@ -49,11 +51,11 @@ const commonRecordFields = {
   eventVersion: optionalString,
   userIdentity: userIdentitySchema,
   eventTime: isoTime,
-  awsRegion: z.string().min(1),
+  awsRegion: z.string().check(z.minLength(1)),
   // AWS services calling on a user's behalf record a service name here, not an IP.
-  sourceIPAddress: optionalString.transform((v) => v ?? 'unknown'),
-  userAgent: optionalString.transform((v) => v ?? 'unknown'),
-  eventID: z.string().min(1),
+  sourceIPAddress: z.pipe(optionalString, z.transform((v) => v ?? 'unknown')),
+  userAgent: z.pipe(optionalString, z.transform((v) => v ?? 'unknown')),
+  eventID: z.string().check(z.minLength(1)),
   recipientAccountId: optionalString,
   sharedEventID: optionalString,
   errorCode: optionalString,
@@ -66,7 +68,7 @@ export const assumeRoleRecordSchema = z.looseObject({
   eventSource: z.literal('sts.amazonaws.com'),
   eventName: z.enum(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']),
   requestParameters: z.looseObject({
-    roleArn: z.string().min(1),
+    roleArn: z.string().check(z.minLength(1)),
     roleSessionName: optionalString,
     sourceIdentity: optionalString,
     // AssumeRoleWithSAML names the identity provider here.
@@ -153,7 +155,7 @@ export function parseCloudTrailRecord(record: unknown, fallbackAccount?: string)
 
 export const isParseFailure = (value: RoleUse | ParseFailure): value is ParseFailure => 'error' in value;
 
-function malformed(record: Json, fallbackAccount: string | undefined, eventName: string, error: z.ZodError): ParseFailure {
+function malformed(record: Json, fallbackAccount: string | undefined, eventName: string, error: z.core.$ZodError): ParseFailure {
   return malformedOf(record, fallbackAccount, `malformed ${eventName} event: ${zodSummary(error)}`);
 }
 

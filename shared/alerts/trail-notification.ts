@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 
 /** One delivered log file: where it is, and the key as S3 stores it (URL-decoded). */
 export interface TrailObject {
@@ -10,10 +11,10 @@ const s3NotificationSchema = z.object({
   Records: z.array(
     z.looseObject({
       eventSource: z.literal('aws:s3'),
-      eventName: z.string().startsWith('ObjectCreated:'),
+      eventName: z.string().check(z.startsWith('ObjectCreated:')),
       s3: z.looseObject({
-        bucket: z.looseObject({ name: z.string().min(1) }),
-        object: z.looseObject({ key: z.string().min(1) }),
+        bucket: z.looseObject({ name: z.string().check(z.minLength(1)) }),
+        object: z.looseObject({ key: z.string().check(z.minLength(1)) }),
       }),
     }),
   ),
@@ -23,8 +24,8 @@ const objectCreatedSchema = z.looseObject({
   source: z.literal('aws.s3'),
   'detail-type': z.literal('Object Created'),
   detail: z.looseObject({
-    bucket: z.looseObject({ name: z.string().min(1) }),
-    object: z.looseObject({ key: z.string().min(1) }),
+    bucket: z.looseObject({ name: z.string().check(z.minLength(1)) }),
+    object: z.looseObject({ key: z.string().check(z.minLength(1)) }),
   }),
 });
 

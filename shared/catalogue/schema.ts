@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { transformIssue } from '../zod-english';
 import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
@@ -20,12 +21,7 @@ const HOUR = 3600;
 const TARGET_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
-type Ctx = z.RefinementCtx;
-
-const fail = (ctx: Ctx, message: string): never => {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-};
+type Ctx = z.core.$RefinementCtx;
 
 const describeValue = (value: unknown): string => {
   if (value === null) return 'an empty value';
@@ -64,26 +60,26 @@ const strict = <T extends z.core.$ZodLooseShape>(shape: T) => {
 };
 
 const duration = (min: number, max: number) =>
-  z
-    .string({
+  z.pipe(
+    z.string({
       error: (issue) =>
         issue.input === undefined
           ? undefined
           : `must be a duration such as 15m, 2h, 1h30m or PT2H, got ${describeValue(issue.input)}`,
-    })
-    .transform((text, ctx) => {
+    }),
+    z.transform((text: string, ctx) => {
       const seconds = parseDurationSeconds(text);
       if (seconds === undefined) {
-        return fail(ctx, `"${text}" is not a duration such as 15m, 2h, 1h30m or PT2H`);
+        return transformIssue(ctx, { message: `"${text}" is not a duration such as 15m, 2h, 1h30m or PT2H` });
       }
       if (seconds < min || seconds > max) {
-        return fail(
-          ctx,
-          `must be between ${formatDuration(min)} and ${formatDuration(max)}, got ${formatDuration(seconds)}`,
-        );
+        return transformIssue(ctx, {
+          message: `must be between ${formatDuration(min)} and ${formatDuration(max)}, got ${formatDuration(seconds)}`,
+        });
       }
       return seconds;
-    });
+    }),
+  );
 
 const accountId = z
   .string({
@@ -92,33 +88,35 @@ const accountId = z
         ? 'must be a quoted string such as "111111111111": a YAML number loses leading zeros'
         : undefined,
   })
-  .regex(ACCOUNT_ID, { error: 'must be a 12-digit AWS account id' });
+  .check(z.regex(ACCOUNT_ID, { error: 'must be a 12-digit AWS account id' }));
 
-const roleArn = z.string().regex(ROLE_ARN, {
-  error:
-    'must be an IAM role ARN such as arn:aws:iam::111111111111:role/BrokerReadOnly ' +
-    '(partition aws, aws-us-gov or aws-cn)',
-});
+const roleArn = z.string().check(
+  z.regex(ROLE_ARN, {
+    error:
+      'must be an IAM role ARN such as arn:aws:iam::111111111111:role/BrokerReadOnly ' +
+      '(partition aws, aws-us-gov or aws-cn)',
+  }),
+);
 
-const region = z.string().regex(REGION, { error: 'must be an AWS region such as us-east-1' });
+const region = z.string().check(z.regex(REGION, { error: 'must be an AWS region such as us-east-1' }));
 
 // Any name the IdP may use, spaces, commas, quotes and brackets included: the broker reads
 // groups from the token's own array, never from API Gateway's flattened "[a b]" string.
-const group = z
-  .string()
-  .min(1, { error: 'must not be empty' })
-  .max(256, { error: 'must be at most 256 characters' })
-  .refine((name) => !FORBIDDEN_CHARACTERS.test(name), {
+const group = z.string().check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.maxLength(256, { error: 'must be at most 256 characters' }),
+  z.refine((name: string) => !FORBIDDEN_CHARACTERS.test(name), {
     error: 'must be a group name without control, format, line or paragraph separator characters',
-  })
-  .refine((name) => name.trim() === name, { error: 'must not start or end with whitespace' });
+  }),
+  z.refine((name: string) => name.trim() === name, { error: 'must not start or end with whitespace' }),
+);
 
 /**
  * The ticket ids requests must carry: a regular expression anchored at both ends (else any text
  * around an id would pass), that accepts no URL, whitespace or markup (approvers are shown the
  * ticket and must not be sent elsewhere by it).
  */
-const ticketPattern = z.string().superRefine((source, ctx) => {
+const ticketPattern = z.string().check(z.superRefine((source: string, ctx) => {
   let pattern: RegExp;
   try {
     pattern = new RegExp(source, 'u');
@@ -134,14 +132,16 @@ const ticketPattern = z.string().superRefine((source, ctx) => {
   if (accepted !== undefined) {
     ctx.addIssue({ code: 'custom', message: `must accept ticket ids only, but accepts ${JSON.stringify(accepted)}` });
   }
-});
+}));
 
 const description = z
   .string()
-  .min(1, { error: 'must not be empty' })
-  .max(500, { error: 'must be at most 500 characters' });
+  .check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(500, { error: 'must be at most 500 characters' }));
 
-const email = z.email({ error: 'must be an email address' }).transform((e) => e.toLowerCase());
+const email = z.pipe(
+  z.email({ error: 'must be an email address' }),
+  z.transform((e: string) => e.toLowerCase()),
+);
 
 /** Adds an issue at each repeated entry (located by `pathOf`), naming where it first appeared. */
 function rejectDuplicates(
@@ -189,14 +189,14 @@ function rejectSameMailbox(emails: readonly string[], ctx: Ctx) {
   });
 }
 
-const serviceKey = z.string().superRefine((key, ctx) => {
+const serviceKey = z.string().check(z.superRefine((key: string, ctx) => {
   if (SERVICE_KEYS.includes(key)) return;
   const hint = key === 'all' ? '; to allow every service write `services: all`, not in a list' : '';
   ctx.addIssue({
     code: 'custom',
     message: `unknown service "${key}"; known: ${SERVICE_KEYS.join(', ')}${hint}`,
   });
-});
+}));
 
 /** A non-empty list of service keys, without repeats (toTarget puts them in catalogue order). */
 const serviceList = (expected: string) =>
@@ -205,13 +205,15 @@ const serviceList = (expected: string) =>
       error: (issue) =>
         issue.input === undefined ? undefined : `must be ${expected}, got ${describeValue(issue.input)}`,
     })
-    .min(1, { error: 'must list at least one service' })
-    .superRefine((keys, ctx) => rejectDuplicates(keys, ctx, 'service'));
+    .check(
+      z.minLength(1, { error: 'must list at least one service' }),
+      z.superRefine((keys: string[], ctx) => rejectDuplicates(keys, ctx, 'service')),
+    );
 
 const inCatalogueOrder = (keys: readonly string[]): string[] => SERVICE_KEYS.filter((k) => keys.includes(k));
 
-const targetServices = z.preprocess(
-  (value) => (value === 'all' ? [...SERVICE_KEYS] : value),
+const targetServices = z.pipe(
+  z.transform((value: unknown) => (value === 'all' ? [...SERVICE_KEYS] : value)),
   serviceList('a list of service keys, or all'),
 );
 
@@ -219,33 +221,36 @@ const partitionOfRegion = (name: string): string =>
   name.startsWith('cn-') ? 'aws-cn' : name.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 
 const targetSchema = strict({
-  id: z.string().regex(TARGET_ID, {
-    error: 'must be 2-63 characters of a-z, 0-9 and -, starting with a letter or digit',
-  }),
-  description: description.optional(),
+  id: z.string().check(
+    z.regex(TARGET_ID, {
+      error: 'must be 2-63 characters of a-z, 0-9 and -, starting with a letter or digit',
+    }),
+  ),
+  description: z.optional(description),
   account: accountId,
   roleArn,
-  region: region.optional(),
-  externalId: z
-    .string()
-    .regex(EXTERNAL_ID, { error: 'must be 2-1224 characters of letters, digits and +=,.@:/-_' })
-    .optional(),
-  issuer: z.enum(['chained', 'user'], { error: 'must be chained or user' }).default('chained'),
-  roleMaxSessionDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS).default(DEFAULT_ROLE_MAX_SESSION_SECONDS),
+  region: z.optional(region),
+  externalId: z.optional(
+    z.string().check(z.regex(EXTERNAL_ID, { error: 'must be 2-1224 characters of letters, digits and +=,.@:/-_' })),
+  ),
+  issuer: z._default(z.enum(['chained', 'user'], { error: 'must be chained or user' }), 'chained'),
+  roleMaxSessionDuration: z._default(duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS), DEFAULT_ROLE_MAX_SESSION_SECONDS),
   maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
   services: targetServices,
-  requesterGroups: z.array(group).min(1, { error: 'must list at least one group' }),
+  requesterGroups: z.array(group).check(z.minLength(1, { error: 'must list at least one group' })),
   approvers: strict({
-    emails: z.array(email).min(1, { error: 'must list at least one approver email' }),
-    groups: z.array(group).default([]),
+    emails: z.array(email).check(z.minLength(1, { error: 'must list at least one approver email' })),
+    groups: z._default(z.array(group), []),
   }),
-  approvalsRequired: z.number().int().min(1, { error: 'must be at least 1' }).default(1),
-  approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
-  autoApprove: strict({
-    services: serviceList('a list of service keys'),
-    maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
-  }).optional(),
-}).superRefine((t, ctx) => {
+  approvalsRequired: z._default(z.number().check(z.int(), z.gte(1, { error: 'must be at least 1' })), 1),
+  approvalTimeout: z.optional(duration(5 * MINUTE, 7 * 24 * HOUR)),
+  autoApprove: z.optional(
+    strict({
+      services: serviceList('a list of service keys'),
+      maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
+    }),
+  ),
+}).check(z.superRefine((t, ctx) => {
   // zod runs this even when a field failed its own format check; each rule below only
   // looks at fields that are valid, so one mistake is reported once, at its own path.
   const arnValid = ROLE_ARN.test(t.roleArn);
@@ -304,13 +309,13 @@ const targetSchema = strict({
       });
     }
   }
-});
+}));
 
 type TargetEntry = z.output<typeof targetSchema>;
 
 const watchedRoleSchema = strict({
   roleArn,
-  description: description.optional(),
+  description: z.optional(description),
 });
 
 /** The operator-edited catalogue file (YAML or JSON); see config/catalogue.example.yaml. */
@@ -319,14 +324,17 @@ export const catalogueFileSchema = strict({
     error: (issue) =>
       issue.input === undefined ? undefined : 'must be 1, the only catalogue version this broker reads',
   }),
-  defaults: strict({
-    region: region.optional(),
-    approvalTimeout: duration(5 * MINUTE, 7 * 24 * HOUR).optional(),
-    ticketPattern: ticketPattern.default(DEFAULT_TICKET_PATTERN),
-  }).default({ ticketPattern: DEFAULT_TICKET_PATTERN }),
-  watchedRoles: z.array(watchedRoleSchema).default([]),
+  defaults: z._default(
+    strict({
+      region: z.optional(region),
+      approvalTimeout: z.optional(duration(5 * MINUTE, 7 * 24 * HOUR)),
+      ticketPattern: z._default(ticketPattern, DEFAULT_TICKET_PATTERN),
+    }),
+    { ticketPattern: DEFAULT_TICKET_PATTERN },
+  ),
+  watchedRoles: z._default(z.array(watchedRoleSchema), []),
   targets: z.array(targetSchema),
-}).superRefine((file, ctx) => {
+}).check(z.superRefine((file, ctx) => {
   rejectDuplicates(
     file.targets.map((t) => t.id),
     ctx,
@@ -352,7 +360,7 @@ export const catalogueFileSchema = strict({
       });
     }
   });
-});
+}));
 
 /** What the operator wrote, after parsing: durations in seconds, services in catalogue order. */
 export type CatalogueFile = z.output<typeof catalogueFileSchema>;
@@ -401,7 +409,7 @@ export function toCatalogue(file: CatalogueFile): Catalogue {
 }
 
 /** File schema plus the conversion to Catalogue. */
-export const catalogueSchema = catalogueFileSchema.transform(toCatalogue);
+export const catalogueSchema = z.pipe(catalogueFileSchema, z.transform(toCatalogue));
 
 const SIMPLE_KEY = /^[A-Za-z_][\w-]*$/;
 

@@ -1,45 +1,51 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 
 /**
  * Every environment variable the broker reads, parsed once at cold start. A bad or missing
  * value fails fast with a message naming the variable, before any request is served.
  */
 const arn = (service: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ARN of service ${service}`);
+  z.string().check(z.regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ARN of service ${service}`));
 
 const envSchema = z.object({
-  BROKER_STAGE: z.string().min(1).default('dev'),
-  BROKER_TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  BROKER_STAGE: z._default(z.string().check(z.minLength(1)), 'dev'),
+  BROKER_TABLE_NAME: z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
   /** The catalogue as packaged: JSON written by `npm run package` (infra/catalogue-json.ts), relative to LAMBDA_TASK_ROOT. */
-  BROKER_CATALOGUE_FILE: z.string().min(1).default('build/catalogue.json'),
-  BROKER_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  BROKER_CATALOGUE_FILE: z._default(z.string().check(z.minLength(1)), 'build/catalogue.json'),
+  BROKER_GROUPS_CLAIM: z._default(z.string().check(z.minLength(1)), 'groups'),
   /** 'false' only for an IdP whose tokens never carry email_verified but whose emails are all verified. */
-  BROKER_REQUIRE_EMAIL_VERIFIED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
+  BROKER_REQUIRE_EMAIL_VERIFIED: z.pipe(
+    z._default(z.enum(['true', 'false'], { error: 'must be true or false' }), 'true'),
+    z.transform((v) => v === 'true'),
+  ),
   // https only: approval links carry their token in the path.
   BROKER_PUBLIC_BASE_URL: z.url({ protocol: /^https$/, error: 'must be an https URL (approval links carry a credential)' }),
   BROKER_APPROVALS_TOPIC_ARN: arn('sns'),
   BROKER_NOTIFICATIONS_TOPIC_ARN: arn('sns'),
   BROKER_ALARMS_TOPIC_ARN: arn('sns'),
   BROKER_STATE_MACHINE_ARN: arn('states'),
-  BROKER_KMS_KEY_ID: z.string().min(1),
+  BROKER_KMS_KEY_ID: z.string().check(z.minLength(1)),
   /** Secrets Manager secret holding the IAM user key for `user` issuer targets; absent disables that mode. */
-  BROKER_ISSUER_USER_SECRET_ARN: arn('secretsmanager').optional(),
+  BROKER_ISSUER_USER_SECRET_ARN: z.optional(arn('secretsmanager')),
   /** Principals whose AssumeRole calls are the broker's own (issuer role, IAM user), comma separated. */
-  BROKER_ISSUER_PRINCIPAL_ARNS: z
-    .string()
-    .default('')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  BROKER_ISSUER_PRINCIPAL_ARNS: z.pipe(
+    z._default(z.string(), ''),
+    z.transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  ),
   /** Unique ids of the issuer roles (`!GetAtt <IssuerRole>.RoleId`, AROA...), comma separated. */
-  BROKER_ISSUER_ROLE_IDS: z
-    .string()
-    .default('')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^AROA[A-Z0-9]{4,124}$/, 'must be IAM role unique ids (AROA...)'))),
+  BROKER_ISSUER_ROLE_IDS: z.pipe(
+    z.pipe(
+      z._default(z.string(), ''),
+      z.transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+    ),
+    z.array(z.string().check(z.regex(/^AROA[A-Z0-9]{4,124}$/, 'must be IAM role unique ids (AROA...)'))),
+  ),
   /** Only for local mode and tests: a DynamoDB-protocol endpoint such as http://127.0.0.1:4567. */
-  BROKER_DYNAMODB_ENDPOINT: z.url().optional(),
+  BROKER_DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Days an alarm's event id is remembered to drop duplicate deliveries. */
-  BROKER_EVENT_DEDUPE_DAYS: z.coerce.number().int().min(1).max(30).default(7),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  BROKER_EVENT_DEDUPE_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(30)), 7),
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import type { Caller } from '../domain/identity';
 import { lambdaContextMiddleware } from '../log/lambda-context';
 import type { Deps } from '../runtime/deps';
@@ -13,8 +14,8 @@ import type { HttpResult } from './responses';
 import { parseWith } from './validation';
 
 type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
-type Schema = z.ZodType | undefined;
-type Out<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
+type Schema = z.core.$ZodType | undefined;
+type Out<S extends Schema> = S extends z.core.$ZodType ? z.infer<S> : undefined;
 
 export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema> {
   /** 'none' only for routes whose path token is the credential (approval links). */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { transformIssue } from '../zod-english';
 import { ALL_STATUSES, RequestStatus } from '../domain/status';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 import { REASON_MAX } from '../domain/new-request';
@@ -11,18 +12,18 @@ import { COMMENT_RULE, REASON_RULE, textProblem, type TextRule } from '../domain
  * characters). The issue carries the rule's name, so the 400 names field and rule.
  */
 export const optionalPersonText = (rule: TextRule) =>
-  z
-    .string({ error: 'must be a string' })
-    .max(rule.maxLength * 2, `must be at most ${rule.maxLength} characters`)
-    .transform((raw, ctx) => {
-      const text = raw.trim();
-      if (text === '') return undefined;
-      const problem = textProblem(text, rule);
-      if (!problem) return text;
-      ctx.addIssue({ code: 'custom', message: problem.message, params: { rule: problem.rule } });
-      return z.NEVER;
-    })
-    .optional();
+  z.optional(
+    z.pipe(
+      z.string({ error: 'must be a string' }).check(z.maxLength(rule.maxLength * 2, `must be at most ${rule.maxLength} characters`)),
+      z.transform((raw: string, ctx) => {
+        const text = raw.trim();
+        if (text === '') return undefined;
+        const problem = textProblem(text, rule);
+        if (!problem) return text;
+        return transformIssue(ctx, { message: problem.message, params: { rule: problem.rule } });
+      }),
+    ),
+  );
 
 /** A cancel or revoke reason: when given, at least 10 visible characters, like a request's reason. */
 export const optionalReason = optionalPersonText(REASON_RULE);
@@ -31,32 +32,34 @@ export const optionalComment = optionalPersonText(COMMENT_RULE);
 
 /** POST /requests. Strict: an unknown field is a typo the caller wants to hear about. */
 export const createRequestBody = z.strictObject({
-  target: z.string({ error: 'must be a string (a target id from GET /catalogue)' }).min(1, 'must not be empty').max(64),
+  target: z
+    .string({ error: 'must be a string (a target id from GET /catalogue)' })
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(64)),
   services: z
-    .array(z.string({ error: 'must be a string' }).min(1).max(64), { error: 'must be an array of service keys' })
-    .min(1, 'must list at least one service')
-    .max(32),
-  duration: z.string({ error: 'must be a string such as 15m, 2h, 1h30m or PT2H' }).max(32),
+    .array(z.string({ error: 'must be a string' }).check(z.minLength(1), z.maxLength(64)), {
+      error: 'must be an array of service keys',
+    })
+    .check(z.minLength(1, 'must list at least one service'), z.maxLength(32)),
+  duration: z.string({ error: 'must be a string such as 15m, 2h, 1h30m or PT2H' }).check(z.maxLength(32)),
   // Length rules live in the domain (they apply to the trimmed text); here only a hard cap.
-  reason: z.string({ error: 'must be a string' }).max(REASON_MAX * 2),
-  ticket: z.string({ error: 'must be a string' }).max(200).optional(),
+  reason: z.string({ error: 'must be a string' }).check(z.maxLength(REASON_MAX * 2)),
+  ticket: z.optional(z.string({ error: 'must be a string' }).check(z.maxLength(200))),
 });
 
 export const requestIdPath = z.strictObject({
-  id: z.string().regex(REQUEST_ID_PATTERN, 'must be a request id (26 characters, e.g. 01JD3Z6W9Q8X7V5T4R3N2M1K0H)'),
+  id: z.string().check(z.regex(REQUEST_ID_PATTERN, 'must be a request id (26 characters, e.g. 01JD3Z6W9Q8X7V5T4R3N2M1K0H)')),
 });
 
 export const cancelBody = z.strictObject({
   reason: optionalReason,
 });
 
-const cursorSchema = z.strictObject({ before: z.string().regex(REQUEST_ID_PATTERN) });
+const cursorSchema = z.strictObject({ before: z.string().check(z.regex(REQUEST_ID_PATTERN)) });
 
 /** nextToken is an opaque base64url cursor; a bad one is a 400 naming it, never a 500. */
-const nextToken = z
-  .string()
-  .max(200)
-  .transform((token, ctx) => {
+const nextToken = z.pipe(
+  z.string().check(z.maxLength(200)),
+  z.transform((token: string, ctx) => {
     try {
       const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
       const parsed = cursorSchema.safeParse(decoded);
@@ -64,22 +67,22 @@ const nextToken = z
     } catch {
       // fall through to the issue below
     }
-    ctx.addIssue({ code: 'custom', message: 'is not a token returned by this API' });
-    return z.NEVER;
-  });
+    return transformIssue(ctx, { message: 'is not a token returned by this API' });
+  }),
+);
 
 export const encodeNextToken = (before: string): string =>
   Buffer.from(JSON.stringify({ before }), 'utf8').toString('base64url');
 
 export const listRequestsQuery = z.strictObject({
-  scope: z.enum(['mine', 'approvals'], { error: 'must be mine or approvals' }).default('mine'),
-  status: z.enum(RequestStatus, { error: `must be one of ${ALL_STATUSES.join(', ')}` }).optional(),
-  nextToken: nextToken.optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1).max(100).default(25),
+  scope: z._default(z.enum(['mine', 'approvals'], { error: 'must be mine or approvals' }), 'mine'),
+  status: z.optional(z.enum(RequestStatus, { error: `must be one of ${ALL_STATUSES.join(', ')}` })),
+  nextToken: z.optional(nextToken),
+  limit: z._default(z.coerce.number({ error: 'must be a number' }).check(z.int('must be an integer'), z.gte(1), z.lte(100)), 25),
 });
 
 /** The token is validated by the use case (unknown tokens are 404, not 400, so nothing is revealed). */
-export const approvalTokenPath = z.strictObject({ token: z.string().max(200) });
+export const approvalTokenPath = z.strictObject({ token: z.string().check(z.maxLength(200)) });
 
 /** POST /approvals/{token}, from the page's form or as JSON. */
 export const decisionBody = z.strictObject({
@@ -88,5 +91,5 @@ export const decisionBody = z.strictObject({
 });
 
 export const credentialsQuery = z.strictObject({
-  format: z.enum(['json', 'env', 'credential_process'], { error: 'must be json, env or credential_process' }).default('json'),
+  format: z._default(z.enum(['json', 'env', 'credential_process'], { error: 'must be json, env or credential_process' }), 'json'),
 });

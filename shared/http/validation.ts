@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { ValidationError, type ErrorDetail } from '../domain/errors';
 
 /** `services[2]`, `approvals.0.by` -> readable field paths. */
@@ -11,7 +12,7 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
 }
 
 /** Turns zod issues into details that name the field and the broken rule. */
-export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
+export function zodDetails(error: z.core.$ZodError, prefix = ''): ErrorDetail[] {
   return error.issues.flatMap((issue): ErrorDetail[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
@@ -27,14 +28,14 @@ export function zodDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
 }
 
 /** The issues in one line, `field: message; ...`, for an error message or a log. */
-export function zodSummary(error: z.ZodError, prefix = ''): string {
+export function zodSummary(error: z.core.$ZodError, prefix = ''): string {
   return zodDetails(error, prefix)
     .map((d) => `${d.field}: ${d.message}`)
     .join('; ');
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string, prefix = ''): z.infer<S> {
-  const result = schema.safeParse(value);
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown, where: string, prefix = ''): z.infer<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const details = zodDetails(result.error, prefix);
   throw new ValidationError(

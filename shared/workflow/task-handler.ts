@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { isDomainError } from '../domain/errors';
 import { zodSummary } from '../http/validation';
 import { lambdaContextMiddleware } from '../log/lambda-context';
@@ -13,9 +14,9 @@ import { asWorkflowError } from './retryable-errors';
  * rethrown with their name intact: Step Functions' Retry and Catch match on it. `deps` are the
  * function's ports from its composition root.
  */
-export function taskHandler<D extends Pick<Deps, 'logger'>, S extends z.ZodType, R>(deps: D, schema: S, run: (deps: D, payload: z.infer<S>) => Promise<R>) {
+export function taskHandler<D extends Pick<Deps, 'logger'>, S extends z.core.$ZodType, R>(deps: D, schema: S, run: (deps: D, payload: z.infer<S>) => Promise<R>) {
   return middy(async (event: unknown, _context: Context): Promise<R> => {
-    const parsed = schema.safeParse(event);
+    const parsed = z.safeParse(schema, event);
     if (!parsed.success) {
       throw Object.assign(new Error(`Invalid task payload: ${zodSummary(parsed.error)}`), { name: 'Broker.InvalidPayload' });
     }

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
 
 /**
@@ -7,15 +8,15 @@ import { REQUEST_ID_PATTERN } from '../domain/ids';
  * these; payloads.ts names the inferred types.
  */
 
-const requestId = z.string().regex(REQUEST_ID_PATTERN);
+const requestId = z.string().check(z.regex(REQUEST_ID_PATTERN));
 
 /** Input of NotifyApprovers, invoked with `.waitForTaskToken`. Its return value is ignored. */
 export const notifyApproversSchema = z.object({
   requestId,
   /** Integer >= 1: how long approvers have, as given to StartExecution. */
-  approvalTimeoutSeconds: z.number().int().min(1),
+  approvalTimeoutSeconds: z.number().check(z.int(), z.gte(1)),
   /** Up to 2 KB; store it server side and never put it in an email or a log line. */
-  taskToken: z.string().min(1).max(2048),
+  taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 
 /** Input of IssueCredentials. */

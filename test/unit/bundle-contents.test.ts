@@ -1,6 +1,7 @@
 /**
  * What each function bundle contains, from esbuild's metafile (the same build options as
- * serverless.yml): no YAML parser (the catalogue ships as JSON), and exactly the AWS SDK clients
+ * serverless.yml): no YAML parser (the catalogue ships as JSON), zod/mini rather than classic zod,
+ * and exactly the AWS SDK clients
  * its composition root uses (bench/bundles.ts FUNCTION_CLIENTS, which the floors of
  * `npm run bench` construct), imported from the runtime rather than bundled.
  */
@@ -57,6 +58,22 @@ describe('function bundles', () => {
       expect([...bundled].filter((p) => p.startsWith('@aws-sdk/')), `${fn.name} bundles SDK code`).toEqual([]);
       const importedClients = ALL_CLIENTS.filter((c) => CLIENT_PACKAGES[c].some((p) => external.has(p)));
       expect(importedClients.sort(), fn.name).toEqual([...FUNCTION_CLIENTS[fn.name]!].sort());
+    }
+  });
+
+  it('bundle zod/mini (not classic zod) with the English locale only', () => {
+    for (const fn of functions) {
+      // Inputs that put code into the bundle (the metafile also lists modules tree-shaking dropped).
+      const zodInputs = Object.values(fn.metafile.outputs)
+        .flatMap((output) => Object.entries(output.inputs))
+        .filter(([input, used]) => input.includes('node_modules/zod/') && used.bytesInOutput > 0)
+        .map(([input]) => input);
+      expect(zodInputs.filter((i) => i.includes('/v4/mini/')).length, fn.name).toBeGreaterThan(0);
+      expect(zodInputs.filter((i) => i.includes('/v4/classic/')), fn.name).toEqual([]);
+      // English messages (as classic zod gives), and no other language.
+      expect(zodInputs.filter((i) => i.includes('/v4/locales/')), fn.name).toEqual([
+        expect.stringMatching(/node_modules\/zod\/v4\/locales\/en\.js$/),
+      ]);
     }
   });
 

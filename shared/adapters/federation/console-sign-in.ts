@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-english';
 import { STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../../domain/issuance';
 import type { Clock, ConsoleSignIn, ConsoleUrlInput } from '../../ports';
 import { BrokerErrorName, upstreamError } from '../aws-errors';
@@ -8,7 +9,7 @@ import { federationEndpoint } from './federation-endpoints';
 const MIN_CONSOLE_SESSION_SECONDS = STS_MIN_SESSION_SECONDS;
 const MAX_CONSOLE_SESSION_SECONDS = STS_MAX_SESSION_SECONDS;
 
-const signinTokenResponse = z.object({ SigninToken: z.string().min(1) });
+const signinTokenResponse = z.object({ SigninToken: z.string().check(z.minLength(1)) });
 
 export interface FederationSignInDeps {
   /** Federation endpoint for a partition; tests point it at a loopback server. */

@@ -1,5 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-english';
 import { secretsManagerClient } from '../../clients/secrets';
 import type { UpstreamError } from '../../domain/errors';
 import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, upstreamError } from '../aws-errors';
@@ -11,8 +12,8 @@ import { awsErrorCode, BrokerErrorName, isThrottlingError, isTransientError, ups
  */
 export const issuerUserKeySchema = z.object({
   // Long-term user keys start AKIA; an ASIA key would need a session token and expire.
-  accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{12,124}$/),
-  secretAccessKey: z.string().min(16).max(256),
+  accessKeyId: z.string().check(z.regex(/^AKIA[A-Z0-9]{12,124}$/)),
+  secretAccessKey: z.string().check(z.minLength(16), z.maxLength(256)),
 });
 export type IssuerUserKey = z.infer<typeof issuerUserKeySchema>;
 
