@@ -148,3 +148,19 @@ describe('the pure readers', () => {
     expect(decodeBearerPayload(`Bearer ${b64({})}.e30=.s`)).toBeUndefined();
   });
 });
+
+describe('the caller\'s email', () => {
+  it.each([
+    ['a quoted local part (a second mailbox key for one person)', '"carol"@example.com'],
+    ['a trailing dot on the domain', 'carol@example.com.'],
+    ['a bidi override', 'carol\u202e@example.com'],
+    ['a URL-looking address', 'https://broker.example.com/approvals/x@evil.io'],
+    ['spaces', 'carol @example.com'],
+  ])('regression: refuses %s (401)', (_what, email) => {
+    expect(() => callerOf({ ...BASE, email, groups: ['engineers'] })).toThrow(/usable email claim/);
+  });
+
+  it('accepts a plain address, +tag included, and lower-cases it', () => {
+    expect(callerOf({ ...BASE, email: 'Carol+Prod@Example.com', groups: ['engineers'] }).email).toBe('carol+prod@example.com');
+  });
+});
