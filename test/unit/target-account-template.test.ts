@@ -218,7 +218,7 @@ describe('target account template: session-deny role', () => {
       {
         Sid: 'BrokerAssumeSessionDenyRoleWithExternalId',
         Effect: 'Allow',
-        Principal: { AWS: { 'Fn::If': ['HasSessionDenyPrincipal', { Ref: 'SessionDenyPrincipalArn' }, { Ref: 'BrokerPrincipalArn' }] } },
+        Principal: { AWS: { Ref: 'SessionDenyPrincipalArn' } },
         Action: 'sts:AssumeRole',
         Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
       },
@@ -226,6 +226,15 @@ describe('target account template: session-deny role', () => {
     expect(template.Conditions.HasSessionDenyPrincipal).toEqual({
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SessionDenyPrincipalArn' }, ''] }],
     });
+  });
+
+  it('regression: exists only with a permissions boundary and a principal named on purpose (never defaulting to the issuer)', () => {
+    expect(denyRole.Condition).toBe('CreateSessionDenyRole');
+    expect(template.Outputs.SessionDenyRoleArn.Condition).toBe('CreateSessionDenyRole');
+    expect(template.Conditions.CreateSessionDenyRole).toEqual({
+      'Fn::And': [{ Condition: 'HasSessionDenyPrincipal' }, { Condition: 'HasPermissionsBoundary' }],
+    });
+    expect(JSON.stringify(denyTrust)).not.toContain('BrokerPrincipalArn');
   });
 
   it('may only read and write the inline policies of the target role: exactly these actions on exactly that resource', () => {
@@ -238,13 +247,7 @@ describe('target account template: session-deny role', () => {
     ]);
     expect(statements[0].Condition).toBeUndefined();
     // IAM has no condition key for an inline policy's name; what it offers is the boundary.
-    expect(statements[1].Condition).toEqual({
-      'Fn::If': [
-        'HasPermissionsBoundary',
-        { StringEquals: { 'iam:PermissionsBoundary': { Ref: 'PermissionsBoundaryArn' } } },
-        { Ref: 'AWS::NoValue' },
-      ],
-    });
+    expect(statements[1].Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': { Ref: 'PermissionsBoundaryArn' } } });
   });
 
   describe('simulated with iam-simulate', () => {
@@ -292,7 +295,7 @@ describe('target account template: session-deny role', () => {
     it.each(['iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'])(
       'allows %s on the target role',
       async (action) => {
-        expect(await allows(action, ROLE_ARN, '')).toBe('Allowed');
+        expect(await allows(action, ROLE_ARN, BOUNDARY, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
       },
     );
 
@@ -304,10 +307,10 @@ describe('target account template: session-deny role', () => {
       ['iam:DeleteRolePermissionsBoundary', ROLE_ARN],
       ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/SessionDenyRole`],
     ])('refuses %s on %s', async (action, resource) => {
-      expect(await allows(action, resource, '')).toBe('ImplicitlyDenied');
+      expect(await allows(action, resource, BOUNDARY, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('ImplicitlyDenied');
     });
 
-    it('with a permissions boundary, writes only while the role keeps that boundary', async () => {
+    it('writes only while the role keeps its permissions boundary', async () => {
       expect(await allows('iam:PutRolePolicy', ROLE_ARN, BOUNDARY, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
       expect(await allows('iam:DeleteRolePolicy', ROLE_ARN, BOUNDARY, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
       expect(await allows('iam:PutRolePolicy', ROLE_ARN, BOUNDARY, {})).toBe('ImplicitlyDenied');
