@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -13,5 +14,8 @@ export default defineConfig({
     // handlers and the compiled state machine are imported once per worker, not once per file
     // (about half the suite's CPU time). Every file closes what it starts.
     isolate: false,
+    // One worker per core (vitest's default keeps one core free: on a 2-core machine that is a
+    // single worker, and the suite takes about a third longer). Nothing else runs during `npm test`.
+    maxWorkers: availableParallelism(),
   },
 });
