@@ -2,24 +2,13 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { lambdaContextMiddleware } from '../shared/log/lambda-context';
 import { createMetricEmitter } from '../shared/log/metrics';
-import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
-import type { Settings } from '../shared/runtime/deps';
-import { eventsPort } from '../shared/runtime/ports/events';
-import { notifierPort } from '../shared/runtime/ports/notifier';
-import { requestsPort } from '../shared/runtime/ports/requests';
-import { AlarmAtRiskError, AlertMetric, handleRoleUseEvent, metricsOf, type AlertDeps, type AlertOutcome } from '../shared/usecases/alert-on-role-use';
+import { atColdStart, compose } from '../shared/runtime/compose';
+import { alarmPathWiring, type AlarmPathPorts } from '../shared/runtime/ports/alarm-path';
+import { AlarmAtRiskError, AlertMetric, handleRoleUseEvent, metricsOf, type AlertOutcome } from '../shared/usecases/alert-on-role-use';
 
 /** This function's ports (composition root): DynamoDB and SNS clients. */
-export type Ports = AlertDeps & { settings: Settings };
-const wiring: Wiring<Ports> = {
-  settings: base.settings,
-  logger: base.logger,
-  catalogue: base.catalogue,
-  clock: base.clock,
-  requests: requestsPort,
-  events: eventsPort,
-  notifier: notifierPort,
-};
+export type Ports = AlarmPathPorts;
+const wiring = alarmPathWiring;
 
 /**
  * EventBridge target of the watched-role rules (infra/alert-rules.cjs): one CloudTrail

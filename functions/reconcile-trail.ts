@@ -4,27 +4,14 @@ import type { TrailLogReader } from '../shared/adapters/s3/trail-log-reader';
 import { isTrailLogKey, trailObjectsOf } from '../shared/alerts/trail-notification';
 import { lambdaContextMiddleware } from '../shared/log/lambda-context';
 import { createMetricEmitter } from '../shared/log/metrics';
-import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
-import type { Settings } from '../shared/runtime/deps';
-import { eventsPort } from '../shared/runtime/ports/events';
-import { notifierPort } from '../shared/runtime/ports/notifier';
-import { requestsPort } from '../shared/runtime/ports/requests';
+import { atColdStart, compose, type Wiring } from '../shared/runtime/compose';
+import { alarmPathWiring, type AlarmPathPorts } from '../shared/runtime/ports/alarm-path';
 import { trailReaderPort } from '../shared/runtime/ports/trail-reader';
-import type { AlertDeps } from '../shared/usecases/alert-on-role-use';
 import { reconcileTrailLog, TrailReconciliationIncompleteError, type TrailReconciliation } from '../shared/usecases/reconcile-trail';
 
 /** This function's ports (composition root): DynamoDB, SNS and S3 clients. */
-export type Ports = AlertDeps & { settings: Settings; trailReader: TrailLogReader };
-const wiring: Wiring<Ports> = {
-  settings: base.settings,
-  logger: base.logger,
-  catalogue: base.catalogue,
-  clock: base.clock,
-  requests: requestsPort,
-  events: eventsPort,
-  notifier: notifierPort,
-  trailReader: trailReaderPort,
-};
+export type Ports = AlarmPathPorts & { trailReader: TrailLogReader };
+const wiring: Wiring<Ports> = { ...alarmPathWiring, trailReader: trailReaderPort };
 
 /**
  * Target of the trail bucket's "Object Created" events (EventBridge rule, or an S3 event
