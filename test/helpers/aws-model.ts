@@ -191,6 +191,7 @@ const NAMESPACES: Record<string, ModelService> = {
   'com.amazonaws.kms': 'kms',
   'com.amazonaws.dynamodb': 'dynamodb',
   'com.amazonaws.secretsmanager': 'secretsmanager',
+  'com.amazonaws.iam': 'iam',
   'com.amazonaws.lambda': 'lambda',
 };
 
@@ -202,6 +203,7 @@ const SERVICE_IDS: Record<string, ModelService> = {
   KMS: 'kms',
   DynamoDB: 'dynamodb',
   'Secrets Manager': 'secretsmanager',
+  IAM: 'iam',
   Lambda: 'lambda',
 };
 

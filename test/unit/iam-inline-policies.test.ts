@@ -22,7 +22,7 @@ import {
 } from '../../shared/adapters/iam/iam-inline-policies';
 import { createSessionDenies } from '../../shared/adapters/iam/session-denies';
 import { SESSION_DENY_POLICY_NAME } from '../../shared/domain/session-deny';
-import { assertMatchesModel, modelErrors } from '../helpers/aws-model';
+import { assertMatchesModel, assertMockCallsMatchModel, modelErrors } from '../helpers/aws-model';
 
 /** Throws unless IAM's model accepts the input (required, types, min/max, patterns matched whole). */
 const assertIamModel = (operation: string, input: unknown): void => assertMatchesModel('iam', operation, input);
@@ -44,11 +44,8 @@ beforeEach(() => {
   stsMock.reset();
 });
 afterEach(() => {
-  // Every call the adapters made is one IAM's model accepts.
-  for (const call of iamMock.calls()) {
-    const command = call.args[0] as { constructor: { name: string }; input: unknown };
-    assertIamModel(command.constructor.name.replace(/Command$/, ''), command.input);
-  }
+  // Every IAM and STS call the adapters made is one the model accepts.
+  assertMockCallsMatchModel(iamMock, stsMock);
 });
 
 const awsError = (name: string, status = 400) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
