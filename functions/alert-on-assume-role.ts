@@ -27,9 +27,11 @@ const wiring = alarmPathWiring;
  */
 export const createHandler = (given: Partial<Ports> = {}) => {
   const deps = compose(wiring, given);
+  let emitter: ReturnType<typeof createMetricEmitter> | undefined;
   return middy(async (event: unknown, context: Context): Promise<AlertOutcome> => {
     const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
-    const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
+    // One emitter per container, built on the first event (inside Lambda by then), not per event.
+    const emit = (emitter ??= createMetricEmitter({ logger: deps.logger, clock: deps.clock, stage: deps.settings.stage }));
     try {
       const outcome = await handleRoleUseEvent(deps, event);
       emit(metricsOf(outcome), {

@@ -25,9 +25,11 @@ const wiring: Wiring<Ports> = { ...alarmPathWiring, trailReader: trailReaderPort
  */
 export const createHandler = (given: Partial<Ports> = {}) => {
   const deps = compose(wiring, given);
+  let emitter: ReturnType<typeof createMetricEmitter> | undefined;
   return middy(async (event: unknown, context: Context): Promise<{ files: (TrailReconciliation & { key: string })[] }> => {
     const logger = deps.logger.child({ awsRequestId: context.awsRequestId });
-    const emit = createMetricEmitter({ logger, clock: deps.clock, stage: deps.settings.stage });
+    // One emitter per container, built on the first event (inside Lambda by then), not per event.
+    const emit = (emitter ??= createMetricEmitter({ logger: deps.logger, clock: deps.clock, stage: deps.settings.stage }));
     const objects = trailObjectsOf(event);
     if (objects === undefined) {
       logger.error('not an S3 notification or Object Created event; nothing read');
