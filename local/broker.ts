@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
-import { STSClient } from '@aws-sdk/client-sts';
+import { stsClient } from '../shared/clients/sts';
 import { createDynamoApprovalLinkRepository } from '../shared/adapters/dynamo/approval-link-repository';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { createDynamoCredentialStore } from '../shared/adapters/dynamo/credential-store';
@@ -139,7 +139,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const preview = createLocalConsolePreview({ baseUrl, lookup: (key) => sts.lastAssumeRole(key), clock });
   let signIn: ConsoleSignIn = preview;
   if (options.issuer === 'aws') {
-    issuer = createStsIssuer({ sts: new STSClient({}), logger });
+    issuer = createStsIssuer({ sts: stsClient(), logger });
     signIn = createFederationSignIn();
   }
 

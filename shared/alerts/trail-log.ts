@@ -191,8 +191,6 @@ function closesFile(buf: Buffer, at: number): boolean {
   return true;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The raw-text pre-filter (over ASCII text without `\u` escapes: scanTrailLogFile parses any
  * other record whatever this says): a role-use event name as the value of an `eventName` key,
@@ -203,13 +201,12 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * read, which text alone cannot rule out; the parsed record then goes through
  * watchedRecordFilter and the full parse.
  */
-export function watchedRecordTextFilter(_watchedRoleArns: readonly string[]): (recordText: string) => boolean {
-  const eventName = /"eventName"\s*:\s*"(?:AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|SwitchRole)"/;
-  return (recordText) => eventName.test(recordText);
-}
+export const watchedRecordText = (recordText: string): boolean => ROLE_USE_EVENT_NAME_TEXT.test(recordText);
 
 /** Event names of the records that can be a use of a role. */
 const ROLE_USE_EVENT_NAMES = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity', 'SwitchRole']);
+/** One of those names as the value of an `eventName` key, JSON whitespace allowed. */
+const ROLE_USE_EVENT_NAME_TEXT = new RegExp(`"eventName"\\s*:\\s*"(?:${[...ROLE_USE_EVENT_NAMES].join('|')})"`);
 
 /**
  * A cheap test, before any validation, of whether a CloudTrail record may be a use of a watched

@@ -122,12 +122,6 @@ export function roleKeyOf(arn: string): string | undefined {
   return role === undefined ? undefined : `${role.partition}:${role.account}:${role.name.toLowerCase()}`;
 }
 
-/** `arn:P:iam::ACCT:role/NAME`, the path-less IAM role ARN of a role or assumed-role ARN. */
-export function plainRoleArnOf(arn: string): string | undefined {
-  const role = parseRoleArn(arn);
-  return role === undefined ? undefined : `arn:${role.partition}:iam::${role.account}:role/${role.name}`;
-}
-
 /**
  * One comparable form per principal: an assumed-role session and an IAM role (any path, any
  * case) become `arn:P:iam::ACCT:role/<name lower-cased>`, an IAM user likewise

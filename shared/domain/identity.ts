@@ -8,8 +8,6 @@ export interface Caller {
 /** Emails compare case-insensitively everywhere; store and compare this form. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export const sameEmail = (a: string, b: string): boolean => normalizeEmail(a) === normalizeEmail(b);
-
 /**
  * The mailbox behind an address, the unit of "one person" wherever a vote or a self-approval is
  * decided: lower-cased, any `+tag` dropped from the local part (carol+prod@ reaches carol@), and

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isParseFailure, parseCloudTrailRecord } from '../alerts/cloudtrail-event';
 import { findingSentences, unreadableSentences } from '../alerts/alarm-wording';
-import { scanTrailLogFile, watchedRecordFilter, watchedRecordTextFilter } from '../alerts/trail-log';
+import { scanTrailLogFile, watchedRecordFilter, watchedRecordText } from '../alerts/trail-log';
 import { watchedRoleArns } from '../catalogue';
 import type { Catalogue } from '../catalogue/types';
 import { decideAlarm, watchedRoleOf, type AlarmScope } from '../domain/alarm-scope';
@@ -71,7 +71,6 @@ export function trailLogFiles(dir: string): string[] {
 export async function auditTrailFolder(dir: string, deps: AuditDeps): Promise<AuditReport> {
   const watched = watchedRoleArns(deps.catalogue);
   const scope: AlarmScope = { watchedRoleArns: watched, issuerRoleIds: deps.issuerRoleIds };
-  const textFilter = watchedRecordTextFilter(watched);
   const recordFilter = watchedRecordFilter(watched);
   const report: AuditReport = { files: 0, records: 0, roles: Object.fromEntries(watched.map((arn) => [arn, []])) };
   const requests = new Map<string, AccessRequest | undefined>();
@@ -82,7 +81,7 @@ export async function auditTrailFolder(dir: string, deps: AuditDeps): Promise<Au
 
   for (const path of trailLogFiles(dir)) {
     const file = relative(dir, path);
-    const scanned = scanTrailLogFile(readFileSync(path), textFilter, recordFilter);
+    const scanned = scanTrailLogFile(readFileSync(path), watchedRecordText, recordFilter);
     report.files++;
     report.records += scanned.count;
     for (const record of scanned.candidates) {

@@ -1,8 +1,7 @@
 import { parseCloudTrailRecord } from '../alerts/cloudtrail-event';
-import { scanTrailLogFile, watchedRecordFilter, watchedRecordTextFilter } from '../alerts/trail-log';
-import { watchedRoleArns } from '../catalogue';
+import { scanTrailLogFile, watchedRecordFilter, watchedRecordText } from '../alerts/trail-log';
 import { AlarmSource } from '../domain/role-use';
-import { AlarmClaimInProgressError, alarmOnParsed, type AlertDeps, type AlertOutcome } from './alert-on-role-use';
+import { AlarmClaimInProgressError, alarmOnParsed, alarmScope, type AlertDeps, type AlertOutcome } from './alert-on-role-use';
 
 /** What reconciling one log file did (the local route answers the first four). */
 export interface TrailReconciliation {
@@ -48,8 +47,7 @@ export class TrailReconciliationIncompleteError extends Error {
  * not a CloudTrail log file.
  */
 export async function reconcileTrailLog(deps: AlertDeps, bytes: Uint8Array, file = 'log file'): Promise<TrailReconciliation> {
-  const watchedArns = watchedRoleArns(deps.catalogue);
-  const scanned = scanTrailLogFile(bytes, watchedRecordTextFilter(watchedArns), watchedRecordFilter(watchedArns));
+  const scanned = scanTrailLogFile(bytes, watchedRecordText, watchedRecordFilter(alarmScope(deps).watchedRoleArns));
   const candidates = scanned.candidates;
   const result: TrailReconciliation = {
     records: scanned.count,

@@ -7,12 +7,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { fixtureRecord, trailLogFileBytes } from '../../events/trail-log';
-import { readTrailLogFile, scanTrailLogFile, TrailLogFormatError, watchedRecordFilter, watchedRecordTextFilter } from '../../shared/alerts/trail-log';
+import { readTrailLogFile, scanTrailLogFile, TrailLogFormatError, watchedRecordFilter, watchedRecordText } from '../../shared/alerts/trail-log';
 
 type Json = Record<string, any>;
 
 const WATCHED = ['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::111111111111:role/TemporaryAdminRole'];
-const textFilter = watchedRecordTextFilter(WATCHED);
+const textFilter = watchedRecordText;
 const recordFilter = watchedRecordFilter(WATCHED);
 
 const human = fixtureRecord('assume-role-by-human.json');
