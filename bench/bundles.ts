@@ -74,6 +74,7 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   getCatalogue: [],
   showApproval: ['dynamodb'],
   decideApproval: ['dynamodb', 'sfn'],
+  decideRequest: ['dynamodb', 'sfn'],
   getCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
   notifyApprovers: ['dynamodb', 'sns', 'sfn'],
   issueCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],

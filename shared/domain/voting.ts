@@ -1,3 +1,4 @@
+import { votingApprovers } from './authorization';
 import { ConflictError, ForbiddenError } from './errors';
 import { mailbox, sameMailbox } from './identity';
 import { HistoryType, type AccessRequest, type Approval, type Decision, type HistoryEntry } from './request';
@@ -39,6 +40,19 @@ export function assertNotSelfVote(request: Pick<AccessRequest, 'requester'>, app
   if (sameMailbox(approver, request.requester.email)) {
     throw new ForbiddenError('You cannot decide on your own request', 'SELF_APPROVAL');
   }
+}
+
+/**
+ * The approver address a signed-in caller votes as: the one listed on the request for the
+ * caller's mailbox (the address their link was sent to), so a vote cast through the
+ * authenticated route and one cast through the link are the same person's. Refused as a
+ * self-vote for the requester's mailbox (listed or not), and as not an approver otherwise.
+ */
+export function approverAddressFor(request: Pick<AccessRequest, 'approverEmails' | 'requester'>, email: string): string {
+  assertNotSelfVote(request, email);
+  const listed = votingApprovers(request).find((approver) => sameMailbox(approver, email));
+  if (!listed) throw new ForbiddenError("You are not an approver of this request's target", 'NOT_APPROVER');
+  return listed;
 }
 
 export interface VoteResult {

@@ -4,7 +4,9 @@ import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/a
 import { assertLinkUsable } from '../domain/approval-link';
 import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
 import type { AccessRequest, Decision } from '../domain/request';
-import { assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
+import { canView } from '../domain/authorization';
+import type { Caller } from '../domain/identity';
+import { approverAddressFor, assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
 import type { ApprovalLink } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
@@ -26,7 +28,7 @@ export interface ApprovalContext {
 /** Resolves a link token to its link and request, or the precise reason it cannot be used. */
 async function resolveLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await loadLink(deps, token);
-  assertLinkUsable(context.link, deps.clock.now());
+  assertLinkUsable(context.link, deps.clock.now(), context.request.approvals);
   return context;
 }
 
@@ -67,26 +69,47 @@ export interface DecisionResult {
   serviceNames: string[];
 }
 
+/** What recording a vote needs, whichever path it came by. */
+export type DecideDeps = Pick<Deps, 'clock' | 'logger' | 'requests' | 'workflow'>;
+
+/** The outcome of one recorded vote. */
+export type VoteOutcome = Omit<DecisionResult, 'serviceNames'>;
+
+/** One approver's vote on one request, as either path hands it to `recordVote`. */
+interface Ballot {
+  /** The request as just read (the vote is judged on it, then again as the write finds it). */
+  request: AccessRequest;
+  /** The approver address as listed on the request (what their link was made for). */
+  voter: string;
+  decision: Decision;
+  comment?: string;
+  /**
+   * Spends the path's own credential once the vote passed the rules and before it is written:
+   * the link marks itself used (a replay or a double click then gets 410). A refused vote
+   * therefore leaves the link usable.
+   */
+  spend?: () => Promise<void>;
+}
+
+/** One line: the comment is quoted in the requester's plain-text email. */
+const oneLine = (raw?: string): string | undefined => raw?.replace(/\p{Cc}+/gu, ' ').trim() || undefined;
+
 /**
- * POST: one approver's vote. The link is consumed by a conditional write (a replay or a double
- * click gets 410), the vote by another conditional write on the request's version (two
- * approvers at the same instant are serialised), and only the write that reaches the quorum,
- * or denies, tells the workflow.
+ * The one decide path of both the link (POST /approvals/{token}) and the authenticated route
+ * (POST /requests/{id}/decision): the vote is judged by the domain's rules, written with a
+ * conditional write on the request's version (two approvers at the same instant are
+ * serialised, and one mailbox gets one vote whatever path each attempt took), and only the
+ * write that reaches the quorum, or denies, tells the workflow.
  */
-export async function decideApproval(deps: ApprovalDeps, token: string, decision: Decision, rawComment?: string): Promise<DecisionResult> {
-  // One line: the comment is quoted in the requester's plain-text email.
-  const comment = rawComment?.replace(/\p{Cc}+/gu, ' ').trim() || undefined;
-  const context = await loadLink(deps, token);
-  const redelivered = await redeliverDecision(deps, context, decision);
-  if (redelivered) return redelivered;
-  assertLinkUsable(context.link, deps.clock.now());
-  const { link, request, serviceNames } = context;
+async function recordVote(deps: DecideDeps, ballot: Ballot): Promise<VoteOutcome> {
+  const { request, voter, decision } = ballot;
+  const comment = oneLine(ballot.comment);
   const now = deps.clock.now().toISOString();
-  const vote = { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) };
-  // Judged once before the link is spent (a refused vote leaves it usable), and again on the
-  // request as the conditional write finds it.
+  const vote = { by: voter, decision, at: now, ...(comment ? { comment } : {}) };
+  // Judged once before the path's credential is spent, and again on the request as the
+  // conditional write finds it.
   castVote(request, vote);
-  if (!(await deps.links.markUsed(link.tokenHash, now))) throw new GoneError('This link was already used', 'LINK_USED');
+  await ballot.spend?.();
 
   let decided = false;
   const { request: updated, taskToken } = await updateRequest(
@@ -102,13 +125,13 @@ export async function decideApproval(deps: ApprovalDeps, token: string, decision
     },
     { readTaskToken: true },
   );
-  if (!decided) return { request: updated, decided: false, timedOut: false, serviceNames };
+  if (!decided) return { request: updated, decided: false, timedOut: false };
 
   // The wait closed under us: it timed out (the workflow's own "Record timeout" then writes
   // TIMED_OUT, from APPROVED too), or notify-approvers is being retried with a new token (the
   // retry finds the recorded decision and delivers it). Either way the workflow settles the
   // status; writing TIMED_OUT here could overrule a retry that is about to deliver.
-  const closedWait = async () => ({ request: (await deps.requests.get(updated.id)) ?? updated, decided: true, timedOut: true, serviceNames });
+  const closedWait = async () => ({ request: (await deps.requests.get(updated.id)) ?? updated, decided: true, timedOut: true });
   if (!taskToken) return closedWait();
   try {
     await deps.workflow.sendDecision(taskToken, decisionOf(updated));
@@ -116,22 +139,30 @@ export async function decideApproval(deps: ApprovalDeps, token: string, decision
     if (e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED) return closedWait();
     deps.logger.error('decision recorded but not delivered', { requestId: updated.id, error: e });
     throw new UnavailableError(
-      'Your decision is recorded but the approval workflow could not be reached. Submit the same decision again (reload this page) to deliver it.',
+      'Your decision is recorded but the approval workflow could not be reached. Submit the same decision again to deliver it.',
       'DECISION_NOT_DELIVERED',
     );
   }
   deps.logger.info('decision sent', { requestId: updated.id, status: updated.status });
-  return { request: updated, decided: true, timedOut: false, serviceNames };
+  return { request: updated, decided: true, timedOut: false };
 }
 
 /**
  * The decision was recorded but telling the workflow failed (a throttled or unreachable Step
- * Functions): the token is still stored, so the same approver opening their link again delivers
- * it. Only the approver whose vote decided can do this, and only the same decision.
+ * Functions): the token is still stored, so the approver whose vote decided may send the same
+ * decision again to deliver it. Returns null when there is nothing to deliver (no recorded
+ * vote of theirs with this decision, or no waiting task). `closed` says what a task that no
+ * longer waits means on this path: the link shows the request ('show'), the authenticated route
+ * answers that this approver already voted ('refuse': it was delivered, or the wait timed out).
  */
-async function redeliverDecision(deps: ApprovalDeps, context: ApprovalContext, decision: Decision): Promise<DecisionResult | null> {
-  const { link, request, serviceNames } = context;
-  if (!link.usedAt || !isRecordedVote(request, link.approver, decision)) return null;
+async function redeliverDecision(
+  deps: DecideDeps,
+  request: AccessRequest,
+  voter: string,
+  decision: Decision,
+  closed: 'show' | 'refuse',
+): Promise<VoteOutcome | null> {
+  if (!isRecordedVote(request, voter, decision)) return null;
   const taskToken = await deps.requests.getTaskToken(request.id);
   if (!taskToken) return null;
   try {
@@ -139,9 +170,49 @@ async function redeliverDecision(deps: ApprovalDeps, context: ApprovalContext, d
   } catch (e) {
     // Closed: delivered earlier, or the wait timed out (the workflow then records TIMED_OUT itself).
     if (!(e instanceof ConflictError && e.code === WORKFLOW_TASK_CLOSED)) throw e;
+    if (closed === 'refuse') throw new ConflictError(`${voter} has already decided on request ${request.id}`, 'ALREADY_VOTED');
   }
   deps.logger.info('decision redelivered', { requestId: request.id });
-  return { request: (await deps.requests.get(request.id)) ?? request, decided: true, timedOut: false, serviceNames };
+  return { request: (await deps.requests.get(request.id)) ?? request, decided: true, timedOut: false };
 }
 
+/**
+ * POST /approvals/{token}: one approver's vote through their emailed link. The link is
+ * consumed by a conditional write (a replay or a double click gets 410) and is refused once its
+ * approver voted by any path; the vote is recorded by `recordVote`, as for the route.
+ */
+export async function decideApproval(deps: ApprovalDeps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
+  const context = await loadLink(deps, token);
+  const { link, request, serviceNames } = context;
+  // Only the approver whose link decided, after spending it, may deliver that decision again.
+  const redelivered = link.usedAt ? await redeliverDecision(deps, request, link.approver, decision, 'show') : null;
+  if (redelivered) return { ...redelivered, serviceNames };
+  assertLinkUsable(link, deps.clock.now(), request.approvals);
+  const outcome = await recordVote(deps, {
+    request,
+    voter: link.approver,
+    decision,
+    ...(comment !== undefined ? { comment } : {}),
+    spend: async () => {
+      if (!(await deps.links.markUsed(link.tokenHash, deps.clock.now().toISOString()))) throw new GoneError('This link was already used', 'LINK_USED');
+    },
+  });
+  return { ...outcome, serviceNames };
+}
 
+/**
+ * POST /requests/{id}/decision: a signed-in approver's vote, with the same rules as a link's
+ * (the caller's verified email, by mailbox, must be one of the request's approvers; no vote on
+ * one's own request; one vote per mailbox; 409 once decided). A caller who may not read the
+ * request gets 404 as for a read. Their link for the request is spent by this vote: links are
+ * refused once their approver's mailbox has voted (shared/domain/approval-link.ts).
+ */
+export async function decideAsApprover(deps: DecideDeps, caller: Caller, id: string, decision: Decision, comment?: string): Promise<VoteOutcome> {
+  const request = await deps.requests.get(id);
+  if (!request || !canView(request, caller)) throw new NotFoundError(`Request ${id} not found`);
+  const voter = approverAddressFor(request, caller.email);
+  // A repeat of a recorded decision delivers it if the workflow never heard it (after a 503).
+  const redelivered = await redeliverDecision(deps, request, voter, decision, 'refuse');
+  if (redelivered) return redelivered;
+  return recordVote(deps, { request, voter, decision, ...(comment !== undefined ? { comment } : {}) });
+}

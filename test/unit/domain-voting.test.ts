@@ -3,7 +3,7 @@ import { votingApprovers } from '../../shared/domain/authorization';
 import { DomainError } from '../../shared/domain/errors';
 import { mailbox, sameMailbox } from '../../shared/domain/identity';
 import type { AccessRequest, Approval } from '../../shared/domain/request';
-import { approvalCount, castVote, isRecordedVote, tally } from '../../shared/domain/voting';
+import { approvalCount, approverAddressFor, castVote, isRecordedVote, tally } from '../../shared/domain/voting';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const approve = (by: string): Approval => ({ by, decision: 'approve', at: AT });
@@ -134,5 +134,30 @@ describe('votingApprovers', () => {
     ['aliases of one approver get one link, the first listed', ['dave@example.com', 'dave+prod@example.com', 'erin@example.com'], 'carol@example.com', ['dave@example.com', 'erin@example.com']],
   ])('%s', (_name, approverEmails, requesterEmail, expected) => {
     expect(votingApprovers({ approverEmails, requester: { sub: 'x', email: requesterEmail } })).toEqual(expected);
+  });
+});
+
+describe('approverAddressFor (who a signed-in caller votes as)', () => {
+  const request = {
+    requester: { sub: 'alice', email: 'alice@example.com' },
+    approverEmails: ['carol@example.com', 'dave@example.com', 'alice+approver@example.com'],
+  };
+  const codeOf = (email: string) => {
+    try {
+      return approverAddressFor(request, email);
+    } catch (e) {
+      if (e instanceof DomainError) return `${e.kind}:${e.code}`;
+      throw e;
+    }
+  };
+  it.each([
+    ['a listed approver votes as the listed address', 'carol@example.com', 'carol@example.com'],
+    ['an alias of a listed mailbox votes as the listed address', 'Carol+cli@Example.com', 'carol@example.com'],
+    ['the requester', 'alice@example.com', 'forbidden:SELF_APPROVAL'],
+    ["the requester under the alias listed as an approver", 'alice+approver@example.com', 'forbidden:SELF_APPROVAL'],
+    ['someone not listed', 'erin@example.com', 'forbidden:NOT_APPROVER'],
+    ['a look-alike domain', 'carol@example.org', 'forbidden:NOT_APPROVER'],
+  ])('%s: %s -> %s', (_name, email, expected) => {
+    expect(codeOf(email)).toBe(expected);
   });
 });

@@ -30,6 +30,26 @@ describe('approval link usability', () => {
     expect(codeOf(() => assertLinkUsable(link, NOW))).toBe(expected);
   });
 
+  // The approver's mailbox voted on the request by another path (the authenticated decision route).
+  const carolVoted = [{ by: 'carol@example.com', decision: 'approve' as const, at: at(-5) }];
+  it.each<[string, { expiresAt: string; usedAt?: string; approver: string }, { by: string; decision: 'approve' | 'deny'; at: string }[], string | undefined, string | undefined]>([
+    ['no votes yet', { expiresAt: at(60), approver: 'carol@example.com' }, [], undefined, undefined],
+    ["another approver's vote", { expiresAt: at(60), approver: 'dave@example.com' }, carolVoted, undefined, undefined],
+    ["its approver's vote", { expiresAt: at(60), approver: 'carol@example.com' }, carolVoted, 'LINK_VOTED', 'LINK_USED'],
+    ["its approver's vote under an alias of the mailbox", { expiresAt: at(60), approver: 'Carol+prod@example.com' }, carolVoted, 'LINK_VOTED', 'LINK_USED'],
+    ['voted and expired: the vote is said first', { expiresAt: at(-1), approver: 'carol@example.com' }, carolVoted, 'LINK_VOTED', 'LINK_USED'],
+    ['used by its own vote: used is said first', { expiresAt: at(60), usedAt: at(-5), approver: 'carol@example.com' }, carolVoted, 'LINK_USED', 'LINK_USED'],
+  ])('%s -> %s', (_name, link, votes, reason, code) => {
+    expect(linkUnusableReason(link, NOW, votes)).toBe(reason);
+    expect(codeOf(() => assertLinkUsable(link, NOW, votes))).toBe(code);
+  });
+
+  it('a link spent by a vote on another path says when that vote was cast', () => {
+    expect(() => assertLinkUsable({ expiresAt: at(60), approver: 'carol@example.com' }, NOW, carolVoted)).toThrow(
+      `This link can no longer be used: you already decided (approve) on this request at ${at(-5)}`,
+    );
+  });
+
   it('a refused link is 410 Gone and says when', () => {
     expect(() => assertLinkUsable({ expiresAt: at(-1) }, NOW)).toThrow(`This link expired at ${at(-1)}`);
     expect(() => assertLinkUsable({ expiresAt: at(-1) }, NOW)).toThrow(expect.objectContaining({ kind: 'gone' }));

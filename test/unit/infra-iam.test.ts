@@ -63,6 +63,13 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       { actions: ['states:SendTaskFailure'], resources: ['*'], why: 'end the waiting workflow (Broker.Cancelled); no resource-level permissions exist' },
     ],
   },
+  decideRequest: {
+    role: 'DecideRequestRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request and task token, record the vote (conditional write); no link items' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'hand the decision to the waiting workflow; no resource-level permissions exist' },
+    ],
+  },
   getCatalogue: {
     role: 'GetCatalogueRole',
     grants: [],

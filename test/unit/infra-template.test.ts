@@ -48,13 +48,14 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 14 handlers, each on nodejs24.x arm64', () => {
+  it('are the 15 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
         'cancelRequest',
         'createRequest',
         'decideApproval',
+        'decideRequest',
         'getCatalogue',
         'getCredentials',
         'getRequest',

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hashApprovalToken, newApprovalToken } from '../../../shared/domain/approval-token';
 import type { AccessRequest, Approval } from '../../../shared/domain/request';
 import type { ApprovalLink } from '../../../shared/ports/repositories';
-import { decideApproval, viewApproval } from '../../../shared/usecases/approvals';
+import type { Caller } from '../../../shared/domain/identity';
+import { decideApproval, decideAsApprover, viewApproval } from '../../../shared/usecases/approvals';
 import { workflowTaskClosedError } from '../../../shared/workflow/errors';
 import { FAKE_NOW, aRequest, fakePorts } from '../../helpers/fake-ports';
 
@@ -74,11 +75,12 @@ describe('decideApproval', () => {
       wantSent: { decision: 'denied', decidedBy: ['erin@example.com'] },
     },
     {
-      name: 'an alias of an approver who already voted gets no second vote (and keeps the link)',
+      // A link is spent once its approver's mailbox voted by any path (link or signed-in route).
+      name: 'an alias of an approver who already voted gets no second vote: its link is spent (410)',
       request: prod({ approvals: [approve('dave@example.com')] }),
       approver: 'dave+prod@example.com',
       decision: 'approve',
-      wantErr: 'ALREADY_VOTED',
+      wantErr: 'LINK_USED',
       wantStatus: 'PENDING',
       wantApprovals: ['dave@example.com'],
       wantLinkUsed: false,
@@ -169,7 +171,7 @@ describe('decideApproval', () => {
     const b = linkFor('dave+prod@example.com');
     const ports = fakePorts({ requests: [prod()], links: [a.link, b.link], taskTokens: { [ID]: 'tok-wait' } });
     await decideApproval(ports, a.token, 'approve');
-    await expect(decideApproval(ports, b.token, 'approve')).rejects.toMatchObject({ code: 'ALREADY_VOTED' });
+    await expect(decideApproval(ports, b.token, 'approve')).rejects.toMatchObject({ code: 'LINK_USED' });
     expect(ports.stored(ID)).toMatchObject({ status: 'PENDING', approvals: [{ by: 'dave@example.com' }] });
     expect(ports.recorded.decisionsSent).toEqual([]);
   });
@@ -234,5 +236,80 @@ describe('viewApproval', () => {
     // A GET never changes state.
     expect(ports.recorded.writes).toEqual([]);
     expect(ports.storedLink(link.tokenHash)).toEqual(link);
+  });
+});
+
+describe('decideAsApprover (POST /requests/{id}/decision)', () => {
+  const caller = (email: string, groups: string[] = [], sub = email.split('@')[0]!): Caller => ({ sub, email, groups });
+  const dave = caller('dave@example.com');
+
+  it.each<{ name: string; request: AccessRequest; who: Caller; decision?: 'approve' | 'deny'; wantErr?: string; wantStatus: string; wantBy?: string }>([
+    { name: 'a listed approver approves; one of two leaves it pending', request: prod(), who: dave, wantStatus: 'PENDING', wantBy: 'dave@example.com' },
+    { name: 'an alias of a listed mailbox (who may read it) votes as the listed address', request: prod(), who: caller('Dave+cli@Example.com', ['approvers'], 'dave'), wantStatus: 'PENDING', wantBy: 'dave@example.com' },
+    // Reading follows GET /requests/{id}: a listed address or an approver group.
+    { name: 'an alias of a listed mailbox who may not read the request gets 404 as for a read', request: prod(), who: caller('dave+cli@example.com', [], 'dave'), wantErr: 'NOT_FOUND', wantStatus: 'PENDING' },
+    { name: 'the second approver reaches the quorum', request: prod({ approvals: [approve('dave@example.com')] }), who: caller('erin@example.com'), wantStatus: 'APPROVED', wantBy: 'erin@example.com' },
+    { name: 'a deny decides', request: prod(), who: dave, decision: 'deny', wantStatus: 'DENIED', wantBy: 'dave@example.com' },
+    { name: 'the requester (also listed) may not decide', request: prod(), who: caller('carol@example.com', ['approvers']), wantErr: 'SELF_APPROVAL', wantStatus: 'PENDING' },
+    { name: 'an approver-group member not listed by email may read but not vote', request: prod(), who: caller('frank@example.com', ['approvers']), wantErr: 'NOT_APPROVER', wantStatus: 'PENDING' },
+    { name: 'anyone else does not learn the request exists', request: prod(), who: caller('mallory@example.com', ['contractors']), wantErr: 'NOT_FOUND', wantStatus: 'PENDING' },
+    { name: 'one vote per mailbox', request: prod({ approvals: [approve('dave@example.com')] }), who: dave, wantErr: 'ALREADY_VOTED', wantStatus: 'PENDING' },
+    { name: 'no vote once decided', request: prod({ status: 'DENIED', approvals: [{ ...approve('erin@example.com'), decision: 'deny' }] }), who: dave, wantErr: 'ALREADY_DECIDED', wantStatus: 'DENIED' },
+  ])('$name', async ({ request, who, decision, wantErr, wantStatus, wantBy }) => {
+    const ports = fakePorts({ requests: [request], taskTokens: { [ID]: 'tok-wait' } });
+    const result = decideAsApprover(ports, who, ID, decision ?? 'approve', 'via the CLI');
+    if (wantErr) {
+      await expect(result).rejects.toMatchObject({ code: wantErr });
+      expect(ports.recorded.writes).toEqual([]);
+    } else {
+      await expect(result).resolves.toMatchObject({ decided: wantStatus !== 'PENDING', timedOut: false, request: { status: wantStatus } });
+      expect(ports.stored(ID)!.approvals.at(-1)).toEqual({ by: wantBy, decision: decision ?? 'approve', at: FAKE_NOW, comment: 'via the CLI' });
+    }
+    expect(ports.stored(ID)!.status).toBe(wantStatus);
+    expect(ports.recorded.decisionsSent.length).toBe(!wantErr && wantStatus !== 'PENDING' ? 1 : 0);
+  });
+
+  it("spends the voter's link: it then answers 410 to GET and POST, and other approvers' links still work", async () => {
+    const daveLink = linkFor('dave@example.com');
+    const erinLink = linkFor('erin@example.com');
+    const ports = fakePorts({ requests: [prod()], links: [daveLink.link, erinLink.link], taskTokens: { [ID]: 'tok-wait' } });
+    await decideAsApprover(ports, dave, ID, 'approve');
+    await expect(viewApproval(ports, daveLink.token)).rejects.toMatchObject({ kind: 'gone', code: 'LINK_USED' });
+    await expect(decideApproval(ports, daveLink.token, 'deny')).rejects.toMatchObject({ kind: 'gone', code: 'LINK_USED' });
+    await expect(viewApproval(ports, erinLink.token)).resolves.toMatchObject({ request: { id: ID } });
+    await expect(decideApproval(ports, erinLink.token, 'approve')).resolves.toMatchObject({ decided: true });
+    expect(ports.stored(ID)).toMatchObject({ status: 'APPROVED', approvals: [{ by: 'dave@example.com' }, { by: 'erin@example.com' }] });
+  });
+
+  it('a vote through the link blocks a later vote through the route (409)', async () => {
+    const daveLink = linkFor('dave@example.com');
+    const ports = fakePorts({ requests: [prod()], links: [daveLink.link], taskTokens: { [ID]: 'tok-wait' } });
+    await decideApproval(ports, daveLink.token, 'approve');
+    await expect(decideAsApprover(ports, dave, ID, 'approve')).rejects.toMatchObject({ kind: 'conflict', code: 'ALREADY_VOTED' });
+    await expect(decideAsApprover(ports, dave, ID, 'deny')).rejects.toMatchObject({ kind: 'conflict', code: 'ALREADY_VOTED' });
+    expect(ports.stored(ID)!.approvals).toHaveLength(1);
+  });
+
+  it('a route vote racing a link vote of the same approver is refused by the conditional write', async () => {
+    const ports = fakePorts({ requests: [prod()], taskTokens: { [ID]: 'tok-wait' } });
+    // The link's vote lands between the route's read and its write.
+    ports.raceNextUpdate(ID, (r) => {
+      r.approvals.push(approve('dave@example.com'));
+    });
+    await expect(decideAsApprover(ports, dave, ID, 'deny')).rejects.toMatchObject({ code: 'ALREADY_VOTED' });
+    expect(ports.stored(ID)).toMatchObject({ status: 'PENDING', approvals: [{ by: 'dave@example.com', decision: 'approve' }] });
+  });
+
+  it('a deciding vote not delivered (503) is delivered by sending it again; once delivered, a repeat is 409', async () => {
+    const ports = fakePorts({ requests: [aRequest({ id: ID })], taskTokens: { [ID]: 'tok-wait' } });
+    ports.failures.sendDecision = new Error('ThrottlingException');
+    await expect(decideAsApprover(ports, dave, ID, 'approve')).rejects.toMatchObject({ kind: 'unavailable', code: 'DECISION_NOT_DELIVERED' });
+    expect(ports.stored(ID)?.status).toBe('APPROVED');
+    delete ports.failures.sendDecision;
+    await expect(decideAsApprover(ports, dave, ID, 'deny')).rejects.toMatchObject({ code: 'ALREADY_DECIDED' });
+    await expect(decideAsApprover(ports, dave, ID, 'approve')).resolves.toMatchObject({ decided: true, timedOut: false });
+    expect(ports.recorded.decisionsSent).toEqual([{ taskToken: 'tok-wait', output: { decision: 'approved', decidedBy: ['dave@example.com'] } }]);
+    await expect(decideAsApprover(ports, dave, ID, 'approve')).rejects.toMatchObject({ kind: 'conflict', code: 'ALREADY_VOTED' });
+    expect(ports.recorded.writes).toHaveLength(1);
   });
 });
