@@ -48,8 +48,8 @@ const AWS = require('aws-sdk/lib/core') as {
 };
 
 /** The services the broker's adapters call, by model file name. */
-export type AdapterService = 'sts' | 'sns' | 'sfn' | 'kms' | 'dynamodb' | 'secretsmanager';
-export const MODEL_SERVICES: readonly AdapterService[] = ['sts', 'sns', 'sfn', 'kms', 'dynamodb', 'secretsmanager'];
+export type AdapterService = 'sts' | 'sns' | 'sesv2' | 'sfn' | 'kms' | 'dynamodb' | 'secretsmanager';
+export const MODEL_SERVICES: readonly AdapterService[] = ['sts', 'sns', 'sesv2', 'sfn', 'kms', 'dynamodb', 'secretsmanager'];
 /**
  * Every model file: the adapters' services, IAM (session denies map its errors themselves, see
  * test/unit/iam-inline-policies.test.ts), and Lambda, whose Invoke errors the workflow's Retry rules name.
@@ -187,6 +187,7 @@ export function assertMatchesModel(service: ModelService, operation: string, inp
 const NAMESPACES: Record<string, ModelService> = {
   'com.amazonaws.sts': 'sts',
   'com.amazonaws.sns': 'sns',
+  'com.amazonaws.sesv2': 'sesv2',
   'com.amazonaws.sfn': 'sfn',
   'com.amazonaws.kms': 'kms',
   'com.amazonaws.dynamodb': 'dynamodb',
@@ -199,6 +200,7 @@ const NAMESPACES: Record<string, ModelService> = {
 const SERVICE_IDS: Record<string, ModelService> = {
   STS: 'sts',
   SNS: 'sns',
+  SESv2: 'sesv2',
   SFN: 'sfn',
   KMS: 'kms',
   DynamoDB: 'dynamodb',

@@ -31,7 +31,7 @@ const validAssumeRole = {
 
 describe('the model files', () => {
   it.each(MODEL_SERVICES)('%s carries the constraints aws-sdk v2 min.json drops, and its provenance', (service) => {
-    expect(modelSource(service)).toMatch(/^botocore \d+\.\d+\.\d+, data\/[a-z]+\/\d{4}-\d{2}-\d{2}\/service-2\.json/);
+    expect(modelSource(service)).toMatch(/^botocore \d+\.\d+\.\d+, data\/[a-z0-9]+\/\d{4}-\d{2}-\d{2}\/service-2\.json/);
     expect(['query', 'json']).toContain(modelProtocol(service));
   });
 
