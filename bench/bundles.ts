@@ -58,7 +58,7 @@ const PLUGIN_ONLY_OPTIONS = [
 ];
 
 /** The SDK clients a function's composition root imports (functions/*.ts and shared/runtime/ports/*). */
-export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sts' | 'kms' | 'secrets' | 's3';
+export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sesv2' | 'sts' | 'kms' | 'secrets' | 's3';
 
 /**
  * Which SDK clients each function uses: its floor bundle imports and constructs exactly these.
@@ -76,10 +76,11 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   decideApproval: ['dynamodb', 'sfn'],
   decideRequest: ['dynamodb', 'sfn'],
   getCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
-  notifyApprovers: ['dynamodb', 'sns', 'sfn'],
+  // Mail goes through SES or SNS as deployed (approvalMail): both clients are imported, one constructed.
+  notifyApprovers: ['dynamodb', 'sesv2', 'sns', 'sfn'],
   issueCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
-  notifyRequester: ['dynamodb', 'sns'],
-  settleRequest: ['dynamodb', 'sns'],
+  notifyRequester: ['dynamodb', 'sesv2', 'sns'],
+  settleRequest: ['dynamodb', 'sesv2', 'sns'],
   alertOnAssumeRole: ['dynamodb', 'sns'],
   reconcileTrail: ['dynamodb', 'sns', 's3'],
 };
@@ -89,6 +90,7 @@ export const CLIENT_PACKAGES: Record<SdkClient, string[]> = {
   dynamodb: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
   sfn: ['@aws-sdk/client-sfn'],
   sns: ['@aws-sdk/client-sns'],
+  sesv2: ['@aws-sdk/client-sesv2'],
   sts: ['@aws-sdk/client-sts'],
   kms: ['@aws-sdk/client-kms'],
   secrets: ['@aws-sdk/client-secrets-manager'],
@@ -102,6 +104,7 @@ const CLIENT_SOURCE: Record<SdkClient, { imports: string; construct: string }> =
   },
   sfn: { imports: "import { SFNClient } from '@aws-sdk/client-sfn';", construct: 'new SFNClient({})' },
   sns: { imports: "import { SNSClient } from '@aws-sdk/client-sns';", construct: 'new SNSClient({})' },
+  sesv2: { imports: "import { SESv2Client } from '@aws-sdk/client-sesv2';", construct: 'new SESv2Client({})' },
   sts: { imports: "import { STSClient } from '@aws-sdk/client-sts';", construct: 'new STSClient({})' },
   kms: { imports: "import { KMSClient } from '@aws-sdk/client-kms';", construct: 'new KMSClient({})' },
   secrets: { imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';", construct: 'new SecretsManagerClient({})' },
@@ -286,6 +289,8 @@ export function fakeLambdaEnvironment(functionName: string, taskRoot: string): R
     BROKER_APPROVALS_TOPIC_ARN: `arn:aws:sns:${region}:${account}:approvals`,
     BROKER_NOTIFICATIONS_TOPIC_ARN: `arn:aws:sns:${region}:${account}:notifications`,
     BROKER_ALARMS_TOPIC_ARN: `arn:aws:sns:${region}:${account}:alarms`,
+    // The default mail delivery (SES); the approvals and notifications topics above serve approvalMail: sns.
+    BROKER_MAIL_FROM: 'access-broker@example.com',
     BROKER_STATE_MACHINE_ARN: `arn:aws:states:${region}:${account}:stateMachine:access-broker-bench-approval`,
     BROKER_KMS_KEY_ID: `arn:aws:kms:${region}:${account}:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d`,
     BROKER_ISSUER_PRINCIPAL_ARNS: `arn:aws:iam::${account}:role/access-broker-bench-${region}-issuer`,

@@ -1,6 +1,6 @@
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { linksPort } from '../shared/runtime/ports/links';
-import { notifierPort } from '../shared/runtime/ports/notifier';
+import { mailerPort } from '../shared/runtime/ports/mailer';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
 import { notifyApprovers, type NotifyApproversDeps } from '../shared/usecases/notify-approvers';
@@ -16,7 +16,7 @@ const wiring: Wiring<Ports> = {
   clock: base.clock,
   requests: requestsPort,
   links: linksPort,
-  notifier: notifierPort,
+  mailer: mailerPort,
   workflow: workflowPort,
 };
 

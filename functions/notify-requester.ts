@@ -1,5 +1,5 @@
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
-import { notifierPort } from '../shared/runtime/ports/notifier';
+import { mailerPort } from '../shared/runtime/ports/mailer';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { notifyRequesterOfGrant, type NotifyRequesterDeps } from '../shared/usecases/notify-requester';
 import { taskHandler } from '../shared/workflow/task-handler';
@@ -13,7 +13,7 @@ const wiring: Wiring<Ports> = {
   logger: base.logger,
   clock: base.clock,
   requests: requestsPort,
-  notifier: notifierPort,
+  mailer: mailerPort,
 };
 
 /** Workflow task: "your access is active". */

@@ -1,6 +1,6 @@
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { credentialsPort } from '../shared/runtime/ports/credentials';
-import { notifierPort } from '../shared/runtime/ports/notifier';
+import { mailerPort } from '../shared/runtime/ports/mailer';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { settleRequest, type SettleRequestDeps } from '../shared/usecases/settle-request';
 import { taskHandler } from '../shared/workflow/task-handler';
@@ -14,7 +14,7 @@ const wiring: Wiring<Ports> = {
   clock: base.clock,
   requests: requestsPort,
   credentials: credentialsPort,
-  notifier: notifierPort,
+  mailer: mailerPort,
 };
 
 /** Workflow task: records the final outcome and tells the requester. */

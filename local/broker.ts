@@ -172,6 +172,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     events: createDynamoEventDeduper(db, LOCAL_TABLE_NAME, 7),
     workflow,
     notifier: outbox.notifier,
+    mailer: outbox.mailer,
     issuer,
     signIn,
     vault: createEnvelopeVault(localKeyFileSource(keyFile)),

@@ -55,6 +55,7 @@ export function mailPage(messages: readonly OutboxMessage[]): string {
     .map(
       (m) =>
         `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">${escapeHtml(m.at)} · topic <b>${escapeHtml(m.topic)}</b> · ` +
+        (m.to ? `to <b>${escapeHtml(m.to)}</b> · ` : '') +
         `${Object.entries(m.attributes).map(([k, v]) => `${escapeHtml(k)}=<code>${escapeHtml(v)}</code>`).join(' ')}</p>` +
         `<pre>${linkify(plainBody(m))}</pre></article>`,
     )
@@ -63,7 +64,7 @@ export function mailPage(messages: readonly OutboxMessage[]): string {
 <title>Local mail · Access Broker</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:50rem;margin:0 auto;padding:1rem;background:#f6f7f9}
 article{background:#fff;border:1px solid #d0d7de;border-radius:.5rem;padding:1rem;margin:1rem 0}h2{font-size:1.1rem;margin:0}
 .meta{color:#57606a;font-size:.85rem}pre{white-space:pre-wrap;overflow-wrap:anywhere}</style></head>
-<body><h1>Local mail (${messages.length})</h1><p>Every SNS publish of the local broker, newest first. Approval links open the real approval page.</p>${items || '<p>No messages yet.</p>'}</body></html>`;
+<body><h1>Local mail (${messages.length})</h1><p>Every mail and SNS publish of the local broker, newest first. Approval links open the real approval page.</p>${items || '<p>No messages yet.</p>'}</body></html>`;
 }
 
 /** The /_local/ routes (docs/api.md, "Local-only routes") that do not depend on the alerting rules. */

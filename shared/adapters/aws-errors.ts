@@ -37,11 +37,12 @@ export function upstreamError(code: string, message: string, name: BrokerErrorNa
  * AWS error codes (and SDK error names) meaning "throttled", matched anywhere in the code
  * and case-insensitively: the common `ThrottlingException` (STS sends `Throttling`), SNS
  * `KMSThrottlingException`, Step Functions `KmsThrottlingException`, DynamoDB
- * `ProvisionedThroughputExceededException` and `RequestLimitExceeded`. Each alternative names an
+ * `ProvisionedThroughputExceededException` and `RequestLimitExceeded`, SES `TooManyRequestsException`
+ * (over the account's sending rate: 1 per second in the SES sandbox). Each alternative names an
  * error that AWS's models list for an operation the adapters call, or a documented common error
  * (test/unit/aws-error-names.test.ts checks this against the models).
  */
-export const THROTTLING_CODES = /Throttl|RequestLimitExceeded|ProvisionedThroughputExceeded/i;
+export const THROTTLING_CODES = /Throttl|RequestLimitExceeded|ProvisionedThroughputExceeded|TooManyRequests/i;
 
 /**
  * AWS error codes meaning a transient service-side failure (a 5xx, a timeout on AWS's side):

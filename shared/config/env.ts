@@ -21,8 +21,15 @@ const envSchema = z.object({
   ),
   // https only: approval links carry their token in the path.
   BROKER_PUBLIC_BASE_URL: z.url({ protocol: /^https$/, error: 'must be an https URL (approval links carry a credential)' }),
-  BROKER_APPROVALS_TOPIC_ARN: arn('sns'),
-  BROKER_NOTIFICATIONS_TOPIC_ARN: arn('sns'),
+  /** How approvers and requesters are mailed: `ses` (one SendEmail per person) or `sns` (topics with filter policies). */
+  BROKER_MAIL_DELIVERY: z._default(z.enum(['ses', 'sns'], { error: 'must be ses or sns' }), 'ses'),
+  /** With ses: the From address, of (or under) a verified SES identity. */
+  BROKER_MAIL_FROM: z.optional(z.email({ error: 'must be an email address (a verified SES identity, or an address of a verified domain)' })),
+  /** With ses, optional: the SES configuration set (event publishing of bounces, complaints, deliveries). */
+  BROKER_SES_CONFIGURATION_SET: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name (letters, digits, _ and -, at most 64)'))),
+  /** With sns: the topics approvers' and requesters' email subscriptions filter. */
+  BROKER_APPROVALS_TOPIC_ARN: z.optional(arn('sns')),
+  BROKER_NOTIFICATIONS_TOPIC_ARN: z.optional(arn('sns')),
   BROKER_ALARMS_TOPIC_ARN: arn('sns'),
   BROKER_STATE_MACHINE_ARN: arn('states'),
   BROKER_KMS_KEY_ID: z.string().check(z.minLength(1)),
@@ -57,9 +64,22 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables one mail delivery needs and the other does not. */
+function mailProblems(config: Config): string[] {
+  const needed =
+    config.BROKER_MAIL_DELIVERY === 'ses'
+      ? (['BROKER_MAIL_FROM'] as const)
+      : (['BROKER_APPROVALS_TOPIC_ARN', 'BROKER_NOTIFICATIONS_TOPIC_ARN'] as const);
+  return needed.filter((name) => config[name] === undefined).map((name) => `${name} is required (BROKER_MAIL_DELIVERY is ${config.BROKER_MAIL_DELIVERY})`);
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const problems = mailProblems(parsed.data);
+    if (problems.length) throw new ConfigError(problems);
+    return parsed.data;
+  }
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const variable = issue.path.join('.');

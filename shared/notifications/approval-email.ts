@@ -1,7 +1,8 @@
 import type { Target } from '../catalogue/types';
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
-import type { OutgoingMessage } from '../ports';
+import { escapeHtml } from '../http/html';
+import type { Mail } from '../ports';
 import { quoteLines } from './quote';
 
 /**
@@ -11,10 +12,11 @@ import { quoteLines } from './quote';
 export const APPROVER_ATTRIBUTE = 'approver';
 
 /**
- * One approver's email: plain text (SNS email), the link is theirs alone and single use.
- * The broker's own words come first: the link, then the facts it checked. What the requester
- * wrote comes last, under a heading that says whose words they are, every line quoted with
- * "> ", so no reason or ticket can pass for a line of the broker's (a link, "Approvals: 0").
+ * One approver's email, to them alone: the link is theirs and single use. A plain-text part
+ * (all SNS email carries) and an HTML part (SES sends both) with the same content in the same
+ * order. The broker's own words come first: the link, then the facts it checked. What the
+ * requester wrote comes last, under a heading that says whose words they are, every line quoted
+ * with "> ", so no reason or ticket can pass for a line of the broker's (a link, "Approvals: 0").
  */
 export function approvalEmail(args: {
   request: AccessRequest;
@@ -23,8 +25,9 @@ export function approvalEmail(args: {
   link: string;
   expiresAt: string;
   serviceNames: string[];
-}): OutgoingMessage {
+}): Mail {
   const { request, target, approver, link, expiresAt, serviceNames } = args;
+  const facts = factsOf(request, target, serviceNames);
   const lines = [
     `${request.requester.email} asks for temporary AWS access and you are one of its approvers.`,
     '',
@@ -35,23 +38,73 @@ export function approvalEmail(args: {
     'If you did not expect this email, do nothing: the request times out by itself.',
     '',
     'The request, as the broker recorded it:',
-    `Request:   ${request.id}`,
-    `Requester: ${request.requester.email}`,
-    `Target:    ${target.id}${target.description ? ` (${target.description})` : ''}`,
-    `Account:   ${request.account}`,
-    `Role:      ${request.roleArn}`,
-    `Services:  ${serviceNames.join(', ')}`,
-    `Duration:  ${formatDuration(request.durationSeconds)}`,
-    `Approvals: ${request.approvalsRequired} required`,
+    ...facts.map(([name, value]) => `${`${name}:`.padEnd(11)}${value}`),
     '',
     ...requesterWords(request),
   ];
   return {
     topic: 'approvals',
+    to: approver,
     subject: `Approve AWS access: ${request.requester.email} to ${target.id} for ${formatDuration(request.durationSeconds)}`,
-    message: lines.join('\n'),
-    attributes: { [APPROVER_ATTRIBUTE]: approver, requestId: request.id, kind: 'approval-request' },
+    text: lines.join('\n'),
+    html: approvalHtml({ request, approver, link, expiresAt, facts }),
+    attributes: { [APPROVER_ATTRIBUTE]: approver, requestId: request.id, kind: APPROVAL_REQUEST_KIND },
   };
+}
+
+/** The `kind` attribute of an approval email (an SES message tag too). */
+export const APPROVAL_REQUEST_KIND = 'approval-request';
+
+/** The facts the broker checked, in the order both parts show them. */
+function factsOf(request: AccessRequest, target: Target, serviceNames: string[]): [string, string][] {
+  return [
+    ['Request', request.id],
+    ['Requester', request.requester.email],
+    ['Target', `${target.id}${target.description ? ` (${target.description})` : ''}`],
+    ['Account', request.account],
+    ['Role', request.roleArn],
+    ['Services', serviceNames.join(', ')],
+    ['Duration', formatDuration(request.durationSeconds)],
+    ['Approvals', `${request.approvalsRequired} required`],
+  ];
+}
+
+const FONT = 'font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif';
+const MONO = 'font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace';
+
+/**
+ * The HTML part. Every value goes through escapeHtml; styles are inline (mail clients drop
+ * style sheets); nothing is fetched from elsewhere (no images, fonts or scripts), so opening
+ * the mail tells nobody it was read. The link is a button-like anchor and, below it, the same
+ * URL written out in full as text, so the approver can see where it goes before clicking.
+ */
+function approvalHtml(args: { request: AccessRequest; approver: string; link: string; expiresAt: string; facts: [string, string][] }): string {
+  const { request, approver, link, expiresAt, facts } = args;
+  const e = escapeHtml;
+  const quote = (text: string) =>
+    `<blockquote style="margin:0;${MONO};font-size:13px;white-space:pre-wrap;overflow-wrap:anywhere">${quoteLines(text)
+      .map((line) => `<bdi style="display:block">${e(line)}</bdi>`)
+      .join('')}</blockquote>`;
+  const rows = facts
+    .map(([name, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0;vertical-align:top">${e(name)}</th><td style="padding:2px 0;overflow-wrap:anywhere">${e(value)}</td></tr>`)
+    .join('');
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${e(`Approve AWS access for ${request.requester.email}`)}</title></head>` +
+    `<body style="margin:0;padding:16px;background:#ffffff;color:#1b1f24;${FONT};font-size:15px;line-height:1.5">` +
+    `<p>${e(request.requester.email)} asks for temporary AWS access and you are one of its approvers.</p>` +
+    `<p>Review and decide (the page asks you to confirm; opening it changes nothing):</p>` +
+    `<p><a href="${e(link)}" style="display:inline-block;padding:10px 18px;background:#1a7f37;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">Review the request</a></p>` +
+    `<p style="${MONO};font-size:13px;overflow-wrap:anywhere;word-break:break-all">${e(link)}</p>` +
+    `<p>This link is for ${e(approver)} only, works once, and expires ${e(expiresAt)}.<br>If you did not expect this email, do nothing: the request times out by itself.</p>` +
+    `<p style="font-weight:600;margin-bottom:4px">The request, as the broker recorded it:</p>` +
+    `<table role="presentation" style="border-collapse:collapse;font-size:14px">${rows}</table>` +
+    `<div style="margin-top:16px;padding:10px 14px;background:#fff8e6;border:1px solid #d4a72c;border-radius:6px">` +
+    `<p style="margin:0 0 8px;font-weight:600">Below: written by the requester, not by the broker</p>` +
+    `<p style="margin:8px 0 2px">Requester's reason (their words):</p>${quote(request.reason)}` +
+    `<p style="margin:8px 0 2px">Requester's ticket (their words):</p>${request.ticket ? quote(request.ticket) : '<p style="margin:0">(none given)</p>'}` +
+    `</div></body></html>`
+  );
 }
 
 /** The requester's own text, last and quoted; the heading says the broker did not write it. */

@@ -1,6 +1,6 @@
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
-import type { OutgoingMessage } from '../ports';
+import type { Mail } from '../ports';
 
 /** Attribute a notifications-topic subscription filters on to reach the requester's inbox. */
 export const REQUESTER_ATTRIBUTE = 'requester';
@@ -16,7 +16,8 @@ const HEADLINE: Record<RequesterEvent, string> = {
   expired: 'has expired: your access has ended',
 };
 
-export function requesterMessage(request: AccessRequest, event: RequesterEvent, publicBaseUrl: string, detail?: string): OutgoingMessage {
+/** The requester's plain-text mail about an outcome (to them alone). */
+export function requesterMessage(request: AccessRequest, event: RequesterEvent, publicBaseUrl: string, detail?: string): Mail {
   const lines = [
     `Your request ${request.id} for ${request.target} (${request.account}) ${HEADLINE[event]}.`,
     '',
@@ -37,8 +38,9 @@ export function requesterMessage(request: AccessRequest, event: RequesterEvent, 
   if (detail) lines.push('', detail);
   return {
     topic: 'notifications',
+    to: request.requester.email,
     subject: `Access request ${request.target} ${HEADLINE[event].split(':')[0]} (${formatDuration(request.durationSeconds)})`,
-    message: lines.join('\n'),
+    text: lines.join('\n'),
     attributes: { [REQUESTER_ATTRIBUTE]: request.requester.email, requestId: request.id, event },
   };
 }

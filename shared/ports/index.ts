@@ -79,6 +79,32 @@ export interface Notifier {
   publish(message: OutgoingMessage): Promise<{ messageId: string }>;
 }
 
+/** The two streams of mail to people: approvers' links, and requesters' outcomes. */
+export type MailTopic = Extract<TopicName, 'approvals' | 'notifications'>;
+
+/** One email to one person: an approver's own link, or a requester's outcome. */
+export interface Mail {
+  /** Which stream: the SNS topic when mail goes through SNS, the outbox topic in local mode. */
+  topic: MailTopic;
+  /** The one recipient. */
+  to: string;
+  subject: string;
+  /** The plain-text part (the whole message when mail goes through SNS). */
+  text: string;
+  /** The HTML part: every value escaped, self-contained (no remote images, styles or scripts). */
+  html?: string;
+  /**
+   * Facts about the mail (`requestId`, `kind` or `event`) and the recipient attribute SNS
+   * subscription filter policies match (`approver`, `requester`).
+   */
+  attributes: Record<string, string>;
+}
+
+/** Sends mail to people: Amazon SES (one SendEmail per recipient), SNS topics with filter policies, or the local outbox. */
+export interface Mailer {
+  send(mail: Mail): Promise<{ messageId: string }>;
+}
+
 /** The approval workflow engine (Step Functions, or the local interpreter). */
 export interface Workflow {
   /** Idempotent on requestId (the execution name). Returns the execution ARN. */

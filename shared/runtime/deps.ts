@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/types';
 import type { Logger } from '../log/logger';
-import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Notifier, Workflow } from '../ports';
+import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Mailer, Notifier, Workflow } from '../ports';
 import type {
   ApprovalLinkRepository,
   CredentialStore,
@@ -41,7 +41,10 @@ export interface Deps {
   credentials: CredentialStore;
   events: EventDeduper;
   workflow: Workflow;
+  /** The alarms topic (alarms always go through SNS). */
   notifier: Notifier;
+  /** Mail to people: approvers' links and requesters' outcomes. */
+  mailer: Mailer;
   issuer: CredentialIssuer;
   signIn: ConsoleSignIn;
   vault: CredentialVault;

@@ -14,7 +14,7 @@ import { targetOf } from './issue-credentials';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type NotifyApproversDeps = Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'notifier' | 'requests' | 'settings' | 'workflow'>;
+export type NotifyApproversDeps = Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'mailer' | 'requests' | 'settings' | 'workflow'>;
 
 /** Who decided when no human had to. */
 export const AUTO_APPROVER = 'auto-approval';
@@ -69,7 +69,7 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
   for (const approver of approvers) {
     const token = newApprovalToken();
     await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt });
-    await deps.notifier.publish(
+    await deps.mailer.send(
       approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names }),
     );
   }

@@ -3,7 +3,7 @@ import { requesterMessage, type RequesterEvent } from '../notifications/requeste
 import type { Deps } from '../runtime/deps';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type NotifyRequesterDeps = Pick<Deps, 'clock' | 'notifier' | 'requests' | 'settings'>;
+export type NotifyRequesterDeps = Pick<Deps, 'clock' | 'mailer' | 'requests' | 'settings'>;
 
 /**
  * Tells the requester about an outcome once: a retried Lambda finds the marker in the
@@ -11,7 +11,7 @@ export type NotifyRequesterDeps = Pick<Deps, 'clock' | 'notifier' | 'requests' |
  */
 export async function tellRequester(deps: NotifyRequesterDeps, request: AccessRequest, event: RequesterEvent, detail?: string): Promise<boolean> {
   if (request.history.some((h) => h.type === HistoryType.REQUESTER_NOTIFIED && h.detail === event)) return false;
-  await deps.notifier.publish(requesterMessage(request, event, deps.settings.publicBaseUrl, detail));
+  await deps.mailer.send(requesterMessage(request, event, deps.settings.publicBaseUrl, detail));
   await deps.requests.appendHistory(request.id, [{ at: deps.clock.now().toISOString(), type: HistoryType.REQUESTER_NOTIFIED, detail: event }]);
   return true;
 }

@@ -7,7 +7,7 @@ import { tellRequester } from './notify-requester';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type SettleRequestDeps = Pick<Deps, 'clock' | 'credentials' | 'logger' | 'notifier' | 'requests' | 'settings'>;
+export type SettleRequestDeps = Pick<Deps, 'clock' | 'credentials' | 'logger' | 'mailer' | 'requests' | 'settings'>;
 
 const OUTCOME: Record<SettleRequestPayload['outcome'], { status: RequestStatus; history: HistoryTypeValue; event: RequesterEvent }> = {
   EXPIRED: { status: RequestStatus.EXPIRED, history: HistoryType.EXPIRED, event: 'expired' },

@@ -18,6 +18,7 @@ import type {
   ConsoleUrlInput,
   IssueCredentialsInput,
   IssuedCredentials,
+  Mail,
   OutgoingMessage,
   SealedSecret,
   WorkflowDecision,
@@ -152,7 +153,10 @@ export function fakePorts(options: FakePortsOptions = {}) {
   const recorded = {
     writes: [] as RecordedWrite[],
     historyAppends: [] as { id: string; entries: HistoryEntry[] }[],
+    /** Alarms published to SNS. */
     published: [] as OutgoingMessage[],
+    /** Mail sent to people (approvers' links, requesters' outcomes). */
+    mailed: [] as Mail[],
     started: [] as { requestId: string; approvalTimeoutSeconds: number }[],
     decisionsSent: [] as { taskToken: string; output: WorkflowDecision }[],
     aborted: [] as { taskToken: string; error: string; cause: string }[],
@@ -169,6 +173,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
     abort?: Error;
     issue?: Error;
     publish?: Error;
+    mail?: Error;
   } = {};
 
   /** Callback tokens that no longer accept an answer (answered, aborted, timed out). */
@@ -337,6 +342,14 @@ export function fakePorts(options: FakePortsOptions = {}) {
         if (failures.publish) throw failures.publish;
         recorded.published.push(clone(message));
         return { messageId: `msg-${recorded.published.length}` };
+      },
+    },
+
+    mailer: {
+      async send(mail: Mail) {
+        if (failures.mail) throw failures.mail;
+        recorded.mailed.push(clone(mail));
+        return { messageId: `mail-${recorded.mailed.length}` };
       },
     },
 

@@ -54,7 +54,7 @@ describe('quoteLines', () => {
 
 describe('approval email', () => {
   const mail = approvalEmail({ request, target, approver: 'carol@example.com', link: LINK, expiresAt: '2026-01-01T04:00:00.000Z', serviceNames: ['EC2'] });
-  const lines = mail.message.split('\n');
+  const lines = mail.text.split('\n');
 
   it('has the broker\'s link before anything the requester wrote, and it is the first link', () => {
     const linkAt = lines.indexOf(LINK);
@@ -62,7 +62,7 @@ describe('approval email', () => {
     expect(linkAt).toBeGreaterThan(0);
     expect(wordsAt).toBeGreaterThan(linkAt);
     expect(lines.indexOf('Approvals: 2 required')).toBeLessThan(wordsAt);
-    expect(/https?:\/\/\S+/.exec(mail.message)?.[0]).toBe(LINK);
+    expect(/https?:\/\/\S+/.exec(mail.text)?.[0]).toBe(LINK);
     // The requester's text appears nowhere before its heading.
     expect(lines.slice(0, wordsAt).join('\n')).not.toContain('evil.example');
   });
@@ -82,7 +82,7 @@ describe('approval email', () => {
   it('says so when there is no ticket, and keeps the subject free of requester text', () => {
     const { ticket: _ticket, ...noTicket } = request;
     const m = approvalEmail({ request: noTicket as AccessRequest, target, approver: 'carol@example.com', link: LINK, expiresAt: 'x', serviceNames: ['EC2'] });
-    expect(m.message.endsWith("Requester's ticket (their words):\n(none given)")).toBe(true);
+    expect(m.text.endsWith("Requester's ticket (their words):\n(none given)")).toBe(true);
     expect(mail.subject).toBe('Approve AWS access: alice@example.com to prod-readonly for 30m');
   });
 });

@@ -107,6 +107,7 @@ function documentedNames(): string[] {
   const operations: Record<AdapterService, string[]> = {
     sts: ['AssumeRole'],
     sns: ['Publish'],
+    sesv2: ['SendEmail'],
     sfn: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'],
     kms: ['GenerateDataKey', 'Decrypt'],
     dynamodb: ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'Query'],
@@ -158,6 +159,18 @@ const expected: Record<AdapterService, Record<string, 'throttled' | 'transient' 
     KMSAccessDeniedException: 'final',
     InvalidSecurityException: 'final',
     ValidationException: 'final',
+  },
+  // SES: over the sending rate (1 per second in the sandbox) is retried as throttled; the daily
+  // quota (LimitExceeded), an unverified identity or recipient (MessageRejected) are not.
+  sesv2: {
+    TooManyRequestsException: 'throttled',
+    LimitExceededException: 'final',
+    AccountSuspendedException: 'final',
+    SendingPausedException: 'final',
+    MessageRejected: 'final',
+    MailFromDomainNotVerifiedException: 'final',
+    NotFoundException: 'final',
+    BadRequestException: 'final',
   },
   sfn: {
     ExecutionLimitExceeded: 'final',
@@ -215,6 +228,7 @@ const expected: Record<AdapterService, Record<string, 'throttled' | 'transient' 
 const allOperations: Record<AdapterService, string[]> = {
   sts: ['AssumeRole'],
   sns: ['Publish'],
+  sesv2: ['SendEmail'],
   sfn: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'],
   kms: ['GenerateDataKey', 'Decrypt'],
   dynamodb: ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem', 'Query', 'CreateTable', 'DescribeTable'],

@@ -13,12 +13,15 @@ export function safeSubject(subject: string): string {
   return clean.length < 100 ? clean : `${clean.slice(0, 96)}...`;
 }
 
-export function createSnsNotifier(sns: SNSClient, topics: Record<TopicName, string>): Notifier {
+/** Publishes to the topics it is given; a message for a topic the function was not given fails naming it. */
+export function createSnsNotifier(sns: SNSClient, topics: Partial<Record<TopicName, string>>): Notifier {
   return {
     async publish(message) {
+      const topicArn = topics[message.topic];
+      if (!topicArn) throw new Error(`No ${message.topic} topic is configured for this function`);
       const result = await sns.send(
         new PublishCommand({
-          TopicArn: topics[message.topic],
+          TopicArn: topicArn,
           Subject: safeSubject(message.subject),
           Message: message.message,
           ...(message.structure ? { MessageStructure: message.structure } : {}),

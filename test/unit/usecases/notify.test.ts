@@ -78,14 +78,17 @@ describe('notifyApprovers', () => {
     await expect(notifyApprovers(ports, { requestId: ID, taskToken: TOKEN, approvalTimeoutSeconds: 7200 })).resolves.toEqual(wantResult);
 
     expect(ports.recorded.writes.map((w) => ({ from: w.from, ...(w.to ? { to: w.to } : {}), ...(w.taskToken !== undefined ? { taskToken: w.taskToken } : {}) }))).toEqual(wantWrites);
-    const emails = ports.recorded.published.filter((m) => m.topic === 'approvals');
+    const emails = ports.recorded.mailed.filter((m) => m.topic === 'approvals');
     expect(emails.map((m) => m.attributes.approver)).toEqual(wantLinksTo);
     for (const email of emails) {
-      const token = linkIn(email.message);
+      const token = linkIn(email.text);
       expect(token).toBeDefined();
       // Only the hash is stored; the link lives as long as the approval wait.
       expect(ports.storedLink(hashApprovalToken(token!))).toMatchObject({ requestId: ID, approver: email.attributes.approver, expiresAt: at(7200) });
-      expect(email.message).not.toContain(TOKEN);
+      expect(email.text).not.toContain(TOKEN);
+      // One mail per approver, addressed to them alone; the HTML part carries the same link.
+      expect(email.to).toBe(email.attributes.approver);
+      expect(email.html).toContain(`${PUBLIC_BASE_URL}/approvals/${token}`);
     }
     expect(ports.recorded.decisionsSent).toEqual(wantSent ? [{ taskToken: TOKEN, output: wantSent }] : []);
     expect(ports.recorded.aborted).toEqual(wantAborted ? [{ taskToken: TOKEN, error: WORKFLOW_CANCELLED_ERROR, cause: 'Request is already CANCELLED' }] : []);
@@ -98,7 +101,7 @@ describe('notifyApprovers', () => {
     });
     await expect(notifyApprovers(ports, { requestId: ID, taskToken: TOKEN, approvalTimeoutSeconds: 60 })).resolves.toEqual({ notified: 0, autoApproved: false });
     expect(ports.recorded.writes).toEqual([]);
-    expect(ports.recorded.published).toEqual([]);
+    expect(ports.recorded.mailed).toEqual([]);
     expect(ports.recorded.aborted).toHaveLength(1);
   });
 });
@@ -116,8 +119,8 @@ describe('tellRequester / notifyRequesterOfGrant', () => {
     const sent = event === 'granted' ? (await notifyRequesterOfGrant(ports, ID)).notified : await tellRequester(ports, request, event);
 
     expect(sent).toBe(wantSent);
-    expect(ports.recorded.published.map((m) => [m.topic, m.attributes.requester, m.attributes.event])).toEqual(
-      wantSent ? [['notifications', 'alice@example.com', event]] : [],
+    expect(ports.recorded.mailed.map((m) => [m.topic, m.to, m.attributes.requester, m.attributes.event])).toEqual(
+      wantSent ? [['notifications', 'alice@example.com', 'alice@example.com', event]] : [],
     );
     expect(ports.recorded.historyAppends).toEqual(wantSent ? [{ id: ID, entries: [{ at: FAKE_NOW, type: 'requester-notified', detail: event }] }] : []);
     expect(ports.recorded.writes).toEqual([]);

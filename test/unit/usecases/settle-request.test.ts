@@ -64,7 +64,7 @@ describe('settleRequest', () => {
     expect(result).toEqual({ status: wantStatus, changed: wantWrite });
     expect(ports.stored(ID)?.status).toBe(wantStatus);
     expect(ports.recorded.writes.map((w) => [w.from, w.to, w.taskToken])).toEqual(wantWrite ? [[status, wantStatus, null]] : []);
-    expect(ports.recorded.published.map((m) => m.attributes.event)).toEqual(wantTold ? [wantTold] : []);
+    expect(ports.recorded.mailed.map((m) => m.attributes.event)).toEqual(wantTold ? [wantTold] : []);
     expect(ports.storedCredentials(ID) === undefined).toBe(wantCredentialsDropped);
   });
 
@@ -73,8 +73,8 @@ describe('settleRequest', () => {
     await settleRequest(ports, { requestId: ID, outcome: 'FAILED', error: 'AccessDenied', cause: LAMBDA_CAUSE });
     const told = 'The workflow failed (AccessDenied). The platform team has the details in the broker\'s logs.';
     expect(ports.stored(ID)?.history.find((h) => h.type === 'failed')?.detail).toBe(told);
-    expect(ports.recorded.published[0]?.message).toContain(told);
-    expect(ports.recorded.published[0]?.message).not.toContain('assumed-role');
+    expect(ports.recorded.mailed[0]?.text).toContain(told);
+    expect(ports.recorded.mailed[0]?.text).not.toContain('assumed-role');
     expect(ports.recorded.logs).toContainEqual(
       expect.objectContaining({ level: 'error', fields: { requestId: ID, failure: 'AccessDenied: User arn:aws:sts::1:assumed-role/broker is not authorized' } }),
     );
