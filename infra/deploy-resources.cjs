@@ -15,6 +15,7 @@
 
 const { createHash } = require('node:crypto');
 const { fromParams, param, parseEmailList } = require('./catalogue-deploy.cjs');
+const { approvalMail } = require('./mail-deploy.cjs');
 
 /** Message attribute names the publishers set (shared/notifications/*.ts, shared/alerts/alarm-message.ts). */
 const APPROVER_ATTRIBUTE = 'approver';
@@ -45,7 +46,8 @@ function emailSubscription(email, topicLogicalId, filterPolicy) {
 }
 
 /**
- * Email subscriptions:
+ * Email subscriptions (the approvals and notifications ones only with approvalMail: sns; with
+ * ses those topics do not exist and SES mails each person directly):
  * - approvals topic: one per approver, filter `approver` = that email, so each approver gets
  *   only their own personal links (SNS email is one message to every subscriber otherwise);
  * - notifications topic: one per listed requester, filter `requester` = that email;
@@ -180,10 +182,11 @@ function guardJwtParam(name, value, argv = process.argv) {
 module.exports = {
   subscriptions: async ({ resolveVariable }) => {
     const { approverEmails } = await fromParams(resolveVariable);
+    const throughSns = (await approvalMail({ resolveVariable })) === 'sns';
     return {
       Resources: subscriptionResources({
-        approverEmails,
-        requesterEmails: parseEmailList(await param(resolveVariable, 'requesterEmails'), 'param requesterEmails'),
+        approverEmails: throughSns ? approverEmails : [],
+        requesterEmails: throughSns ? parseEmailList(await param(resolveVariable, 'requesterEmails'), 'param requesterEmails') : [],
         securityAlarmEmail: parseEmailList(await param(resolveVariable, 'securityAlarmEmail'), 'param securityAlarmEmail'),
         operationsAlarmEmail: parseEmailList(await param(resolveVariable, 'operationsAlarmEmail'), 'param operationsAlarmEmail'),
       }),

@@ -25,6 +25,8 @@ const { deployConfig } = require('../../infra/catalogue-deploy.cjs') as {
 const TABLE = 'BrokerTable.Arn';
 const STATE_MACHINE = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:access-broker-dev-approval';
 const TARGET_ROLES = deployConfig().chainedTargetRoleArns;
+/** The verified SES identity of the default mailFrom (packaged with approvalMail ses, mailFrom's placeholder domain). */
+const SES_IDENTITY = 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.invalid';
 const logGroup = (fn: string) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LogGroup.Arn`;
 
 interface Grant {
@@ -106,24 +108,22 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request, store the task token, put one link per approver, append history' },
       { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'], why: 'auto-approval, or ending a wait for a request cancelled meanwhile; no resource-level permissions exist' },
-      { actions: ['sns:Publish'], resources: ['ApprovalsTopic'], why: 'one email per approver' },
-      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      // approvalMail ses (the default); with sns: sns:Publish on ApprovalsTopic and the SNS key (infra-mail.test.ts).
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'one email per approver, from the configured identity only' },
     ],
   },
   notifyRequester: {
     role: 'NotifyRequesterRole',
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request, record that the requester was told' },
-      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: '"your access is active"' },
-      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: '"your access is active", from the configured identity only' },
     ],
   },
   settleRequest: {
     role: 'SettleRequestRole',
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'final status (conditional), history, delete sealed credentials' },
-      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: 'tell the requester the outcome' },
-      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester the outcome, from the configured identity only' },
     ],
   },
   alertOnAssumeRole: {
@@ -309,7 +309,7 @@ describe('function roles', () => {
     const conditionOf = (role: string, action: string, resource: string) =>
       statementsOf(template, role).find((s) => asArray(s.Action).includes(action) && asArray(s.Resource).map(label).includes(resource))?.Condition;
     // The SNS key only through SNS, and only for the topic the function publishes to.
-    const topics = { NotifyApproversRole: 'ApprovalsTopic', NotifyRequesterRole: 'NotificationsTopic', SettleRequestRole: 'NotificationsTopic', AlertOnAssumeRoleRole: 'AlarmsTopic' };
+    const topics = { AlertOnAssumeRoleRole: 'AlarmsTopic', ReconcileTrailRole: 'AlarmsTopic' };
     for (const [role, topic] of Object.entries(topics)) {
       expect(conditionOf(role, 'kms:GenerateDataKey', 'SnsKey.Arn'), role).toEqual({
         StringEquals: {
@@ -318,6 +318,13 @@ describe('function roles', () => {
         },
       });
       expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set([topic]));
+    }
+    // SES only as the configured From address, through the SESv2 API; never SNS for mail.
+    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole']) {
+      expect(conditionOf(role, 'ses:SendEmail', SES_IDENTITY), role).toEqual({
+        StringEquals: { 'ses:FromAddress': 'access-broker@example.invalid', 'ses:ApiVersion': '2' },
+      });
+      expect(grantsOf(template, role).get('sns:Publish'), role).toBeUndefined();
     }
     // The vault key only with the request-id encryption context the vault uses.
     expect(conditionOf('CredentialIssuerRole', 'kms:Decrypt', 'VaultKey.Arn')).toEqual({

@@ -30,6 +30,8 @@ const deployResources = require('../../infra/deploy-resources.cjs') as {
 };
 
 const PARAMS = {
+  // Mail through the SNS topics (the default, ses, is packaged by infra-template/infra-iam/infra-mail tests).
+  approvalMail: 'sns',
   issuerUserSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:broker-issuer-user-AbCdEf',
   issuerUserArn: 'arn:aws:iam::123456789012:user/access-broker-issuer',
   securityAlarmEmail: 'Security@Example.com',
@@ -84,6 +86,29 @@ describe('packaged with the optional parameters set', () => {
     const statements = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
     const secret = statements.filter((s: Json) => JSON.stringify(s.Action).includes('secretsmanager'));
     expect(secret).toEqual([{ Sid: 'IssuerUserKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: PARAMS.issuerUserSecretArn }]);
+  });
+
+  it('with approvalMail sns: the topics instead of SES, for the mailing functions only, the SNS key through SNS for their own topic', () => {
+    for (const [fn, role, topic] of [
+      ['NotifyApprovers', 'NotifyApproversRole', 'ApprovalsTopic'],
+      ['NotifyRequester', 'NotifyRequesterRole', 'NotificationsTopic'],
+      ['SettleRequest', 'SettleRequestRole', 'NotificationsTopic'],
+    ] as const) {
+      const config = loadConfig(resolveIntrinsics(template, template.Resources[`${fn}LambdaFunction`]!.Properties.Environment.Variables));
+      expect(config.BROKER_MAIL_DELIVERY, fn).toBe('sns');
+      expect(config.BROKER_MAIL_FROM, fn).toBeUndefined();
+      expect(config.BROKER_APPROVALS_TOPIC_ARN, fn).toBe(resolveIntrinsics(template, { Ref: 'ApprovalsTopic' }));
+      expect(config.BROKER_NOTIFICATIONS_TOPIC_ARN, fn).toBe(resolveIntrinsics(template, { Ref: 'NotificationsTopic' }));
+      const statements = applyConditions(template, template.Resources[role]).Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+      const mail = statements.filter((s: Json) => /"(sns|ses|kms):/.test(JSON.stringify(s.Action)));
+      expect(mail.map((s: Json) => [s.Action, s.Resource]), role).toEqual([
+        ['sns:Publish', { Ref: topic }],
+        [['kms:GenerateDataKey', 'kms:Decrypt'], { 'Fn::GetAtt': ['SnsKey', 'Arn'] }],
+      ]);
+      expect(mail[1].Condition.StringEquals['kms:EncryptionContext:aws:sns:topicArn'], role).toEqual({ Ref: topic });
+    }
+    for (const id of ['ApprovalsTopic', 'NotificationsTopic', 'BrokerTopicsPolicy']) expect(template.Resources[id]!.Condition).toBe('MailThroughSns');
+    expect(JSON.stringify(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => applyConditions(template, r)))).not.toContain('ses:');
   });
 
   it('subscribes the listed approver only, the requester, and the two alarm emails with their filters', () => {

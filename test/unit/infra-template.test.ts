@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APPROVER_ATTRIBUTE } from '../../shared/notifications/approval-email';
 import { loadConfig } from '../../shared/config/env';
 import { watchedRoleArns } from '../../shared/catalogue';
 import { loadCatalogueFile, parseYaml } from '../../shared/catalogue/load';
@@ -14,6 +13,7 @@ import { WorkflowFunction, loadRawStateMachineDefinition, loadStateMachineDefini
 import {
   ROOT,
   applyConditions,
+  evaluateCondition,
   packagedDir,
   packagedTemplate,
   readZip,
@@ -137,12 +137,19 @@ describe('DynamoDB table', () => {
 });
 
 describe('SNS topics and keys', () => {
-  it('has the approvals, notifications and alarms topics, all encrypted with the SNS key', () => {
+  it('has the approvals, notifications and alarms topics, all encrypted with the SNS key; the first two only with approvalMail sns', () => {
     for (const id of ['ApprovalsTopic', 'NotificationsTopic', 'AlarmsTopic']) {
       expect(res(id).Type).toBe('AWS::SNS::Topic');
       expect(res(id).Properties.KmsMasterKeyId, id).toEqual({ Ref: 'SnsKey' });
     }
     expect(ofType('AWS::SNS::Topic')).toHaveLength(3);
+    // Packaged with the default approvalMail (ses): SES mails each person; only the alarms topic is deployed.
+    expect(res('ApprovalsTopic').Condition).toBe('MailThroughSns');
+    expect(res('NotificationsTopic').Condition).toBe('MailThroughSns');
+    expect(res('BrokerTopicsPolicy').Condition).toBe('MailThroughSns');
+    expect(res('AlarmsTopic').Condition).toBeUndefined();
+    expect(evaluateCondition(template, 'MailThroughSns')).toBe(false);
+    expect(evaluateCondition(template, 'MailThroughSes')).toBe(true);
   });
 
   it('lets CloudWatch alarms and EventBridge use the SNS key and publish to the alarms topic', () => {
@@ -174,17 +181,10 @@ describe('SNS topics and keys', () => {
     for (const c of contexts) expect(use.Condition['ForAllValues:StringEquals']['kms:EncryptionContextKeys']).toEqual([c]);
   });
 
-  it('subscribes every approver of the catalogue to the approvals topic, filtered to their own messages', () => {
-    const catalogue = loadCatalogueFile(join(ROOT, 'config/catalogue.example.yaml'));
-    const approvers = [...new Set(catalogue.targets.flatMap((t) => t.approverEmails))].sort();
+  it('with approvalMail ses (the default) subscribes nobody to approvals or notifications: no confirmation mails, no topic to subscribe to', () => {
     const subscriptions = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
-    const onApprovals = subscriptions.filter((s) => s.TopicArn.Ref === 'ApprovalsTopic');
-    expect(onApprovals.map((s) => s.Endpoint).sort()).toEqual(approvers);
-    for (const s of onApprovals) {
-      expect(s.Protocol).toBe('email');
-      expect(s.FilterPolicyScope).toBe('MessageAttributes');
-      expect(s.FilterPolicy).toEqual({ [APPROVER_ATTRIBUTE]: [s.Endpoint] });
-    }
+    expect(subscriptions.filter((s) => ['ApprovalsTopic', 'NotificationsTopic'].includes(s.TopicArn.Ref))).toEqual([]);
+    // infra-mail.test.ts checks the sns setting: one subscription per catalogue approver, filtered to their own messages.
   });
 });
 
@@ -353,6 +353,9 @@ describe('outputs', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['ApiUrl', 'ApprovalsTopicArn', 'NotificationsTopicArn', 'AlarmsTopicArn', 'BrokerPrincipalArn', 'StateMachineArn', 'AlertEventsDlqUrl']),
     );
+    // The two mail topics' outputs exist only where the topics do.
+    expect((outputs['ApprovalsTopicArn'] as Json).Condition).toBe('MailThroughSns');
+    expect((outputs['NotificationsTopicArn'] as Json).Condition).toBe('MailThroughSns');
     expect(outputs['BrokerPrincipalArn']!.Value).toEqual({ 'Fn::GetAtt': ['CredentialIssuerRole', 'Arn'] });
     expect(outputs['ApiUrl']!.Value).toEqual({ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}' });
   });
