@@ -18,6 +18,8 @@ export const PRICES = {
   /** SNS: $0.50 per million publishes, plus $2.00 per 100,000 email deliveries. */
   snsPublish: 0.5 / 1_000_000,
   snsEmail: 2 / 100_000,
+  /** SES: $0.10 per 1,000 outbound emails (approvalMail ses, the default). */
+  sesEmail: 0.1 / 1000,
   /** KMS: $0.03 per 10,000 requests. */
   kmsRequest: 0.03 / 10_000,
 } as const;
@@ -34,23 +36,37 @@ export interface PerRequestCounts {
   dynamoWrites: number;
   apiRequests: number;
   lambdaInvocations: number;
+  /** Emails to people (approvers' links, requesters' outcomes): SES messages, or SNS publishes with approvalMail sns. */
   snsPublishes: number;
   emailDeliveries: number;
   kmsRequests: number;
 }
 
-export function costPer1000Requests(c: PerRequestCounts) {
+/**
+ * Cost per 1,000 requests with mail as deployed (`ses` by default: one SES message per email;
+ * `sns`: one publish and one email delivery each), and the total with the other delivery.
+ */
+export function costPer1000Requests(c: PerRequestCounts, mailDelivery: 'ses' | 'sns' = 'ses') {
   const n = 1000;
+  const mailCost = (delivery: 'ses' | 'sns') =>
+    (delivery === 'ses' ? c.emailDeliveries * PRICES.sesEmail : c.snsPublishes * PRICES.snsPublish + c.emailDeliveries * PRICES.snsEmail) * n;
   const parts = {
     stepFunctions: c.stateTransitions * PRICES.stateTransition * n,
     lambda: c.lambdaInvocations * (PRICES.lambdaRequest + LAMBDA_GB_SECONDS_PER_INVOCATION * PRICES.lambdaGbSecond) * n,
     // On-demand units: items here are under 1 KB written / 4 KB read, so one unit per operation.
     dynamodb: (c.dynamoReads * PRICES.dynamoRead + c.dynamoWrites * PRICES.dynamoWrite) * n,
     apiGateway: c.apiRequests * PRICES.apiRequest * n,
-    sns: (c.snsPublishes * PRICES.snsPublish + c.emailDeliveries * PRICES.snsEmail) * n,
+    mail: mailCost(mailDelivery),
     kms: c.kmsRequests * PRICES.kmsRequest * n,
   };
   const round = (x: number) => Math.round(x * 10000) / 10000;
   const rounded = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v)]));
-  return { countsPerRequest: c, usdPer1000Requests: { ...rounded, total: round(Object.values(parts).reduce((a, b) => a + b, 0)) } };
+  const total = Object.values(parts).reduce((a, b) => a + b, 0);
+  const other = mailDelivery === 'ses' ? 'sns' : 'ses';
+  return {
+    countsPerRequest: c,
+    mailDelivery,
+    usdPer1000Requests: { ...rounded, total: round(total) },
+    [`totalWithMailThrough${other.toUpperCase()}`]: round(total - parts.mail + mailCost(other)),
+  };
 }
