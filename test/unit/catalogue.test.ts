@@ -323,7 +323,7 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
       }),
     ).toEqual([
       'targets[0].approvers.emailz: unknown key; allowed here: emails, groups',
-      'colour: unknown key; allowed here: version, defaults, watchedRoles, targets',
+      'colour: unknown key; allowed here: version, defaults, watchedRoles, operators, targets',
     ]);
   });
 
@@ -512,7 +512,7 @@ describe('CatalogueError', () => {
       [
         'Invalid catalogue config/broken.yaml:',
         '  - version: must be 1, the only catalogue version this broker reads',
-        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, targets',
+        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, operators, targets',
       ].join('\n'),
     );
   });
