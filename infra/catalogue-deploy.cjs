@@ -153,6 +153,9 @@ function deployConfig({ catalogueFile, approverEmails } = {}, env = process.env)
   };
 }
 
+/** A role ARN in this account that never exists, for a branch CloudFormation never deploys. */
+const placeholderRole = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}` });
+
 const messageOf = (error) => (error && error.message ? error.message : String(error));
 
 /** Where packaging writes the validated catalogue as JSON; the functions read it (BROKER_CATALOGUE_FILE). */
@@ -220,13 +223,13 @@ module.exports = {
    */
   directSessionDenyTargetRoleArns: async ({ resolveVariable }) => {
     const { directSessionDenyTargetRoleArns } = await fromParams(resolveVariable);
-    return directSessionDenyTargetRoleArns.length > 0 ? directSessionDenyTargetRoleArns : ['arn:aws:iam::000000000000:role/no-direct-session-deny-target'];
+    return directSessionDenyTargetRoleArns.length > 0 ? directSessionDenyTargetRoleArns : [placeholderRole('no-direct-session-deny-target')];
   },
   hasDirectSessionDenyTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).directSessionDenyTargetRoleArns.length > 0),
   /** The targets' session-deny roles in their own accounts: the Resource of sts:AssumeRole (placeholder when none). */
   sessionDenyRoleArns: async ({ resolveVariable }) => {
     const { sessionDenyRoleArns } = await fromParams(resolveVariable);
-    return sessionDenyRoleArns.length > 0 ? sessionDenyRoleArns : ['arn:aws:iam::000000000000:role/no-session-deny-role'];
+    return sessionDenyRoleArns.length > 0 ? sessionDenyRoleArns : [placeholderRole('no-session-deny-role')];
   },
   hasSessionDenyRoles: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).sessionDenyRoleArns.length > 0),
   /** Lower-cased approver emails to subscribe to the approvals topic (see parseEmailList). */
