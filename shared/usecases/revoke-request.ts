@@ -6,6 +6,7 @@ import { RequestStatus } from '../domain/status';
 import { quoteLines } from '../notifications/quote';
 import { revokedApproverMessage } from '../notifications/revocation-email';
 import type { Deps } from '../runtime/deps';
+import { WORKFLOW_CANCELLED_ERROR } from '../workflow/errors';
 import { accessWaitOutput } from '../workflow/payloads';
 import { endSessions } from './end-sessions';
 import { tellRequester } from './notify-requester';
@@ -51,8 +52,9 @@ export async function revokeRequest(deps: RevokeRequestDeps, caller: Caller, id:
  * 1. cut the live sessions (an ACTIVE grant issued credentials; an APPROVED one issued none):
  *    the deny on the target role, or a CRITICAL alarm if it cannot be written;
  * 2. delete the sealed credentials, so the API can hand nothing out again;
- * 3. resume the end-of-access wait with {"outcome":"revoked"} (a wait already over is fine;
- *    an APPROVED grant's workflow finds REVOKED at issuance and issues nothing);
+ * 3. resume the end-of-access wait with {"outcome":"revoked"} (a wait already over is fine);
+ *    an APPROVED grant's workflow finds REVOKED at issuance and issues nothing (an approval
+ *    wait still open because its decision was not delivered is ended as a cancel);
  * 4. tell the requester and the approvers.
  */
 export async function endGrant(deps: RevokeRequestDeps, revocation: Revocation): Promise<AccessRequest> {
@@ -80,7 +82,15 @@ export async function endGrant(deps: RevokeRequestDeps, revocation: Revocation):
   );
   if (from === RequestStatus.ACTIVE) await endSessions(deps, request, 'revoked');
   await deps.credentials.delete(request.id);
-  if (taskToken) {
+  if (taskToken && from === RequestStatus.APPROVED) {
+    // Still the approval wait's token: normally answered already, but if the decision could not
+    // be delivered it is still waiting. Ending it as a cancel ends the execution in "Cancelled".
+    try {
+      await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Revoked by ${revocation.by}`);
+    } catch (e) {
+      deps.logger.info('the approval wait had already ended', { requestId: request.id, error: e });
+    }
+  } else if (taskToken) {
     try {
       const resumed = await deps.workflow.resumeAccessWait(taskToken, accessWaitOutput('revoked'));
       if (resumed === 'closed') deps.logger.info('the end-of-access wait had already ended', { requestId: request.id });

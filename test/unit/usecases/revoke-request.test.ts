@@ -60,14 +60,22 @@ describe('revokeRequest', () => {
     if (reason) expect(requesterMail).toContain(`> ${reason}`);
   });
 
-  it('APPROVED (nothing issued yet): REVOKED, no deny written, the dead approval token answers closed', async () => {
+  it('APPROVED (nothing issued yet): REVOKED, no deny written; the answered approval token is left alone', async () => {
     const ports = fakePorts({ requests: [aRequest({ id: ID, status: 'APPROVED' })], taskTokens: { [ID]: 'approval-token' } });
     ports.closeToken('approval-token');
     await expect(revokeRequest(ports, CALLERS.alice, ID)).resolves.toMatchObject({ status: 'REVOKED' });
     expect(ports.recorded.sessionsEnded).toEqual([]);
     expect(deniedSessions(ports)).toEqual([]);
     expect(ports.recorded.waitsResumed).toEqual([]);
-    expect(ports.recorded.logs.map((l) => l.msg)).toContain('the end-of-access wait had already ended');
+    expect(ports.recorded.aborted).toEqual([]);
+    expect(ports.recorded.logs.map((l) => l.msg)).toContain('the approval wait had already ended');
+  });
+
+  it('APPROVED with its decision never delivered: the still-open approval wait is ended as a cancel, never resumed as a hold', async () => {
+    const ports = fakePorts({ requests: [aRequest({ id: ID, status: 'APPROVED' })], taskTokens: { [ID]: 'approval-token' } });
+    await expect(revokeRequest(ports, CALLERS.carol, ID, 'Approved by mistake, withdrawn')).resolves.toMatchObject({ status: 'REVOKED' });
+    expect(ports.recorded.aborted).toEqual([{ taskToken: 'approval-token', error: 'Broker.Cancelled', cause: 'Revoked by carol@example.com' }]);
+    expect(ports.recorded.waitsResumed).toEqual([]);
   });
 
   it.each<[string, Caller, string | undefined, string]>([
