@@ -53,6 +53,8 @@ export const holdAccessSchema = z.discriminatedUnion('step', [
     step: z.literal('hold'),
     /** The hold's timeout, as measured just before. */
     secondsLeft: z.number().check(z.int(), z.gte(1)),
+    /** The request's expiresAt that measure read; the hold refuses (Broker.WindowMoved) if it has moved since. */
+    expiresAt: z.string().check(z.minLength(1)),
     /** Up to 2 KB; stored server side, never logged. */
     taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
   }),

@@ -13,6 +13,7 @@ import {
   WORKFLOW_REQUEST_CLOSED_ERROR,
   WORKFLOW_TASK_CLOSED,
   WORKFLOW_THROTTLED_ERROR,
+  WORKFLOW_WINDOW_MOVED_ERROR,
 } from '../../shared/workflow/state-machine';
 import { createLocalWorkflow, retryBackoffMs, type LocalWorkflow, type LocalWorkflowOptions, type WorkflowHandlers } from '../../local/workflow-runner';
 import { loadStateMachineDefinition } from '../../shared/workflow/state-machine';
@@ -158,7 +159,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
       { requestId: 'req-approve' },
       { requestId: 'req-approve', event: 'granted' },
       { requestId: 'req-approve', step: 'measure' },
-      { requestId: 'req-approve', step: 'hold', secondsLeft: 3_600, taskToken: await holdToken },
+      { requestId: 'req-approve', step: 'hold', secondsLeft: 3_600, expiresAt: fake.windows.get('req-approve'), taskToken: await holdToken },
       { requestId: 'req-approve', outcome: 'EXPIRED' },
     ]);
     // A hold whose timeout fired is closed: a late revoke or extension finds nothing waiting.
@@ -266,6 +267,38 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered.slice(-2)).toEqual([StateName.HOLD_ACCESS, StateName.ACCESS_ALREADY_ENDED]);
     expect(fake.fns()).not.toContain('settleRequest');
+  });
+
+  it('an extension racing the hold (Broker.WindowMoved) measures the window again instead of holding until the old end', async () => {
+    let holds = 0;
+    let secondHold!: () => void;
+    const heldAgain = new Promise<void>((resolve) => (secondHold = resolve));
+    const fake = fakeHandlers({
+      holdAccess: (p) => {
+        if (p.step === 'measure') return { secondsLeft: 60, expiresAt: '2030-01-01T10:00:00.000Z' };
+        holds += 1;
+        if (holds === 1) throw named(WORKFLOW_WINDOW_MOVED_ERROR, 'the window moved');
+        secondHold();
+        return { held: true };
+      },
+    });
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-moved', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-moved'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    // The second hold's timeout is pending once its function runs (the callback opens first).
+    await heldAgain;
+    expect(time.pending()).toEqual([60_000]);
+    await time.advance(60_000);
+    const done = await wf.whenSettled(arn);
+
+    expect(done.statesEntered.slice(-6)).toEqual([
+      StateName.HOLD_ACCESS,
+      StateName.MEASURE_WINDOW,
+      StateName.WINDOW_OPEN_CHOICE,
+      StateName.HOLD_ACCESS,
+      StateName.EXPIRE_ACCESS,
+      StateName.ACCESS_EXPIRED,
+    ]);
   });
 
   it('a window with no whole second left expires without holding', async () => {

@@ -20,6 +20,7 @@ import {
   WORKFLOW_REQUEST_CLOSED_ERROR,
   WORKFLOW_THROTTLED_ERROR,
   WORKFLOW_TRANSIENT_ERROR,
+  WORKFLOW_WINDOW_MOVED_ERROR,
   loadRawStateMachineDefinition,
   loadStateMachineDefinition,
 } from '../../shared/workflow/state-machine';
@@ -170,7 +171,7 @@ describe('approval workflow definition', () => {
     expect(state(StateName.MEASURE_WINDOW)).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke',
       Parameters: { FunctionName: LOCAL_FUNCTION_ARNS.HoldAccessFunctionArn, Payload: { 'requestId.$': '$.requestId', step: 'measure' } },
-      ResultSelector: { 'secondsLeft.$': '$.Payload.secondsLeft' },
+      ResultSelector: { 'secondsLeft.$': '$.Payload.secondsLeft', 'expiresAt.$': '$.Payload.expiresAt' },
       ResultPath: '$.Payload',
       Next: StateName.WINDOW_OPEN_CHOICE,
     });
@@ -190,7 +191,13 @@ describe('approval workflow definition', () => {
     expect(hold.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(hold.Parameters).toEqual({
       FunctionName: LOCAL_FUNCTION_ARNS.HoldAccessFunctionArn,
-      Payload: { 'requestId.$': '$.requestId', step: 'hold', 'secondsLeft.$': '$.Payload.secondsLeft', 'taskToken.$': '$$.Task.Token' },
+      Payload: {
+        'requestId.$': '$.requestId',
+        step: 'hold',
+        'secondsLeft.$': '$.Payload.secondsLeft',
+        'expiresAt.$': '$.Payload.expiresAt',
+        'taskToken.$': '$$.Task.Token',
+      },
     });
     expect(hold.TimeoutSecondsPath).toBe('$.Payload.secondsLeft');
     expect(hold.TimeoutSeconds).toBeUndefined();
@@ -198,6 +205,7 @@ describe('approval workflow definition', () => {
     expect(hold.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
       [['States.Timeout'], StateName.EXPIRE_ACCESS],
       [[WORKFLOW_REQUEST_CLOSED_ERROR], StateName.ACCESS_ALREADY_ENDED],
+      [[WORKFLOW_WINDOW_MOVED_ERROR], StateName.MEASURE_WINDOW],
       [['States.ALL'], StateName.RECORD_FAILURE],
     ]);
     expect(hold.Next).toBe(StateName.HOLD_OUTCOME_CHOICE);
