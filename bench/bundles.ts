@@ -58,7 +58,7 @@ const PLUGIN_ONLY_OPTIONS = [
 ];
 
 /** The SDK clients a function's composition root imports (functions/*.ts and shared/runtime/ports/*). */
-export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sesv2' | 'sts' | 'kms' | 'secrets' | 's3';
+export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sesv2' | 'sts' | 'kms' | 'secrets' | 's3' | 'iam';
 
 /**
  * Which SDK clients each function uses: its floor bundle imports and constructs exactly these.
@@ -75,14 +75,16 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   showApproval: ['dynamodb'],
   decideApproval: ['dynamodb', 'sfn'],
   decideRequest: ['dynamodb', 'sfn'],
-  getCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
+  getCredentials: ['dynamodb', 'sts', 'kms', 'secrets', 'sfn', 'sesv2', 'sns', 'iam'],
+  revokeRequest: ['dynamodb', 'sfn', 'sesv2', 'sns', 'sts', 'iam'],
   // Mail goes through SES or SNS as deployed (approvalMail): both clients are imported, one constructed.
   notifyApprovers: ['dynamodb', 'sesv2', 'sns', 'sfn'],
   issueCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
   notifyRequester: ['dynamodb', 'sesv2', 'sns'],
-  settleRequest: ['dynamodb', 'sesv2', 'sns'],
+  settleRequest: ['dynamodb', 'sesv2', 'sns', 'sts', 'iam'],
   alertOnAssumeRole: ['dynamodb', 'sns'],
   reconcileTrail: ['dynamodb', 'sns', 's3'],
+  holdAccess: ['dynamodb'],
 };
 
 /** The npm packages of each client (what a bundle's metafile shows when it imports that client). */
@@ -95,6 +97,7 @@ export const CLIENT_PACKAGES: Record<SdkClient, string[]> = {
   kms: ['@aws-sdk/client-kms'],
   secrets: ['@aws-sdk/client-secrets-manager'],
   s3: ['@aws-sdk/client-s3'],
+  iam: ['@aws-sdk/client-iam'],
 };
 
 const CLIENT_SOURCE: Record<SdkClient, { imports: string; construct: string }> = {
@@ -109,6 +112,7 @@ const CLIENT_SOURCE: Record<SdkClient, { imports: string; construct: string }> =
   kms: { imports: "import { KMSClient } from '@aws-sdk/client-kms';", construct: 'new KMSClient({})' },
   secrets: { imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';", construct: 'new SecretsManagerClient({})' },
   s3: { imports: "import { S3Client } from '@aws-sdk/client-s3';", construct: 'new S3Client({})' },
+  iam: { imports: "import { IAMClient } from '@aws-sdk/client-iam';", construct: "new IAMClient({ region: 'us-east-1' })" },
 };
 
 /** A function's floor: a handler that imports and constructs exactly these clients, nothing else. */

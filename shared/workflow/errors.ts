@@ -33,6 +33,14 @@ export const WORKFLOW_TRANSIENT_ERROR = 'Broker.Transient';
  */
 export const WORKFLOW_REQUEST_CLOSED_ERROR = 'Broker.RequestClosed';
 
+/**
+ * Thrown by HoldAccess (step `hold`) when the request's expiresAt is no longer the one just
+ * measured: an extension moved it between the measure and the hold, and its `extended` answer
+ * found no hold to resume. The workflow measures the window again instead of holding until the
+ * old end.
+ */
+export const WORKFLOW_WINDOW_MOVED_ERROR = 'Broker.WindowMoved';
+
 /** Step Functions' own name for a task (or callback wait) that ran past its timeout. */
 export const STATES_TIMEOUT_ERROR = 'States.Timeout';
 

@@ -7,6 +7,7 @@ export {
   WORKFLOW_REQUEST_CLOSED_ERROR,
   WORKFLOW_THROTTLED_ERROR,
   WORKFLOW_TRANSIENT_ERROR,
+  WORKFLOW_WINDOW_MOVED_ERROR,
   STATES_TIMEOUT_ERROR,
   WORKFLOW_TASK_CLOSED,
   LAMBDA_SERVICE_ERRORS,
@@ -28,9 +29,23 @@ export const StateName = {
   ISSUE_CREDENTIALS: 'Issue credentials',
   /** NotifyRequester (event "granted"); best effort, its failure does not stop the grant. */
   NOTIFY_REQUESTER: 'Notify requester of grant',
-  /** Wait until $.grant.expiresAt. */
-  WAIT_FOR_EXPIRY: 'Wait until access window ends',
-  /** SettleRequest outcome EXPIRED. */
+  /** HoldAccess step "measure": the whole seconds left until the request's expiresAt, into $.Payload.secondsLeft. */
+  MEASURE_WINDOW: 'Measure time left in window',
+  /** Choice: at least 1 s left holds, otherwise expires at once. */
+  WINDOW_OPEN_CHOICE: 'Window still open?',
+  /**
+   * Callback task (HoldAccess step "hold" stores the token on the ACTIVE request) with
+   * TimeoutSecondsPath = seconds left: States.Timeout expires; SendTaskSuccess with an
+   * AccessWaitOutput (payloads.ts) ends it early: `revoked` or `extended`.
+   */
+  HOLD_ACCESS: 'Hold access until the window ends',
+  /** Choice on $.hold.outcome: `revoked` succeeds, `extended` (or anything else) measures again. */
+  HOLD_OUTCOME_CHOICE: 'How did the hold end?',
+  /** Succeed: a revoke ended the window (it already wrote REVOKED and cut the sessions). */
+  ACCESS_REVOKED: 'Access revoked',
+  /** Succeed on Broker.RequestClosed while holding: the request left ACTIVE before the hold began. */
+  ACCESS_ALREADY_ENDED: 'Access already ended',
+  /** SettleRequest outcome EXPIRED (and the ended-session deny on the target role). */
   EXPIRE_ACCESS: 'Expire access',
   /** Succeed: the window ran its course. */
   ACCESS_EXPIRED: 'Access expired',
@@ -67,6 +82,8 @@ export const WorkflowFunction = {
   notifyRequester: 'NotifyRequesterFunctionArn',
   /** Writes a final status (conditional). Payload: SettleRequestPayload. */
   settleRequest: 'SettleRequestFunctionArn',
+  /** Measures the window left, then stores the end-of-access wait's task token. Payload: HoldAccessPayload. */
+  holdAccess: 'HoldAccessFunctionArn',
 } as const;
 
 export type WorkflowFunctionName = keyof typeof WorkflowFunction;
@@ -81,6 +98,7 @@ export const LOCAL_FUNCTION_ARNS: Readonly<Record<FunctionArnPlaceholder, string
   IssueCredentialsFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:IssueCredentials',
   NotifyRequesterFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:NotifyRequester',
   SettleRequestFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:SettleRequest',
+  HoldAccessFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:HoldAccess',
 };
 
 /** Absolute path of the ASL file (serverless.yml includes the same file). */

@@ -8,6 +8,9 @@
  * Functions does. Every write, message and workflow call is recorded for the tests to assert.
  */
 import { createMemoryDeduper } from './memory-deduper';
+import { createLocalIamStandin } from '../../local/iam-standin';
+import { createSessionDenies } from '../../shared/adapters/iam/session-denies';
+import type { EndedSession } from '../../shared/domain/session-deny';
 import { SERVICES } from '../../shared/catalogue/services';
 import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
@@ -33,6 +36,7 @@ import {
   type StoredCredentials,
 } from '../../shared/ports/repositories';
 import { workflowTaskClosedError } from '../../shared/workflow/errors';
+import type { AccessWaitOutput } from '../../shared/workflow/payloads';
 
 export const FAKE_NOW = '2030-01-01T09:00:00.000Z';
 export const PUBLIC_BASE_URL = 'https://broker.example.test';
@@ -82,6 +86,7 @@ export function fakeCatalogue(): Catalogue {
       target({ id: 'sandbox-auto', autoApprove: { services: ['ec2'], maxDurationSeconds: 3600 } }),
     ],
     watchedRoles: [],
+    operatorGroups: ['security'],
   };
 }
 
@@ -160,9 +165,11 @@ export function fakePorts(options: FakePortsOptions = {}) {
     started: [] as { requestId: string; approvalTimeoutSeconds: number }[],
     decisionsSent: [] as { taskToken: string; output: WorkflowDecision }[],
     aborted: [] as { taskToken: string; error: string; cause: string }[],
+    waitsResumed: [] as { taskToken: string; output: AccessWaitOutput }[],
     issued: [] as IssueCredentialsInput[],
     signIns: [] as ConsoleUrlInput[],
     credentialsDeleted: [] as string[],
+    sessionsEnded: [] as { roleArn: string; entries: EndedSession[]; at: string }[],
     logs: [] as { level: LogLevel; msg: string; fields?: LogFields }[],
   };
 
@@ -171,9 +178,11 @@ export function fakePorts(options: FakePortsOptions = {}) {
     start?: Error;
     sendDecision?: Error;
     abort?: Error;
+    resumeAccessWait?: Error;
     issue?: Error;
     publish?: Error;
     mail?: Error;
+    endSessions?: Error;
   } = {};
 
   /** Callback tokens that no longer accept an answer (answered, aborted, timed out). */
@@ -209,6 +218,10 @@ export function fakePorts(options: FakePortsOptions = {}) {
 
   let idSeq = 0;
   let keySeq = 0;
+  const catalogue = options.catalogue ?? fakeCatalogue();
+  // The real read-merge-write deny logic over the local IAM stand-in's target roles.
+  const iam = createLocalIamStandin({ roles: [...new Set(catalogue.targets.map((t) => t.roleArn))] });
+  const denies = createSessionDenies({ policiesFor: iam.policiesFor });
 
   return {
     settings: {
@@ -218,7 +231,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
       requireVerifiedEmail: true,
       issuerPrincipalArns: [] as string[],
     },
-    catalogue: options.catalogue ?? fakeCatalogue(),
+    catalogue,
     clock,
     newId: () => `01J9NEWREQUEST00000000${String(++idSeq).padStart(4, '0')}`,
     logger,
@@ -329,6 +342,13 @@ export function fakePorts(options: FakePortsOptions = {}) {
         closedTokens.add(taskToken);
         recorded.decisionsSent.push({ taskToken, output: clone(output) });
       },
+      async resumeAccessWait(taskToken: string, output: AccessWaitOutput): Promise<'resumed' | 'closed'> {
+        if (failures.resumeAccessWait) throw failures.resumeAccessWait;
+        if (closedTokens.has(taskToken)) return 'closed';
+        closedTokens.add(taskToken);
+        recorded.waitsResumed.push({ taskToken, output: clone(output) });
+        return 'resumed';
+      },
       async abort(taskToken: string, error: string, cause: string) {
         if (failures.abort) throw failures.abort;
         if (closedTokens.has(taskToken)) throw workflowTaskClosedError();
@@ -386,8 +406,18 @@ export function fakePorts(options: FakePortsOptions = {}) {
       },
     },
 
+    sessionDenies: {
+      async endSessions(roleArn: string, entries: readonly EndedSession[], at: Date) {
+        if (failures.endSessions) throw failures.endSessions;
+        recorded.sessionsEnded.push({ roleArn, entries: clone([...entries]), at: at.toISOString() });
+        return denies.endSessions(roleArn, entries, at);
+      },
+    },
+
     // --- for the tests ---
     recorded,
+    /** The IAM stand-in holding the catalogue's target roles (where the denies are written). */
+    iam,
     failures,
     /** Marks a callback token as no longer waiting (the workflow timed out or moved on). */
     closeToken(taskToken: string) {

@@ -19,7 +19,11 @@ import {
 
 const require = createRequire(import.meta.url);
 const { deployConfig } = require('../../infra/catalogue-deploy.cjs') as {
-  deployConfig: (params?: { catalogueFile?: string; approverEmails?: string }) => { chainedTargetRoleArns: string[] };
+  deployConfig: (params?: { catalogueFile?: string; approverEmails?: string }) => {
+    chainedTargetRoleArns: string[];
+    directSessionDenyTargetRoleArns: string[];
+    sessionDenyRoleArns: string[];
+  };
 };
 
 const TABLE = 'BrokerTable.Arn';
@@ -27,6 +31,9 @@ const STATE_MACHINE = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::Accoun
 const TARGET_ROLES = deployConfig().chainedTargetRoleArns;
 /** The verified SES identity of the default mailFrom (packaged with approvalMail ses, mailFrom's placeholder domain). */
 const SES_IDENTITY = 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.invalid';
+/** Target roles whose ended-sessions deny the broker writes with its own credentials (no sessionDenyRoleArn). */
+const DENY_TARGET_ROLES = deployConfig().directSessionDenyTargetRoleArns;
+const END_SESSIONS = ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
 const logGroup = (fn: string) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LogGroup.Arn`;
 
 interface Grant {
@@ -70,6 +77,17 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request and task token, record the vote (conditional write); no link items' },
       { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'hand the decision to the waiting workflow; no resource-level permissions exist' },
+      ],
+    },
+  revokeRequest: {
+    role: 'RevokeRequestRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'read request and token, write REVOKED conditionally, delete the sealed credentials' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}; no resource-level permissions exist' },
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester and approvers, from the configured identity only' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'the ended-sessions deny on the catalogue target roles of this account' },
     ],
   },
   getCatalogue: {
@@ -101,6 +119,13 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
         resources: TARGET_ROLES,
         why: "assume the catalogue's chained target roles with the requester as SourceIdentity and request tags",
       },
+      // getCredentials revokes a grant whose requester lost the entitlement (the revoke path).
+      { actions: ['dynamodb:DeleteItem'], resources: [TABLE], why: 'delete the sealed credentials of a grant revoked for lost entitlement' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}' },
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester and approvers of a lost entitlement, from the configured identity only' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'cut the sessions of that grant' },
     ],
   },
   notifyApprovers: {
@@ -124,7 +149,14 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'final status (conditional), history, delete sealed credentials' },
       { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester the outcome, from the configured identity only' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'the strict window: the ended-sessions deny at expiry' },
     ],
+  },
+  holdAccess: {
+    role: 'HoldAccessRole',
+    grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: "read the window's end, store the hold's task token (conditional on ACTIVE)" }],
   },
   alertOnAssumeRole: {
     role: 'AlertOnAssumeRoleRole',
@@ -309,22 +341,30 @@ describe('function roles', () => {
     const conditionOf = (role: string, action: string, resource: string) =>
       statementsOf(template, role).find((s) => asArray(s.Action).includes(action) && asArray(s.Resource).map(label).includes(resource))?.Condition;
     // The SNS key only through SNS, and only for the topic the function publishes to.
-    const topics = { AlertOnAssumeRoleRole: 'AlarmsTopic', ReconcileTrailRole: 'AlarmsTopic' };
-    for (const [role, topic] of Object.entries(topics)) {
+    const topics: Record<string, string[]> = {
+      SettleRequestRole: ['AlarmsTopic'],
+      AlertOnAssumeRoleRole: ['AlarmsTopic'],
+      ReconcileTrailRole: ['AlarmsTopic'],
+      RevokeRequestRole: ['AlarmsTopic'],
+      CredentialIssuerRole: ['AlarmsTopic'],
+    };
+    for (const [role, names] of Object.entries(topics)) {
+      const refs = names.map((topic) => ({ Ref: topic }));
       expect(conditionOf(role, 'kms:GenerateDataKey', 'SnsKey.Arn'), role).toEqual({
         StringEquals: {
           'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
-          'kms:EncryptionContext:aws:sns:topicArn': { Ref: topic },
+          'kms:EncryptionContext:aws:sns:topicArn': refs.length === 1 ? refs[0] : refs,
         },
       });
-      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set([topic]));
+      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set(names));
     }
     // SES only as the configured From address, through the SESv2 API; never SNS for mail.
-    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole']) {
+    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole']) {
       expect(conditionOf(role, 'ses:SendEmail', SES_IDENTITY), role).toEqual({
         StringEquals: { 'ses:FromAddress': 'access-broker@example.invalid', 'ses:ApiVersion': '2' },
       });
-      expect(grantsOf(template, role).get('sns:Publish'), role).toBeUndefined();
+      // Mail never goes through SNS here; only the alarms topic (a session-deny-failed alarm) may be published to.
+      expect([...(grantsOf(template, role).get('sns:Publish') ?? [])].filter((topic) => topic !== 'AlarmsTopic'), role).toEqual([]);
     }
     // The vault key only with the request-id encryption context the vault uses.
     expect(conditionOf('CredentialIssuerRole', 'kms:Decrypt', 'VaultKey.Arn')).toEqual({
@@ -340,15 +380,27 @@ describe('function roles', () => {
   it('assumes exactly the chained targets of the catalogue', () => {
     expect(TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
   });
+
+  it('ends sessions on exactly the catalogue target roles, and assumes no session-deny role when none is configured', () => {
+    // The example catalogue names no sessionDenyRoleArn: every target is edited directly.
+    expect(DENY_TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    expect(deployConfig().sessionDenyRoleArns).toEqual([]);
+    for (const role of ['RevokeRequestRole', 'SettleRequestRole', 'CredentialIssuerRole']) {
+      const statement = statementsOf(template, role).find((s) => s.Sid === 'EndSessionsOnTargetRolesInThisAccount');
+      expect(statement, role).toEqual({ Sid: 'EndSessionsOnTargetRolesInThisAccount', Effect: 'Allow', Action: END_SESSIONS, Resource: DENY_TARGET_ROLES });
+      expect(statementsOf(template, role).some((s) => s.Sid === 'AssumeTargetAccountSessionDenyRoles'), role).toBe(false);
+    }
+  });
 });
 
 describe('workflow role', () => {
-  it('may only invoke the four workflow functions, and deliver its logs', () => {
+  it('may only invoke the five workflow functions, and deliver its logs', () => {
     const role = template.Resources['ApprovalWorkflowRole']!.Properties;
     expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'states.amazonaws.com' });
     expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
     expect(sortedEntries(grantsOf(template, 'ApprovalWorkflowRole'))).toEqual({
       'lambda:InvokeFunction': [
+        'HoldAccessLambdaFunction.Arn',
         'IssueCredentialsLambdaFunction.Arn',
         'NotifyApproversLambdaFunction.Arn',
         'NotifyRequesterLambdaFunction.Arn',

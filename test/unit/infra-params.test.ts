@@ -89,10 +89,13 @@ describe('packaged with the optional parameters set', () => {
   });
 
   it('with approvalMail sns: the topics instead of SES, for the mailing functions only, the SNS key through SNS for their own topic', () => {
-    for (const [fn, role, topic] of [
-      ['NotifyApprovers', 'NotifyApproversRole', 'ApprovalsTopic'],
-      ['NotifyRequester', 'NotifyRequesterRole', 'NotificationsTopic'],
-      ['SettleRequest', 'SettleRequestRole', 'NotificationsTopic'],
+    const ALARM_SIDS = ['PublishSessionDenyFailedAlarm', 'SnsKeyThroughSnsForTheAlarmsTopic'];
+    for (const [fn, role, topics] of [
+      ['NotifyApprovers', 'NotifyApproversRole', ['ApprovalsTopic']],
+      ['NotifyRequester', 'NotifyRequesterRole', ['NotificationsTopic']],
+      ['SettleRequest', 'SettleRequestRole', ['NotificationsTopic']],
+      ['RevokeRequest', 'RevokeRequestRole', ['NotificationsTopic', 'ApprovalsTopic']],
+      ['GetCredentials', 'CredentialIssuerRole', ['NotificationsTopic', 'ApprovalsTopic']],
     ] as const) {
       const config = loadConfig(resolveIntrinsics(template, template.Resources[`${fn}LambdaFunction`]!.Properties.Environment.Variables));
       expect(config.BROKER_MAIL_DELIVERY, fn).toBe('sns');
@@ -100,12 +103,16 @@ describe('packaged with the optional parameters set', () => {
       expect(config.BROKER_APPROVALS_TOPIC_ARN, fn).toBe(resolveIntrinsics(template, { Ref: 'ApprovalsTopic' }));
       expect(config.BROKER_NOTIFICATIONS_TOPIC_ARN, fn).toBe(resolveIntrinsics(template, { Ref: 'NotificationsTopic' }));
       const statements = applyConditions(template, template.Resources[role]).Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
-      const mail = statements.filter((s: Json) => /"(sns|ses|kms):/.test(JSON.stringify(s.Action)));
+      // The session enders also raise a session-deny-failed alarm: the alarms topic only, whichever way mail goes.
+      for (const s of statements.filter((s: Json) => ALARM_SIDS.includes(s.Sid))) expect(JSON.stringify(s), role).toContain('"Ref":"AlarmsTopic"');
+      const mail = statements.filter((s: Json) => /"(sns|ses|kms):/.test(JSON.stringify(s.Action)) && !ALARM_SIDS.includes(s.Sid) && !JSON.stringify(s.Resource).includes('VaultKey'));
+      const refs = topics.map((topic) => ({ Ref: topic }));
+      const resource = refs.length === 1 ? refs[0] : refs;
       expect(mail.map((s: Json) => [s.Action, s.Resource]), role).toEqual([
-        ['sns:Publish', { Ref: topic }],
+        ['sns:Publish', resource],
         [['kms:GenerateDataKey', 'kms:Decrypt'], { 'Fn::GetAtt': ['SnsKey', 'Arn'] }],
       ]);
-      expect(mail[1].Condition.StringEquals['kms:EncryptionContext:aws:sns:topicArn'], role).toEqual({ Ref: topic });
+      expect(mail[1].Condition.StringEquals['kms:EncryptionContext:aws:sns:topicArn'], role).toEqual(resource);
     }
     for (const id of ['ApprovalsTopic', 'NotificationsTopic', 'BrokerTopicsPolicy']) expect(template.Resources[id]!.Condition).toBe('MailThroughSns');
     expect(JSON.stringify(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role').map((r) => applyConditions(template, r)))).not.toContain('ses:');
@@ -184,6 +191,33 @@ describe('infra/catalogue-deploy.cjs', () => {
     expect(config.userTargetRoleArns).toEqual(['arn:aws:iam::444444444444:role/B']);
     expect(config.approverEmails).toEqual(['bob@example.com', 'zoe@example.com']);
     expect(catalogueDeploy.deployConfig({ catalogueFile: file, approverEmails: 'none' }, { BROKER_CATALOGUE_FILE: file }).approverEmails).toEqual([]);
+  });
+
+  it('splits targets by how their sessions are ended: directly (own account) or through their SessionDenyRole', async () => {
+    const file = write(
+      'session-deny.yaml',
+      [
+        'version: 1',
+        'targets:',
+        '  - { id: own, roleArn: "arn:aws:iam::333333333333:role/Own", approvers: { emails: [bob@example.com] } }',
+        '  - { id: far, roleArn: "arn:aws:iam::444444444444:role/Far", externalId: far-7f3a, sessionDenyRoleArn: "arn:aws:iam::444444444444:role/t-SessionDenyRole-1A2B", approvers: { emails: [bob@example.com] } }',
+      ].join('\n'),
+    );
+    const config = catalogueDeploy.deployConfig({ catalogueFile: file }, { BROKER_CATALOGUE_FILE: file }) as unknown as Record<string, string[]>;
+    expect(config.directSessionDenyTargetRoleArns).toEqual(['arn:aws:iam::333333333333:role/Own']);
+    expect(config.sessionDenyRoleArns).toEqual(['arn:aws:iam::444444444444:role/t-SessionDenyRole-1A2B']);
+    const resolveVariable = async (v: string) => (v === 'param:catalogueFile' ? file : '');
+    const previous = process.env.BROKER_CATALOGUE_FILE;
+    process.env.BROKER_CATALOGUE_FILE = file;
+    try {
+      const resolvers = catalogueDeploy as unknown as Record<string, (o: { resolveVariable: typeof resolveVariable }) => Promise<unknown>>;
+      expect(await resolvers.hasSessionDenyRoles!({ resolveVariable })).toBe('true');
+      expect(await resolvers.sessionDenyRoleArns!({ resolveVariable })).toEqual(['arn:aws:iam::444444444444:role/t-SessionDenyRole-1A2B']);
+      expect(await resolvers.directSessionDenyTargetRoleArns!({ resolveVariable })).toEqual(['arn:aws:iam::333333333333:role/Own']);
+    } finally {
+      if (previous === undefined) delete process.env.BROKER_CATALOGUE_FILE;
+      else process.env.BROKER_CATALOGUE_FILE = previous;
+    }
   });
 
   it('drops the assume-role policy when no target is chained', async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 15 handlers, each on nodejs24.x arm64', () => {
+  it('are the 17 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -59,11 +59,13 @@ describe('functions', () => {
         'getCatalogue',
         'getCredentials',
         'getRequest',
+        'holdAccess',
         'issueCredentials',
         'listRequests',
         'notifyApprovers',
         'notifyRequester',
         'reconcileTrail',
+        'revokeRequest',
         'settleRequest',
         'showApproval',
       ].sort(),
@@ -322,7 +324,7 @@ describe('HTTP API', () => {
     const open = routes().filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
     expect(open).toEqual(['GET /approvals/{token}', 'POST /approvals/{token}']);
     for (const r of routes().filter((x) => x.AuthorizationType === 'JWT')) expect(r.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerJwt' });
-    expect(routes()).toHaveLength(9);
+    expect(routes()).toHaveLength(10);
   });
 
   it('throttles the stage, and the unauthenticated approval routes harder', () => {
