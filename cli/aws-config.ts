@@ -50,9 +50,9 @@ export function writeProfile(file: string, profile: string, entries: Record<stri
   }
   let end = start + 1;
   while (end < lines.length && !isHeader(lines[end]!)) end++;
-  // Keep the blank lines that separate this section from the next one.
+  // Keep the blank lines and comments that lead to the next section (a comment there is about it).
   let contentEnd = end;
-  while (contentEnd > start + 1 && lines[contentEnd - 1]!.trim() === '') contentEnd--;
+  while (contentEnd > start + 1 && /^\s*([#;].*)?$/.test(lines[contentEnd - 1]!) && lines[contentEnd - 1]!.trim() !== MANAGED_MARKER) contentEnd--;
   const existing = lines.slice(start + 1, contentEnd);
   if (!force && existing.length > 0 && !existing.some((l) => l.trim() === MANAGED_MARKER)) {
     throw new CliError(`Profile ${profile} already exists in ${file} and was not written by access-broker; choose another --name or pass --force`, ExitCode.CONFLICT, 'PROFILE_EXISTS');

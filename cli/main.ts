@@ -71,7 +71,6 @@ export function buildProgram(): Command {
     .description('Just-in-time AWS access through the Access Broker: request, approve, and use scoped, short-lived credentials.')
     .addOption(new Option('--url <url>', 'the broker\'s base URL').env('ACCESS_BROKER_URL').default('http://localhost:3000'))
     .option('--json', 'print JSON for scripts (no colours, no prompts)', false)
-    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -360,7 +359,6 @@ export function buildProgram(): Command {
     .description('run a command with the request\'s credentials in its environment: exec ID -- CMD [ARGS...]')
     .argument('<id>', 'request id')
     .argument('<command...>', 'the command and its arguments')
-    .passThroughOptions()
     .action(async (id: string, command: string[], _o: unknown, cmd: Command) => {
       const { api, url } = context(cmd);
       const { credentials: creds, region } = await processCredentials(api, url, id, true);
@@ -481,7 +479,6 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
-  const json = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
@@ -490,6 +487,7 @@ export async function run(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.OK;
       return ExitCode.USAGE;
     }
-    return reportError(e, json);
+    // Options are parsed before any action runs, so --json is known here (and not taken from after `--`).
+    return reportError(e, program.opts<{ json?: boolean }>().json === true);
   }
 }
