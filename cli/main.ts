@@ -387,10 +387,13 @@ export function buildProgram(): Command {
     .command('console')
     .description('open the AWS console signed in with an ACTIVE request (a fresh sign-in URL, valid 15 minutes)')
     .argument('<id>', 'request id')
+    .option('--service <key>', 'open this granted service\'s console (default: the request\'s first service)')
+    .option('--region <region>', 'open the console in this region (default: the target\'s)')
     .option('--print', 'print the URL instead of opening a browser')
-    .action(async (id: string, o: { print?: boolean }, cmd: Command) => {
+    .action(async (id: string, o: { print?: boolean; service?: string; region?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(id)}/credentials?format=json`);
+      const query = new URLSearchParams({ format: 'json', ...(o.service ? { service: o.service } : {}), ...(o.region ? { region: o.region } : {}) });
+      const view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(id)}/credentials?${query}`);
       if (out.json) return out.printJson({ consoleUrl: view.consoleUrl, consoleUrlExpiresAt: view.consoleUrlExpiresAt });
       if (o.print) return out.print(view.consoleUrl);
       out.info(`Opening the console (link valid until ${view.consoleUrlExpiresAt})`);

@@ -1,6 +1,6 @@
 import { serviceByKey } from '../catalogue/services';
 import { consoleDestination } from '../domain/console-destination';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { assertWindowOpen, consoleUrlExpiresAt, needsRefresh } from '../domain/window';
 import { isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
@@ -32,12 +32,25 @@ export interface CredentialsView {
  * how a 4-hour grant works under the 1-hour role-chaining cap), with a console URL minted now
  * because it is only valid 15 minutes. Every retrieval is audited.
  */
-export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, id: string, format: string): Promise<CredentialsView> {
+export async function getCredentials(
+  deps: GetCredentialsDeps,
+  caller: Caller,
+  id: string,
+  format: string,
+  /** Where the console URL lands: one of the request's services (default its first) and a region (default the target's). */
+  landing: { service?: string | undefined; region?: string | undefined } = {},
+): Promise<CredentialsView> {
   const request = await deps.requests.get(id);
   if (!request || !isRequester(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   const now = deps.clock.now();
   assertWindowOpen(request, now);
   const target = targetOf(deps, request);
+  const serviceKey = landing.service ?? request.services[0] ?? '';
+  if (!request.services.includes(serviceKey)) {
+    throw new ValidationError(`Service ${serviceKey} is not granted by request ${id}`, [
+      { field: 'service', rule: 'enum', message: `must be one of the request's services: ${request.services.join(', ')}` },
+    ]);
+  }
 
   let stored = (await deps.credentials.get(id)) ?? (await issueAndStore(deps, request, target));
   let notice: string | undefined;
@@ -50,11 +63,11 @@ export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, i
     }
   }
   const credentials = JSON.parse(await deps.vault.open(id, stored.sealed)) as IssuedCredentials;
-  const service = serviceByKey(request.services[0] ?? '', deps.catalogue.services);
-  if (!service) throw new Error(`Service ${request.services[0]} of request ${id} is no longer in the catalogue`);
+  const service = serviceByKey(serviceKey, deps.catalogue.services);
+  if (!service) throw new Error(`Service ${serviceKey} of request ${id} is no longer in the catalogue`);
   const consoleUrl = await deps.signIn.signInUrl({
     credentials,
-    destination: consoleDestination({ partition: target.partition, region: target.region, service }),
+    destination: consoleDestination({ partition: target.partition, region: landing.region ?? target.region, service }),
     partition: target.partition,
     issuer: deps.settings.publicBaseUrl,
   });

@@ -153,6 +153,13 @@ describe('access-broker CLI against local mode (built bundle, run as a child pro
     const r = await alice.run(['console', activeId, '--print']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_local\/console\?session=/);
+    // another granted service and region: local mode's preview page shows where the real URL lands
+    const rds = await alice.run(['console', activeId, '--service', 'databases', '--region', 'eu-west-1', '--print']);
+    const page = await (await fetch(rds.stdout.trim())).text();
+    expect(page).toContain('https://eu-west-1.console.aws.amazon.com/rds/home?region=eu-west-1');
+    const notGranted = await alice.run(['console', activeId, '--service', 'iam', '--print']);
+    expect(notGranted.code).toBe(2);
+    expect(notGranted.stderr).toContain("service: must be one of the request's services: ec2, databases (enum)");
   });
 
   it('profile writes an AWS profile the real AWS CLI resolves twice with one API call', async () => {
