@@ -236,6 +236,19 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('wait')
+    .description('wait, showing the status, until a request is ACTIVE or ends (exit 7 when it ends without access)')
+    .argument('<id>', 'request id')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { api, out } = context(cmd);
+      const { request: initial } = await api.call<{ request: RequestView }>('GET', `/requests/${encodeURIComponent(id)}`);
+      const request = await waitForRequest(api, out, initial);
+      if (out.json) out.printJson({ request });
+      else out.print(`${request.id} ${request.status}${request.status === 'ACTIVE' ? ` until ${request.expiresAt}` : ''}`);
+      if (request.status !== 'ACTIVE') throw new CliError(`Request ${request.id} ended ${request.status} without access`, ExitCode.NOT_GRANTED, request.status);
+    });
+
+  program
     .command('list')
     .description('your requests, newest first')
     .option('--status <status>', 'only this status, e.g. ACTIVE')

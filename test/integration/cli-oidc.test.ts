@@ -7,7 +7,7 @@ import { browseLogin, freePort, startOidcProvider } from '../helpers/oidc-provid
 
 const CLIENT_ID = 'access-broker-cli';
 
-describe('login against a real OpenID Connect provider, and local mode trusting it (--issuer/--audience)', () => {
+describe('login against a real OpenID Connect provider, and local mode trusting it (--issuer/--audience)', { timeout: 90_000 }, () => {
   let idp: Awaited<ReturnType<typeof startOidcProvider>>;
   let t: TestBroker;
   let alice: CliUser;

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../local/broker';
 import { useTestBroker } from '../helpers/broker';
 import { cliUser, ensureCliBuilt, LAUNCHER, type CliUser } from '../helpers/cli';
 
@@ -18,7 +19,7 @@ function awsExportCredentials(user: CliUser, profile: string): Promise<{ code: n
 
 const REQUEST = ['--target', 'sandbox-readonly', '--services', 'ec2,databases', '--duration', '2h', '--reason', 'Investigating INC-4411 latency on orders-db', '--ticket', 'INC-4411'];
 
-describe('access-broker CLI against local mode (built bundle, run as a child process)', () => {
+describe('access-broker CLI against local mode (built bundle, run as a child process)', { timeout: 90_000 }, () => {
   const broker = useTestBroker();
   let alice: CliUser;
   let carol: CliUser;
@@ -49,6 +50,15 @@ describe('access-broker CLI against local mode (built bundle, run as a child pro
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("Allowed choices are env, json, process");
     expect((await alice.run(['--help'])).code).toBe(0);
+  });
+
+  it('runs as `npx access-broker`, the package bin', async () => {
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile('npx', ['--offline', 'access-broker', '--help'], { cwd: ROOT, env: { ...alice.env }, timeout: 60_000 }, (e, stdout) => resolve({ code: e ? 1 : 0, stdout })),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: access-broker [options] [command]');
+    expect(r.stdout).toContain('Exit codes: 0 ok, 1 error, 2 usage');
   });
 
   it('logs in a requester and an approver with login --local; state files are 0600 in a 0700 directory', async () => {
