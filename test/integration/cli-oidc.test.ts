@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../local/broker';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
 import { cliUser, ensureCliBuilt, type CliUser } from '../helpers/cli';
 import { browseLogin, freePort, startOidcProvider } from '../helpers/oidc-provider';
@@ -83,6 +85,39 @@ describe('login against a real OpenID Connect provider, and local mode trusting 
     const off = await alice.run(['login', '--local', '--sub', 'alice', '--email', 'alice@example.com']);
     expect(off.code).toBe(4);
     expect(off.stderr).toContain(`this broker verifies tokens from ${idp.issuer}`);
+  });
+
+  it('`npm start -- --issuer URL --audience AUD` accepts the same token', async () => {
+    // local/start.ts as `npm start` runs it, on a free port
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--issuer', idp.issuer, '--audience', CLIENT_ID], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      const started = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', () => {
+          const url = /listening on (http:\/\/localhost:\d+)/.exec(output)?.[1];
+          if (url && output.includes('Ctrl-C')) resolve(url);
+        });
+        child.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${output}`)));
+      });
+      expect(output).toContain(`tokens:    from ${idp.issuer} (audience ${CLIENT_ID}, groups claim groups)`);
+      // the CLI's session, pointed at the second broker: the same provider's token
+      const s = session();
+      writeFileSync(sessionsFile(), JSON.stringify({ sessions: { [t.broker.baseUrl]: s, [started]: s } }));
+      const targets = await alice.run(['--url', started, 'targets', '--json']);
+      expect(targets.code).toBe(0);
+      expect((JSON.parse(targets.stdout) as { targets: { id: string }[] }).targets.map((x) => x.id)).toContain('sandbox-readonly');
+      const local = await fetch(`${started}/_local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"a","email":"a@example.com"}' });
+      expect(local.status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('close', r));
+    }
   });
 
   it('an expired login that cannot be refreshed exits 3 with what to do', async () => {
