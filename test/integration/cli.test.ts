@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
 import { useTestBroker } from '../helpers/broker';
@@ -238,5 +238,66 @@ describe('access-broker CLI against local mode (built bundle, run as a child pro
     } finally {
       expired.cleanup();
     }
+  });
+});
+
+describe('access-broker request on a terminal asks for what is missing', { timeout: 90_000 }, () => {
+  const broker = useTestBroker();
+  let bob: CliUser;
+  beforeAll(async () => {
+    await ensureCliBuilt();
+    bob = cliUser(broker().broker.baseUrl);
+    await bob.run(['login', '--local', '--sub', 'bob', '--email', 'bob@example.com', '--group', 'engineers']);
+  });
+  afterAll(() => bob?.cleanup());
+
+  it('prompts (target, services, duration, reason, ticket) from the catalogue and submits', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    // (a pseudo-terminal made without one starts 0 columns wide: give it a size first)
+    const command = `stty cols 120 rows 40; ${[process.execPath, LAUNCHER, 'request'].map((w) => `'${w}'`).join(' ')}`;
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...bob.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const done = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
+    /** Waits until the screen shows `text` (after what was already answered), then types `keys`. */
+    let seen = 0;
+    const answer = async (text: string, keys: string) => {
+      for (let i = 0; i < 1500; i++) {
+        const at = screen.indexOf(text, seen);
+        if (at >= 0) {
+          seen = at + text.length;
+          // a prompt listens for keys before it draws itself
+          child.stdin.write(keys);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`the prompt "${text}" never appeared; screen: ${screen}`);
+    };
+    await answer('Target', '\r');
+    await answer('Services', ' \r');
+    await answer('Duration (max 4h)', '45m\r');
+    await answer('Reason', 'Asked for interactively in a terminal\r');
+    await answer('Ticket (optional)', 'INC-77\r');
+    expect(await done).toBe(0);
+    const id = /\b([0-9A-Z]{26})\b/.exec(screen.slice(seen))?.[1];
+    expect(id).toBeDefined();
+    const stored = await broker().call('GET', `/requests/${id}`, { as: 'bob' });
+    expect(stored.body.request).toMatchObject({ target: 'sandbox-readonly', services: ['ec2'], durationSeconds: 2700, reason: 'Asked for interactively in a terminal', ticket: 'INC-77' });
+  });
+
+  it('--wait on a terminal shows a spinner that ends with the window', async () => {
+    const command = `stty cols 120 rows 40; ${[process.execPath, LAUNCHER, 'request', ...REQUEST, '--wait'].map((w) => `'${w}'`).join(' ')}`;
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...bob.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    const done = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
+    const mail = await broker().broker.outbox.waitFor((m) => m.topic === 'approvals' && m.attributes.approver === 'carol@example.com' && m.message.includes('INC-4411'), 15_000);
+    const id = mail.attributes.requestId!;
+    const link = await broker().linkFor(id, 'carol@example.com');
+    expect((await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' })).status).toBe(200);
+    expect(await done).toBe(0);
+    expect(screen).toContain(`${id}: PENDING`);
+    expect(screen).toMatch(new RegExp(`✔ ${id}: ACTIVE until 20\\d\\d-`));
   });
 });
