@@ -319,9 +319,17 @@ export function buildProgram(): Command {
     .requiredOption('--reason <text>', 'why')
     .action(async (id: string, o: { duration: string; reason: string }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const result = await api.call<{ extension: { id?: string; status?: string }; request: RequestView }>('POST', `/requests/${encodeURIComponent(id)}/extensions`, { duration: o.duration, reason: o.reason });
+      const result = await api.call<{ extension: { id: string; status: string; durationSeconds: number; to?: string }; request: RequestView }>(
+        'POST',
+        `/requests/${encodeURIComponent(id)}/extensions`,
+        { duration: o.duration, reason: o.reason },
+      );
       if (out.json) return out.printJson(result);
-      out.print(`Extension of ${result.request.id} by ${o.duration}: ${result.extension.status ?? 'requested'}${result.request.expiresAt ? ` (window ends ${result.request.expiresAt})` : ''}`);
+      const { extension } = result;
+      out.print(
+        `Extension ${extension.id} of ${result.request.id} (+${formatSeconds(extension.durationSeconds)}): ${extension.status}` +
+          (extension.status === 'PENDING' ? `; the approvers are asked, the window would end ${extension.to ?? '?'}` : ''),
+      );
     });
 
   for (const decision of ['approve', 'deny'] as const) {
