@@ -42,8 +42,9 @@ export function reportError(e: unknown, json: boolean): number {
 /** Seconds as the broker writes durations: 2h, 1h30m, 45m. */
 export function formatSeconds(seconds: number): string {
   const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds % 3600) / 60);
-  return [h ? `${h}h` : '', m ? `${m}m` : ''].join('') || `${seconds}s`;
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].join('') || '0s';
 }
 
 /** A request in the shape the API returns (the fields the CLI shows). */
