@@ -57,6 +57,7 @@ export async function startOidcProvider(options: { clientId: string; redirectUri
     // would otherwise want prompt=consent, which makes real IdPs ask for consent at every login).
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed('refresh_token'),
     cookies: { keys: ['test-cookie-key'] },
+    ttl: { Session: 3600, Interaction: 600, Grant: 86_400, AccessToken: 3600, IdToken: 3600, RefreshToken: 86_400 },
   });
   provider.on('grant.success', (ctx: { oidc: { params: { grant_type: string } } }) => grants.push(ctx.oidc.params.grant_type));
   const callback = provider.callback();
