@@ -14,13 +14,16 @@ export interface ProcessCredentials {
   Expiration: string;
 }
 
-/** One cache file: the credentials and the target's region (for `exec`). */
+/** One cache file: the credentials, the target's region and the request id (for `exec`). */
 export interface CachedCredentials {
   credentials: ProcessCredentials;
   region?: string;
+  /** The request they belong to (the cache key may be a target id). */
+  requestId?: string;
 }
 
 function cacheFile(url: string, sub: string, requestId: string): string {
+  // `requestId` may also be a target id (profiles that follow the newest ACTIVE request).
   const key = createHash('sha256').update(`${url}\n${sub}\n${requestId}`).digest('hex').slice(0, 32);
   return join(brokerHome(), 'cache', 'credentials', `${key}.json`);
 }

@@ -66,6 +66,20 @@ function splitList(value: string | undefined): string[] | undefined {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** A request id (26 characters, ULID layout); anything else given where an id goes is taken for a target id. */
+const isRequestId = (value: string) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);
+
+/** The request id itself, or the id of the caller's newest ACTIVE request on the target named. */
+async function resolveRequestId(api: Api, idOrTarget: string): Promise<string> {
+  if (isRequestId(idOrTarget)) return idOrTarget;
+  const page = await api.call<{ items: RequestView[] }>('GET', `/requests?${new URLSearchParams({ scope: 'mine', status: 'ACTIVE', limit: '100' })}`);
+  const found = page.items.find((r) => r.target === idOrTarget);
+  if (!found) {
+    throw new CliError(`No ACTIVE request of yours on target ${idOrTarget}: ask with \`access-broker request --target ${idOrTarget} ...\``, ExitCode.NOT_FOUND, 'NO_ACTIVE_REQUEST');
+  }
+  return found.id;
+}
+
 export function buildProgram(): Command {
   const program = new Command('access-broker')
     .description('Just-in-time AWS access through the Access Broker: request, approve, and use scoped, short-lived credentials.')
@@ -294,6 +308,7 @@ export function buildProgram(): Command {
       const { api, out, url } = context(cmd);
       const { request } = await api.call<{ request: RequestView }>('POST', `/requests/${encodeURIComponent(id)}/cancel`, o.reason ? { reason: o.reason } : {});
       credentialCache.drop(url, currentSub(url), id);
+      credentialCache.drop(url, currentSub(url), request.target);
       if (out.json) out.printJson({ request });
       else out.print(`${request.id} ${request.status}`);
     });
@@ -307,6 +322,7 @@ export function buildProgram(): Command {
       const { api, out, url } = context(cmd);
       const { request } = await api.call<{ request: RequestView }>('POST', `/requests/${encodeURIComponent(id)}/revoke`, o.reason ? { reason: o.reason } : {});
       credentialCache.drop(url, currentSub(url), id);
+      credentialCache.drop(url, currentSub(url), request.target);
       if (out.json) out.printJson({ request });
       else out.print(`${request.id} ${request.status}`);
     });
@@ -348,8 +364,8 @@ export function buildProgram(): Command {
 
   program
     .command('credentials')
-    .description('print the credentials of an ACTIVE request')
-    .argument('<id>', 'request id')
+    .description('print the credentials of an ACTIVE request (or of your newest ACTIVE request on a target)')
+    .argument('<id|target>', 'request id, or a target id')
     .addOption(new Option('--format <format>', 'env (shell exports), json, or process (AWS credential_process)').choices(['env', 'json', 'process']).default('env'))
     .option('--no-cache', 'process format: always ask the broker')
     .action(async (id: string, o: { format: 'env' | 'json' | 'process'; cache: boolean }, cmd: Command) => {
@@ -358,7 +374,8 @@ export function buildProgram(): Command {
         process.stdout.write(`${JSON.stringify((await processCredentials(api, url, id, o.cache)).credentials)}\n`);
         return;
       }
-      const view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(id)}/credentials?format=json`);
+      const requestId = await resolveRequestId(api, id);
+      const view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(requestId)}/credentials?format=json`);
       if (o.format === 'json' || out.json) return out.printJson(view);
       const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
       out.print(
@@ -377,19 +394,19 @@ export function buildProgram(): Command {
 
   program
     .command('exec')
-    .description('run a command with the request\'s credentials in its environment: exec ID -- CMD [ARGS...]')
-    .argument('<id>', 'request id')
+    .description('run a command with the request\'s credentials in its environment: exec ID|TARGET -- CMD [ARGS...]')
+    .argument('<id|target>', 'request id, or a target id (your newest ACTIVE request on it)')
     .argument('<command...>', 'the command and its arguments')
     .action(async (id: string, command: string[], _o: unknown, cmd: Command) => {
       const { api, url } = context(cmd);
-      const { credentials: creds, region } = await processCredentials(api, url, id, true);
+      const { credentials: creds, region, requestId } = await processCredentials(api, url, id, true);
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         AWS_ACCESS_KEY_ID: creds.AccessKeyId,
         AWS_SECRET_ACCESS_KEY: creds.SecretAccessKey,
         AWS_SESSION_TOKEN: creds.SessionToken,
         AWS_CREDENTIAL_EXPIRATION: creds.Expiration,
-        ACCESS_BROKER_REQUEST_ID: id,
+        ACCESS_BROKER_REQUEST_ID: requestId ?? id,
         ...(region ? { AWS_REGION: region } : {}),
       };
       // A profile in the environment would win over the variables for some tools.
@@ -407,14 +424,15 @@ export function buildProgram(): Command {
   program
     .command('console')
     .description('open the AWS console signed in with an ACTIVE request (a fresh sign-in URL, valid 15 minutes)')
-    .argument('<id>', 'request id')
+    .argument('<id|target>', 'request id, or a target id (your newest ACTIVE request on it)')
     .option('--service <key>', 'open this granted service\'s console (default: the request\'s first service)')
     .option('--region <region>', 'open the console in this region (default: the target\'s)')
     .option('--print', 'print the URL instead of opening a browser')
     .action(async (id: string, o: { print?: boolean; service?: string; region?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
       const query = new URLSearchParams({ format: 'json', ...(o.service ? { service: o.service } : {}), ...(o.region ? { region: o.region } : {}) });
-      const view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(id)}/credentials?${query}`);
+      const requestId = await resolveRequestId(api, id);
+      const view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(requestId)}/credentials?${query}`);
       if (out.json) return out.printJson({ consoleUrl: view.consoleUrl, consoleUrlExpiresAt: view.consoleUrlExpiresAt });
       if (o.print) return out.print(view.consoleUrl);
       out.info(`Opening the console (link valid until ${view.consoleUrlExpiresAt})`);
@@ -424,22 +442,26 @@ export function buildProgram(): Command {
   program
     .command('profile')
     .description('write an AWS config profile whose credential_process is this CLI (AWS_CONFIG_FILE or ~/.aws/config)')
-    .argument('<id>', 'request id')
+    .argument('<id|target>', 'request id, or a target id: the profile then follows your newest ACTIVE request on it')
     .requiredOption('--name <name>', 'the profile name')
     .option('--region <region>', 'the profile\'s region (default: the target\'s)')
     .option('--force', 'overwrite a profile of that name not written by access-broker')
     .action(async (id: string, o: { name: string; region?: string; force?: boolean }, cmd: Command) => {
       const { api, out, url } = context(cmd);
-      const { request } = await api.call<{ request: RequestView }>('GET', `/requests/${encodeURIComponent(id)}`);
+      // A request id is checked to exist and be readable; a target must be one the caller may request.
+      const byTarget = !isRequestId(id);
+      const targetId = byTarget ? id : (await api.call<{ request: RequestView }>('GET', `/requests/${encodeURIComponent(id)}`)).request.target;
       let region = o.region;
-      if (!region) {
+      if (!region || byTarget) {
         const catalogue = await api.call<Catalogue>('GET', '/catalogue');
-        region = catalogue.targets.find((t) => t.id === request.target)?.region;
+        const target = catalogue.targets.find((t) => t.id === targetId);
+        if (byTarget && !target) throw new CliError(`${id} is neither a request id nor a target you may request (see \`access-broker targets\`)`, ExitCode.NOT_FOUND, 'UNKNOWN_TARGET');
+        region ??= target?.region;
       }
-      const processLine = [process.execPath, launcherPath(), '--url', url, 'credentials', request.id, '--format', 'process'].map(quoteWord).join(' ');
+      const processLine = [process.execPath, launcherPath(), '--url', url, 'credentials', id, '--format', 'process'].map(quoteWord).join(' ');
       const file = awsConfigFile();
       const { created } = writeProfile(file, o.name, { credential_process: processLine, ...(region ? { region } : {}) }, o.force === true);
-      if (out.json) return out.printJson({ profile: o.name, file, requestId: request.id, created, credentialProcess: processLine, ...(region ? { region } : {}) });
+      if (out.json) return out.printJson({ profile: o.name, file, ...(byTarget ? { target: id } : { requestId: id }), created, credentialProcess: processLine, ...(region ? { region } : {}) });
       out.print(`${created ? 'Wrote' : 'Updated'} profile ${o.name} in ${file}: try \`aws sts get-caller-identity --profile ${o.name}\``);
     });
 
@@ -454,7 +476,8 @@ export function buildProgram(): Command {
     }
     let view: CredentialsView;
     try {
-      view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(id)}/credentials?format=json`);
+      const requestId = await resolveRequestId(api, id);
+      view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(requestId)}/credentials?format=json`);
     } catch (e) {
       if (e instanceof CliError && (e.exitCode === ExitCode.CONFLICT || e.exitCode === ExitCode.NOT_FOUND)) credentialCache.drop(url, sub, id);
       throw e;
@@ -462,6 +485,7 @@ export function buildProgram(): Command {
     const entry: CachedCredentials = {
       credentials: { Version: 1, AccessKeyId: view.accessKeyId, SecretAccessKey: view.secretAccessKey, SessionToken: view.sessionToken, Expiration: view.expiration },
       region: view.region,
+      requestId: view.requestId,
     };
     credentialCache.put(url, sub, id, entry);
     return entry;

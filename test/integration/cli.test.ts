@@ -208,6 +208,26 @@ describe('access-broker CLI against local mode (built bundle, run as a child pro
     expect(readdirSync(cacheDir)).toHaveLength(1);
   });
 
+  it('a profile, exec and credentials can name a target: they follow your newest ACTIVE request on it', async () => {
+    const active = JSON.parse((await alice.run(['list', '--status', 'ACTIVE', '--json'])).stdout) as { items: { id: string; target: string }[] };
+    const newest = active.items.find((r) => r.target === 'sandbox-readonly')!.id;
+    const written = await alice.run(['profile', 'sandbox-readonly', '--name', 'sandbox-latest', '--json']);
+    expect(JSON.parse(written.stdout)).toMatchObject({ target: 'sandbox-readonly', region: 'us-east-1', created: true });
+    const resolved = await awsExportCredentials(alice, 'sandbox-latest');
+    expect(resolved.code).toBe(0);
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ AccessKeyId: expect.stringMatching(/^ASIALOCAL/) });
+    const ran = await alice.run(['exec', 'sandbox-readonly', '--', process.execPath, '-e', 'console.log(process.env.ACCESS_BROKER_REQUEST_ID)']);
+    expect(ran.stdout.trim()).toBe(newest);
+    // no ACTIVE request on the target: the AWS CLI shows what to do
+    await alice.run(['profile', 'prod-readonly', '--name', 'prod-latest']);
+    const none = await awsExportCredentials(alice, 'prod-latest');
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('No ACTIVE request of yours on target prod-readonly: ask with `access-broker request --target prod-readonly ...`');
+    const unknown = await alice.run(['profile', 'no-such-target', '--name', 'nowhere']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('no-such-target is neither a request id nor a target you may request');
+  });
+
   it('the AWS CLI shows the broker\'s errors verbatim: not ACTIVE, expired login', async () => {
     const created = await alice.run(['request', '--target', 'prod-readonly', '--services', 'ec2', '--duration', '30m', '--reason', 'Check the new AMI rollout', '--json']);
     const pendingId = (JSON.parse(created.stdout) as { request: { id: string } }).request.id;
