@@ -35,12 +35,12 @@ const wiring: Wiring<Ports> = {
 };
 
 /**
- * GET /requests/{id}/credentials?format=json|env|credential_process. `given` replaces ports
+ * GET /requests/{id}/credentials?format=json|env|credential_process[&service=][&region=]. `given` replaces ports
  * (local mode's stand-ins); the rest come from the environment.
  */
 export const createHandler = (given: Partial<Ports> = {}) =>
   apiHandler(compose(wiring, given), { auth: 'jwt', path: requestIdPath, query: credentialsQuery }, async ({ deps, caller, path, query }) =>
-    credentialsResponse(await getCredentials(deps, caller, path.id, query.format), query.format),
+    credentialsResponse(await getCredentials(deps, caller, path.id, query.format, { service: query.service, region: query.region }), query.format),
   );
 
 export const handler = atColdStart(createHandler);

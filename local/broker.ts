@@ -21,7 +21,7 @@ import type { Clock, ConsoleSignIn, CredentialIssuer } from '../shared/ports';
 import type { Deps } from '../shared/runtime/deps';
 import { createLocalConsolePreview } from './console-preview';
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
-import { createLocalIdp, type LocalIdp } from './jwt';
+import { createLocalIdp, createRemoteVerifier, type LocalIdp, type TokenVerifier } from './jwt';
 import { baseLocalRoutes } from './local-routes';
 import { localEventRoutes } from './local-events';
 import { createOutbox, type Outbox } from './outbox';
@@ -54,6 +54,12 @@ export interface LocalBrokerOptions {
   logLevel?: LogLevel;
   /** Name of the JWT claim holding the caller's groups, as BROKER_GROUPS_CLAIM (default `groups`). */
   groupsClaim?: string;
+  /**
+   * Trust a real OpenID Connect provider instead of the local dev IdP (`npm start -- --issuer URL
+   * --audience AUD`): tokens are verified through its discovery document and JWKS, as the
+   * deployed JWT authorizer would, and POST /_local/token is switched off.
+   */
+  tokenIssuer?: { issuer: string; audience: string };
   /** Extra /_local/ routes that need the running broker (alerting adds POST /_local/events). */
   extraRoutes?: (broker: Omit<LocalBroker, 'close'>) => Record<string, LocalRoute>;
 }
@@ -125,12 +131,13 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   // The server listens first so links and issuer URLs carry its real port.
   const groupsClaim = options.groupsClaim ?? 'groups';
   const idp = await createLocalIdp(LOCAL_IDP_ISSUER, groupsClaim);
+  const verifier: Pick<TokenVerifier, 'verify'> = options.tokenIssuer ? await createRemoteVerifier(options.tokenIssuer) : idp;
   // Filled in once the broker exists; the server looks routes up per request.
   const localRoutes: Record<string, LocalRoute> = {};
   const server: Server = createLocalServer({
     routes,
     loadHandler: (route) => handlerOf(route.functionName) as never,
-    idp,
+    idp: verifier,
     localRoutes,
     onError: (e) => logger.error('local server error', { error: e }),
   });
@@ -205,6 +212,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     ...baseLocalRoutes({ idp, outbox, iam, consolePage: (s) => preview.page(s) }),
     ...localEventRoutes(broker),
     ...(options.extraRoutes?.(broker) ?? {}),
+    ...(options.tokenIssuer ? { 'POST /_local/token': refuseLocalTokens(options.tokenIssuer.issuer) } : {}),
   });
 
   return {
@@ -218,6 +226,18 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       db.destroy();
       await dynamo.close();
     },
+  };
+}
+
+/** POST /_local/token while local mode trusts a real issuer: its tokens would be refused anyway, so say why. */
+function refuseLocalTokens(issuer: string): LocalRoute {
+  return async ({ res }) => {
+    res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(
+      JSON.stringify({
+        error: { code: 'NOT_FOUND', message: `Local tokens are off: this broker verifies tokens from ${issuer} (started with --issuer); log in with that identity provider`, details: [] },
+      }),
+    );
   };
 }
 

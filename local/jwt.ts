@@ -1,4 +1,4 @@
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
 import * as z from 'zod';
 
 /** What POST /_local/token accepts: the claims a real IdP would put in the token. */
@@ -45,6 +45,48 @@ export async function createLocalIdp(issuer: string, groupsClaim = 'groups') {
 }
 
 export type LocalIdp = Awaited<ReturnType<typeof createLocalIdp>>;
+
+/** What the local HTTP server needs from an identity provider: the authorizer's check of a bearer token. */
+export interface TokenVerifier {
+  issuer: string;
+  audience: string;
+  verify(token: string): Promise<JWTPayload>;
+}
+
+/** Signature algorithms an API Gateway HTTP API JWT authorizer accepts (RSA and ECDSA keys from the JWKS). */
+const AUTHORIZER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
+
+/**
+ * Tokens from a real OpenID Connect provider, checked as API Gateway's JWT authorizer checks
+ * them: the issuer's discovery document gives the JWKS URI; the signature must verify with a
+ * key from that set (fetched and cached by jose, refetched for an unknown `kid`); `iss` must be
+ * the issuer, `aud` must hold the audience, and `exp`/`nbf` must allow now.
+ */
+export async function createRemoteVerifier(options: { issuer: string; audience: string; fetch?: typeof fetch }): Promise<TokenVerifier> {
+  const issuer = options.issuer;
+  const discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  let document: { issuer?: unknown; jwks_uri?: unknown };
+  try {
+    const res = await (options.fetch ?? fetch)(discoveryUrl, { headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    document = (await res.json()) as typeof document;
+  } catch (e) {
+    throw new Error(`--issuer: OpenID discovery at ${discoveryUrl} failed: ${(e as Error).message}`);
+  }
+  if (document.issuer !== issuer) {
+    throw new Error(`--issuer: the discovery document names the issuer ${JSON.stringify(document.issuer)}, not ${JSON.stringify(issuer)} (tokens carry the document's value)`);
+  }
+  if (typeof document.jwks_uri !== 'string') throw new Error(`--issuer: the discovery document at ${discoveryUrl} has no jwks_uri`);
+  const keys = createRemoteJWKSet(new URL(document.jwks_uri));
+  return {
+    issuer,
+    audience: options.audience,
+    async verify(token: string): Promise<JWTPayload> {
+      const { payload } = await jwtVerify(token, keys, { issuer, audience: options.audience, algorithms: AUTHORIZER_ALGORITHMS });
+      return payload;
+    },
+  };
+}
 
 /**
  * API Gateway hands JWT claims to the Lambda as strings: an array claim becomes "[a b]",

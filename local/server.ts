@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { buildHttpApiEvent } from './apigw-event';
-import { claimsAsApiGatewayGivesThem, type LocalIdp } from './jwt';
+import { claimsAsApiGatewayGivesThem, type TokenVerifier } from './jwt';
 import { matchRoute, type Route } from './routes';
 
 type LambdaHandler = (event: unknown, context: Context) => Promise<{ statusCode?: number; headers?: Record<string, string | number | boolean>; body?: string; isBase64Encoded?: boolean; cookies?: string[] }>;
@@ -56,7 +56,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
 export function createLocalServer(options: {
   routes: Route[];
   loadHandler: (route: Route) => Promise<LambdaHandler>;
-  idp: LocalIdp;
+  /** The JWT authorizer's check: the local dev IdP, or a real issuer's JWKS (`npm start -- --issuer`). */
+  idp: Pick<TokenVerifier, 'verify'>;
   localRoutes: Record<string, LocalRoute>;
   onError?: (e: unknown) => void;
 }): Server {

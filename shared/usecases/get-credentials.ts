@@ -1,7 +1,7 @@
 import { serviceByKey } from '../catalogue/services';
 import { consoleDestination } from '../domain/console-destination';
 import { findTarget } from '../catalogue';
-import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { assertRevocable, BROKER_REVOKER, ENTITLEMENT_LOST_REASON, lostEntitlement } from '../domain/revocation';
 import { assertWindowOpen, consoleUrlExpiresAt, needsRefresh } from '../domain/window';
 import { isRequester } from '../domain/authorization';
@@ -41,7 +41,14 @@ export interface CredentialsView {
  * changed, target gone from the catalogue) gets 403 ENTITLEMENT_LOST and the grant is revoked
  * (reason `entitlement-lost`, sessions cut) as a revoke would.
  */
-export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, id: string, format: string): Promise<CredentialsView> {
+export async function getCredentials(
+  deps: GetCredentialsDeps,
+  caller: Caller,
+  id: string,
+  format: string,
+  /** Where the console URL lands: one of the request's services (default its first) and a region (default the target's). */
+  landing: { service?: string | undefined; region?: string | undefined } = {},
+): Promise<CredentialsView> {
   const request = await deps.requests.get(id);
   if (!request || !isRequester(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   const now = deps.clock.now();
@@ -49,6 +56,12 @@ export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, i
   const lost = lostEntitlement(request, findTarget(deps.catalogue, request.target), caller);
   if (lost) await revokeForLostEntitlement(deps, request.id, lost);
   const target = targetOf(deps, request);
+  const serviceKey = landing.service ?? request.services[0] ?? '';
+  if (!request.services.includes(serviceKey)) {
+    throw new ValidationError(`Service ${serviceKey} is not granted by request ${id}`, [
+      { field: 'service', rule: 'enum', message: `must be one of the request's services: ${request.services.join(', ')}` },
+    ]);
+  }
 
   let stored = (await deps.credentials.get(id)) ?? (await issueAndStore(deps, request, target));
   let notice: string | undefined;
@@ -61,11 +74,11 @@ export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, i
     }
   }
   const credentials = JSON.parse(await deps.vault.open(id, stored.sealed)) as IssuedCredentials;
-  const service = serviceByKey(request.services[0] ?? '', deps.catalogue.services);
-  if (!service) throw new Error(`Service ${request.services[0]} of request ${id} is no longer in the catalogue`);
+  const service = serviceByKey(serviceKey, deps.catalogue.services);
+  if (!service) throw new Error(`Service ${serviceKey} of request ${id} is no longer in the catalogue`);
   const consoleUrl = await deps.signIn.signInUrl({
     credentials,
-    destination: consoleDestination({ partition: target.partition, region: target.region, service }),
+    destination: consoleDestination({ partition: target.partition, region: landing.region ?? target.region, service }),
     partition: target.partition,
     issuer: deps.settings.publicBaseUrl,
   });

@@ -137,6 +137,8 @@ const CASES: Case[] = [
   { name: 'bad request id on cancel', method: 'POST', path: '/requests/..%2F..%2Fetc/cancel', status: 400, code: 'VALIDATION_FAILED', details: [['id', 'invalid_format']] },
   { name: 'unknown field in a cancel body', method: 'POST', path: () => `/requests/${pendingId}/cancel`, json: { reason: 'ok', force: true }, status: 400, code: 'VALIDATION_FAILED', details: [['force', 'unknown-field']] },
   { name: 'credentials in an unknown format', method: 'GET', path: () => `/requests/${pendingId}/credentials?format=yaml`, status: 400, code: 'VALIDATION_FAILED', details: [['format', 'invalid_value']], says: ['json, env or credential_process'] },
+  { name: 'a console region that is no region', method: 'GET', path: () => `/requests/${pendingId}/credentials?region=mars-1`, status: 400, code: 'VALIDATION_FAILED', details: [['region', 'invalid_format']], says: ['must be a region name such as eu-west-1'] },
+  { name: 'a console service that is no service key', method: 'GET', path: () => `/requests/${pendingId}/credentials?service=EC2!`, status: 400, code: 'VALIDATION_FAILED', details: [['service', 'invalid_format']], says: ['must be a service key such as ec2'] },
   { name: 'credentials of a request that is not ACTIVE (409)', method: 'GET', path: () => `/requests/${pendingId}/credentials`, status: 409, code: 'NOT_ACTIVE', details: [], says: ['PENDING'] },
   { name: 'cancel of an already cancelled request (409)', method: 'POST', path: () => `/requests/${cancelledId}/cancel`, status: 409, code: 'NOT_CANCELLABLE', details: [], says: ['CANCELLED'] },
   { name: "cancel of someone else's request (404)", method: 'POST', path: () => `/requests/${pendingId}/cancel`, as: 'bob', status: 404, code: 'NOT_FOUND', details: [] },

@@ -151,3 +151,28 @@ describe('getCredentials', () => {
     expect(ports.recorded.writes).toEqual([]);
   });
 });
+
+describe('getCredentials: where the console URL lands', () => {
+  const active = () => aRequest({ id: ID, status: 'ACTIVE', startsAt: at(-600), expiresAt: at(3000), services: ['ec2', 'cloudwatch'] });
+
+  it.each([
+    { name: 'default: the first service, the target region', console: {}, want: 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1' },
+    { name: 'another granted service', console: { service: 'cloudwatch' }, want: 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1' },
+    { name: 'another region', console: { service: 'ec2', region: 'us-west-2' }, want: 'https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2' },
+  ])('$name', async ({ console, want }) => {
+    const ports = fakePorts({ requests: [active()] });
+    await getCredentials(ports, CALLERS.alice, ID, 'json', console);
+    expect(ports.recorded.signIns.map((s) => s.destination)).toEqual([want]);
+  });
+
+  it('refuses a service the request does not grant, naming the granted ones, and mints nothing', async () => {
+    const ports = fakePorts({ requests: [active()] });
+    await expect(getCredentials(ports, CALLERS.alice, ID, 'json', { service: 'iam' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'service', rule: 'enum', message: "must be one of the request's services: ec2, cloudwatch" }],
+    });
+    expect(ports.recorded.signIns).toEqual([]);
+    expect(ports.recorded.issued).toEqual([]);
+    expect(ports.recorded.historyAppends).toEqual([]);
+  });
+});
