@@ -323,7 +323,7 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
       }),
     ).toEqual([
       'targets[0].approvers.emailz: unknown key; allowed here: emails, groups',
-      'colour: unknown key; allowed here: version, defaults, watchedRoles, targets',
+      'colour: unknown key; allowed here: version, defaults, watchedRoles, services, accountSets, targets',
     ]);
   });
 
@@ -449,7 +449,7 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
       ...SERVICE_KEYS,
     ]);
     expect(issuesOf((c) => (target(c, 0).services = ['all']))).toEqual([
-      `targets[0].services[0]: unknown service "all"; known: ${KNOWN}; to allow every service write \`services: all\`, not in a list`,
+      `targets[0].services[0]: unknown service "all"; known: ${KNOWN}; to allow every built-in service write \`services: all\`, not in a list`,
     ]);
   });
 
@@ -512,7 +512,7 @@ describe('CatalogueError', () => {
       [
         'Invalid catalogue config/broken.yaml:',
         '  - version: must be 1, the only catalogue version this broker reads',
-        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, targets',
+        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, services, accountSets, targets',
       ].join('\n'),
     );
   });
