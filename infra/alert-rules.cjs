@@ -16,7 +16,8 @@
  * CommonJS on purpose: osls loads `${file(x.cjs):key}` with require(), and package.json says
  * "type": "module". Plain Node, no TypeScript, only the `yaml` package.
  *
- * Watched roles: every catalogue target's roleArn, then every watchedRoles[].roleArn, first
+ * Watched roles: every catalogue target's roleArn (one per account of a target with `accounts`,
+ * `${account}` filled in), then every watchedRoles[].roleArn, first
  * occurrence wins (the order of watchedRoleArns() in shared/catalogue). The catalogue file is
  * BROKER_CATALOGUE_FILE (relative to the repository root, as the deployed Lambda reads it
  * relative to its package root), default config/catalogue.example.yaml. Full validation of the
@@ -52,7 +53,7 @@
  */
 'use strict';
 
-const { arn, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
+const { arn, absoluteCatalogueFile, catalogueFileSetting, readCatalogue, targetRoleArnsOf } = require('./catalogue-file.cjs');
 
 /** EventBridge's default quota for the size of one event pattern, in characters. */
 const DEFAULT_MAX_PATTERN_CHARS = 2048;
@@ -89,15 +90,18 @@ function watchedRoleArnsOf(catalogue, source) {
     }
     if (!Array.isArray(list)) fail(source, `\`${key}\` must be a list`);
     list.forEach((entry, i) => {
-      const roleArn = entry && typeof entry === 'object' ? entry.roleArn : undefined;
-      if (typeof roleArn !== 'string' || !arn.isWellFormedRoleArn(roleArn)) {
-        fail(
-          source,
-          `${key}[${i}].roleArn must be a well-formed IAM role ARN (arn:aws:iam::123456789012:role/Name or role/path/Name; ` +
-            `partition aws, aws-us-gov or aws-cn in lower case; no empty path segment), not ${JSON.stringify(roleArn)}`,
-        );
+      // A target over an account set watches its role in every account of the set.
+      const roleArns = key === 'targets' ? targetRoleArnsOf(entry, catalogue) : [entry && typeof entry === 'object' ? entry.roleArn : undefined];
+      for (const roleArn of roleArns) {
+        if (typeof roleArn !== 'string' || !arn.isWellFormedRoleArn(roleArn)) {
+          fail(
+            source,
+            `${key}[${i}].roleArn must be a well-formed IAM role ARN (arn:aws:iam::123456789012:role/Name or role/path/Name; ` +
+              `partition aws, aws-us-gov or aws-cn in lower case; no empty path segment; with \`accounts\`, \${account} as the account), not ${JSON.stringify(roleArn)}`,
+          );
+        }
+        arns.push(roleArn);
       }
-      arns.push(roleArn);
     });
   }
   const unique = [...new Set(arns)];

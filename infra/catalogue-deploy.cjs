@@ -19,7 +19,7 @@
 
 const { execFileSync } = require('node:child_process');
 const { isAbsolute, join, relative, sep } = require('node:path');
-const { DEFAULT_CATALOGUE_FILE, ROLE_ARN, ROOT, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
+const { DEFAULT_CATALOGUE_FILE, ROLE_ARN, ROOT, absoluteCatalogueFile, catalogueFileSetting, readCatalogue, targetRoleArnsOf } = require('./catalogue-file.cjs');
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
@@ -62,13 +62,16 @@ function targetsByIssuer(catalogue, file) {
   const chained = [];
   const user = [];
   catalogue.targets.forEach((target, i) => {
-    const roleArn = target && target.roleArn;
-    if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
-      fail(`${file}: targets[${i}].roleArn must be an IAM role ARN, not ${JSON.stringify(roleArn)}`);
+    // A target over an account set: its role in every account of the set.
+    const roleArns = targetRoleArnsOf(target, catalogue);
+    for (const roleArn of roleArns) {
+      if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
+        fail(`${file}: targets[${i}].roleArn must be an IAM role ARN (with \`accounts\`, \${account} as its account), not ${JSON.stringify(roleArn)}`);
+      }
     }
     const issuer = (target && target.issuer) || 'chained';
-    if (issuer === 'chained') chained.push(roleArn);
-    else if (issuer === 'user') user.push(roleArn);
+    if (issuer === 'chained') chained.push(...roleArns);
+    else if (issuer === 'user') user.push(...roleArns);
     else fail(`${file}: targets[${i}].issuer must be chained or user, not ${JSON.stringify(issuer)}`);
   });
   const unique = (values) => [...new Set(values)].sort();

@@ -2,6 +2,7 @@ import type { Target } from '../catalogue/types';
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
 import type { OutgoingMessage } from '../ports';
+import { permissionLines, type ServicePermissions } from './permissions';
 import { quoteLines } from './quote';
 
 /**
@@ -23,8 +24,10 @@ export function approvalEmail(args: {
   link: string;
   expiresAt: string;
   serviceNames: string[];
+  /** The exact permissions, per service (grantedPermissions). */
+  permissions: ServicePermissions[];
 }): OutgoingMessage {
-  const { request, target, approver, link, expiresAt, serviceNames } = args;
+  const { request, target, approver, link, expiresAt, serviceNames, permissions } = args;
   const lines = [
     `${request.requester.email} asks for temporary AWS access and you are one of its approvers.`,
     '',
@@ -43,6 +46,9 @@ export function approvalEmail(args: {
     `Services:  ${serviceNames.join(', ')}`,
     `Duration:  ${formatDuration(request.durationSeconds)}`,
     `Approvals: ${request.approvalsRequired} required`,
+    '',
+    'Exactly what approving grants (the session policy, per service):',
+    ...permissionLines(permissions),
     '',
     ...requesterWords(request),
   ];

@@ -112,6 +112,9 @@ describe('infra/alert-rules.cjs', () => {
     expect(expected).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      // team-readonly's role in each account of its account set.
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
     expect(alertRules.watchedRoleArns).toEqual(expected);
@@ -124,7 +127,11 @@ describe('infra/alert-rules.cjs', () => {
         eventSource: ['sts.amazonaws.com'],
         eventName: ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity'],
         requestParameters: {
-          roleArn: [{ suffix: { 'equals-ignore-case': '/BrokerReadOnly' } }, { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } }],
+          roleArn: [
+            { suffix: { 'equals-ignore-case': '/BrokerReadOnly' } },
+            { suffix: { 'equals-ignore-case': '/TeamReadOnly' } },
+            { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } },
+          ],
         },
         errorCode: [{ exists: false }],
       },
@@ -143,6 +150,8 @@ describe('infra/alert-rules.cjs', () => {
               arn: [
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/BrokerReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::222222222222:assumed-role/BrokerReadOnly/' } },
+                { prefix: { 'equals-ignore-case': 'arn:aws:sts::333333333333:assumed-role/TeamReadOnly/' } },
+                { prefix: { 'equals-ignore-case': 'arn:aws:sts::444444444444:assumed-role/TeamReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/TemporaryAdminRole/' } },
               ],
             },
