@@ -8,6 +8,7 @@ import { diffCounts, runConcurrent, summarize } from './stats';
 import { benchMixedAlertBatch } from './alert-batch';
 import { benchRealTimeClassification, benchTrailReconciliation } from './alarms';
 import { bundleBench } from './bundles';
+import { catalogueScaleBench } from './catalogue-scale';
 import { sessionDenyBench } from './session-deny';
 import { costPer1000Requests } from './cost';
 
@@ -184,6 +185,7 @@ async function main() {
     trailReconciliation: benchTrailReconciliation,
     realTimeClassification: benchRealTimeClassification,
     sessionDenyCapacity: async () => sessionDenyBench(),
+    catalogueScale: () => catalogueScaleBench(),
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
   for (const [name, run] of Object.entries(sections)) {

@@ -48,8 +48,11 @@
  * - Size: an event pattern may be at most 2,048 characters by default (a quota that can be raised
  *   to 4,096; set BROKER_EVENT_PATTERN_MAX_CHARS after raising it). When listing every role would
  *   not fit, the rule falls back to one prefix per account (`arn:aws:iam::<account>:role/`), which
- *   matches a superset; the function still alarms only on watched roles. If even that does not
- *   fit, packaging fails with the numbers.
+ *   matches a superset; the function still alarms only on watched roles. The SwitchRole rule then
+ *   falls back once more, to every switch in the partition (`arn:aws:sts::`): an account set of
+ *   hundreds of accounts lists too many accounts, and console switches are few. (The AssumeRole
+ *   rule lists role names, which account sets do not multiply.) If nothing fits, packaging
+ *   fails with the numbers.
  */
 'use strict';
 
@@ -167,9 +170,10 @@ const patternSize = (pattern) => JSON.stringify(pattern).length;
  * The exact pattern if it fits, else the per-account fallback; throws if neither fits.
  * Returns the pattern and which form was used ('roles' or 'accounts').
  */
-function fitting(what, exact, perAccount, maxChars, source) {
+function fitting(what, exact, perAccount, maxChars, source, perPartition) {
   if (patternSize(exact) <= maxChars) return { pattern: exact, matchBy: 'roles' };
   if (patternSize(perAccount) <= maxChars) return { pattern: perAccount, matchBy: 'accounts' };
+  if (perPartition && patternSize(perPartition) <= maxChars) return { pattern: perPartition, matchBy: 'partitions' };
   return fail(
     source,
     `the ${what} pattern is ${patternSize(exact)} characters listing every role and ${patternSize(perAccount)} with one prefix per account, ` +
@@ -202,12 +206,16 @@ function buildAlertRules(catalogue, options) {
     const { partition, account } = partsOf(roleArn);
     return `arn:${partition}:sts::${account}:assumed-role/`;
   }));
+  // Console switches are few; with more watched accounts than one pattern can list (account
+  // sets), every switch in the partition is delivered and the function alarms on watched roles only.
+  const partitionSessionPrefixes = unique(watchedRoleArns.map((roleArn) => `arn:${partsOf(roleArn).partition}:sts::`));
   const switchRole = fitting(
     'SwitchRole',
     switchRolePatternWith(sessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
     switchRolePatternWith(accountSessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
     maxChars,
     source,
+    switchRolePatternWith(partitionSessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
   );
 
   const rules = [
