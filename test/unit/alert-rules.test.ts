@@ -334,9 +334,27 @@ describe('building rules from a catalogue', () => {
     expect(built.rules.map((r) => r.matchBy)).toEqual(['roles', 'roles']);
   });
 
+  it('an account set of many accounts: AssumeRole by role name, SwitchRole falls back to every switch of the partition, still matching', () => {
+    const accounts = Array.from({ length: 200 }, (_, i) => String(100000000000 + i));
+    const built = buildAlertRules({
+      accountSets: { org: accounts },
+      targets: [{ accounts: 'org', roleArn: 'arn:aws:iam::${account}:role/BrokerReadOnly' }],
+      watchedRoles: [{ roleArn: roleArn('111111111111', 'TemporaryAdminRole') }],
+    });
+    expect(built.watchedRoleArns).toHaveLength(201);
+    expect(built.rules.map((r) => r.matchBy)).toEqual(['roles', 'partitions']);
+    expect((built.switchRolePattern as Json).detail.$or[0].userIdentity.arn).toEqual([{ prefix: { 'equals-ignore-case': 'arn:aws:sts::' } }]);
+    for (const rule of built.rules) {
+      validatePattern(rule.pattern);
+      expect(JSON.stringify(rule.pattern).length).toBeLessThanOrEqual(2048);
+    }
+    expect(matchingRules(built.rules, fixture('assume-role-by-human.json'))).toEqual([ASSUME]);
+    expect(matchingRules(built.rules, fixture('switch-role.json'))).toEqual([SWITCH]);
+  });
+
   it('refuses to package a pattern that cannot fit, naming the sizes and the fix', () => {
-    const targets = Array.from({ length: 60 }, (_, i) => ({ roleArn: roleArn(String(100000000000 + i), 'R') }));
-    expect(() => buildAlertRules({ targets })).toThrow(/over the 2048-character EventBridge limit.*BROKER_EVENT_PATTERN_MAX_CHARS/s);
+    const targets = Array.from({ length: 200 }, (_, i) => ({ roleArn: roleArn(String(100000000000 + i), `Role${i}`) }));
+    expect(() => buildAlertRules({ targets })).toThrow(/AssumeRole pattern .* over the 2048-character EventBridge limit.*BROKER_EVENT_PATTERN_MAX_CHARS/s);
   });
 
   it('names the field of a role ARN that is not an IAM role ARN', () => {

@@ -324,7 +324,13 @@ describe('function roles', () => {
   });
 
   it('assumes exactly the chained targets of the catalogue', () => {
-    expect(TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    expect(TARGET_ROLES).toEqual([
+      'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      // team-readonly: its role in each account of its account set.
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
+    ]);
   });
 });
 
