@@ -6,6 +6,9 @@
  * grows slowly with the catalogue (200 accounts x 5 targets load in a few milliseconds; see the
  * `catalogueScale` section of `npm run bench`).
  *
+ * Fields this check does not know (targets' or the file's, added by later features) pass through
+ * unchecked: whoever adds one adds its check here too.
+ *
  * The check refuses what a hand edit or a stale package could bring: another format version,
  * a field of the wrong type or shape, an unknown service, a duplicate id, a `*` action a target
  * does not allow, or a service set whose session policy exceeds STS's limit. It is no substitute
@@ -30,13 +33,15 @@ export interface CompiledCatalogue {
   watchedRoles: WatchedRole[];
 }
 
-/** The compiled form of a validated catalogue. */
+/**
+ * The compiled form of a validated catalogue: the Catalogue as is (any other top-level field
+ * included, so later catalogue fields ship without changes here), with only the custom services.
+ */
 export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
   return {
     compiledCatalogue: COMPILED_CATALOGUE_FORMAT,
+    ...catalogue,
     services: catalogue.services.filter((s) => s.custom),
-    targets: catalogue.targets,
-    watchedRoles: catalogue.watchedRoles,
   };
 }
 
@@ -157,5 +162,7 @@ export function readCompiledCatalogue(data: unknown): { catalogue: Catalogue } |
     if (!isObject(w) || !isString(w.roleArn) || !ROLE_ARN.test(w.roleArn)) issues.push(`watchedRoles[${i}].roleArn: must be a role ARN`);
   });
   if (issues.length > 0) return { issues };
-  return { catalogue: { services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } };
+  // Other top-level fields (added by later catalogue features) pass through as compiled.
+  const { compiledCatalogue: _format, ...rest } = data;
+  return { catalogue: { ...(rest as object), services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue };
 }
