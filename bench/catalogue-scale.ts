@@ -11,7 +11,7 @@
  *   (bench/bundles.ts, same method as the `bundles` section);
  * - GET /catalogue: the use case and the JSON body for a caller of every group (per request);
  * - the EventBridge patterns generated for 1,000 watched roles (size, and which form fits) and the
- *   issuer's sts:AssumeRole resource list.
+ *   issuer's assume-target-roles policy (size, and which form fits).
  *
  *   npx tsx bench/catalogue-scale.ts [--runs N]
  */
@@ -32,6 +32,7 @@ const alertRules = require('../infra/alert-rules.cjs') as {
   DEFAULT_MAX_PATTERN_CHARS: number;
 };
 const catalogueFile = require('../infra/catalogue-file.cjs') as { targetRoleArnsOf(target: unknown, catalogue: unknown): string[] };
+const catalogueDeploy = require('../infra/catalogue-deploy.cjs') as { assumeTargetRoleStatements(roleArns: string[]): { Condition?: unknown }[] };
 
 const ACCOUNTS = 200;
 const TARGETS = 5;
@@ -115,7 +116,8 @@ export async function catalogueScaleBench(options: { runs?: number } = {}) {
   const viewOne = timed(201, () => view(oneTeam));
 
   const rules = alertRules.buildAlertRules(data, { source: 'large catalogue' });
-  const issuerResources = [...new Set(data.targets.flatMap((t) => catalogueFile.targetRoleArnsOf(t, data)))];
+  const issuerResources = [...new Set(data.targets.flatMap((t) => catalogueFile.targetRoleArnsOf(t, data)))].sort();
+  const issuerStatements = catalogueDeploy.assumeTargetRoleStatements(issuerResources);
 
   type InitReport = { functions: { initMs: number; floorInitMs: number; helloWorldInitMs: number; ratioToFloor: number }[] };
   const example = (await bundleBench({ functions: ['getCatalogue'], runs })) as InitReport;
@@ -143,9 +145,11 @@ export async function catalogueScaleBench(options: { runs?: number } = {}) {
       rules: rules.rules.map((r) => ({ name: r.name, matchBy: r.matchBy, chars: JSON.stringify(r.pattern).length })),
     },
     issuerAssumeRole: {
-      resources: issuerResources.length,
-      chars: JSON.stringify(issuerResources).length,
-      note: "the issuer role's inline policies share IAM's 10,240-character limit: an exact list this long does not deploy",
+      roles: issuerResources.length,
+      exactListChars: JSON.stringify(issuerResources).length,
+      form: issuerStatements[0]!.Condition ? 'role names limited by aws:ResourceAccount' : 'exact role ARNs',
+      policyChars: JSON.stringify({ Version: '2012-10-17', Statement: issuerStatements }).length,
+      note: "the issuer role's inline policies share IAM's 10,240 characters",
     },
   };
 }

@@ -136,6 +136,52 @@ function deployConfig({ catalogueFile, approverEmails } = {}, env = process.env)
 
 const messageOf = (error) => (error && error.message ? error.message : String(error));
 
+/**
+ * Largest exact role list (as JSON) the issuer's assume-role policy lists twice. A role's inline
+ * policies share IAM's 10,240 characters, and the issuer role has others (table, key, secret).
+ */
+const EXACT_ROLE_LIST_MAX_CHARS = 3500;
+/** Session tag keys the target trust policies allow (shared/domain/issuance.ts SESSION_TAG_KEYS). */
+const SESSION_TAG_KEYS = ['request-id', 'requester'];
+
+/**
+ * The statements of the issuer role's `assume-target-roles` policy for the chained role ARNs.
+ * Exact (each role ARN) while the list is short; for account sets too large for that (200
+ * accounts x 5 targets is 1,000 ARNs), compact: each role name in any account
+ * (`arn:aws:iam::*:role/<path/name>`) limited by `aws:ResourceAccount` to the catalogue's accounts.
+ * The compact form may also allow a listed name in another listed account; each target role's
+ * trust policy still names the broker and its ExternalId, and the broker assumes only the roles
+ * of the catalogue.
+ */
+function assumeTargetRoleStatements(roleArns) {
+  const tagCondition = { 'ForAllValues:StringEquals': { 'aws:TagKeys': SESSION_TAG_KEYS } };
+  if (JSON.stringify(roleArns).length <= EXACT_ROLE_LIST_MAX_CHARS) {
+    return [
+      { Sid: 'AssumeTargetRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: roleArns },
+      { Sid: 'TagSessionsWithRequestTags', Effect: 'Allow', Action: 'sts:TagSession', Resource: roleArns, Condition: tagCondition },
+    ];
+  }
+  const names = [];
+  const accounts = [];
+  for (const roleArn of roleArns) {
+    const m = ROLE_ARN.exec(roleArn);
+    names.push(`arn:${m[1]}:iam::*:${roleArn.slice(roleArn.indexOf(':role/') + 1)}`);
+    accounts.push(m[2]);
+  }
+  // One statement, so the account list is written once: the tag-key condition holds for every
+  // call the broker makes (its AssumeRole carries exactly those two tags; a call without tags
+  // satisfies ForAllValues).
+  return [
+    {
+      Sid: 'AssumeTargetRolesInCatalogueAccounts',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+      Resource: [...new Set(names)].sort(),
+      Condition: { StringEquals: { 'aws:ResourceAccount': [...new Set(accounts)].sort() }, ...tagCondition },
+    },
+  ];
+}
+
 /** Where packaging writes the validated catalogue as JSON; the functions read it (BROKER_CATALOGUE_FILE). */
 const PACKAGED_CATALOGUE_FILE = 'build/catalogue.json';
 const writtenFrom = new Map();
@@ -192,6 +238,14 @@ module.exports = {
     const { chainedTargetRoleArns } = await fromParams(resolveVariable);
     return chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target'];
   },
+  /**
+   * The statements of the issuer role's `assume-target-roles` policy: sts:AssumeRole,
+   * sts:SetSourceIdentity and sts:TagSession on the chained targets' roles (assumeTargetRoleStatements).
+   */
+  assumeTargetRoleStatements: async ({ resolveVariable }) => {
+    const { chainedTargetRoleArns } = await fromParams(resolveVariable);
+    return assumeTargetRoleStatements(chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target']);
+  },
   /** 'true' when at least one target is `chained` (a CloudFormation condition compares it). */
   hasChainedTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).chainedTargetRoleArns.length > 0),
   /** Lower-cased approver emails to subscribe to the approvals topic (see parseEmailList). */
@@ -200,6 +254,8 @@ module.exports = {
   DEFAULT_CATALOGUE_FILE,
   PACKAGED_CATALOGUE_FILE,
   writePackagedCatalogue,
+  assumeTargetRoleStatements,
+  EXACT_ROLE_LIST_MAX_CHARS,
   deployConfig,
   fromParams,
   param,
