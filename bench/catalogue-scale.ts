@@ -32,7 +32,7 @@ const alertRules = require('../infra/alert-rules.cjs') as {
   DEFAULT_MAX_PATTERN_CHARS: number;
 };
 const catalogueFile = require('../infra/catalogue-file.cjs') as { targetRoleArnsOf(target: unknown, catalogue: unknown): string[] };
-const catalogueDeploy = require('../infra/catalogue-deploy.cjs') as { assumeTargetRoleStatements(roleArns: string[]): { Condition?: unknown }[] };
+const catalogueDeploy = require('../infra/catalogue-deploy.cjs') as { assumeTargetRoleStatementsFor(roleArns: string[]): { Condition?: unknown }[] };
 
 const ACCOUNTS = 200;
 const TARGETS = 5;
@@ -117,7 +117,7 @@ export async function catalogueScaleBench(options: { runs?: number } = {}) {
 
   const rules = alertRules.buildAlertRules(data, { source: 'large catalogue' });
   const issuerResources = [...new Set(data.targets.flatMap((t) => catalogueFile.targetRoleArnsOf(t, data)))].sort();
-  const issuerStatements = catalogueDeploy.assumeTargetRoleStatements(issuerResources);
+  const issuerStatements = catalogueDeploy.assumeTargetRoleStatementsFor(issuerResources);
 
   type InitReport = { functions: { initMs: number; floorInitMs: number; helloWorldInitMs: number; ratioToFloor: number }[] };
   const example = (await bundleBench({ functions: ['getCatalogue'], runs })) as InitReport;

@@ -153,7 +153,7 @@ const SESSION_TAG_KEYS = ['request-id', 'requester'];
  * trust policy still names the broker and its ExternalId, and the broker assumes only the roles
  * of the catalogue.
  */
-function assumeTargetRoleStatements(roleArns) {
+function assumeTargetRoleStatementsFor(roleArns) {
   const tagCondition = { 'ForAllValues:StringEquals': { 'aws:TagKeys': SESSION_TAG_KEYS } };
   if (JSON.stringify(roleArns).length <= EXACT_ROLE_LIST_MAX_CHARS) {
     return [
@@ -240,11 +240,11 @@ module.exports = {
   },
   /**
    * The statements of the issuer role's `assume-target-roles` policy: sts:AssumeRole,
-   * sts:SetSourceIdentity and sts:TagSession on the chained targets' roles (assumeTargetRoleStatements).
+   * sts:SetSourceIdentity and sts:TagSession on the chained targets' roles (assumeTargetRoleStatementsFor).
    */
   assumeTargetRoleStatements: async ({ resolveVariable }) => {
     const { chainedTargetRoleArns } = await fromParams(resolveVariable);
-    return assumeTargetRoleStatements(chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target']);
+    return assumeTargetRoleStatementsFor(chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target']);
   },
   /** 'true' when at least one target is `chained` (a CloudFormation condition compares it). */
   hasChainedTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).chainedTargetRoleArns.length > 0),
@@ -254,7 +254,7 @@ module.exports = {
   DEFAULT_CATALOGUE_FILE,
   PACKAGED_CATALOGUE_FILE,
   writePackagedCatalogue,
-  assumeTargetRoleStatements,
+  assumeTargetRoleStatementsFor,
   EXACT_ROLE_LIST_MAX_CHARS,
   deployConfig,
   fromParams,

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { largeCatalogueData } from '../../bench/catalogue-scale';
 
 const deploy = createRequire(import.meta.url)('../../infra/catalogue-deploy.cjs') as {
-  assumeTargetRoleStatements(roleArns: string[]): Record<string, any>[];
+  assumeTargetRoleStatementsFor(roleArns: string[]): Record<string, any>[];
   EXACT_ROLE_LIST_MAX_CHARS: number;
 };
 const { targetRoleArnsOf } = createRequire(import.meta.url)('../../infra/catalogue-file.cjs') as { targetRoleArnsOf(t: unknown, c: unknown): string[] };
@@ -51,7 +51,7 @@ async function decide(policy: unknown, action: string, roleArn: string, tagKeys 
 describe("the issuer's assume-target-roles policy", () => {
   it('lists each role exactly while the list is short (the example catalogue: 4 roles)', () => {
     const roles = ['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::333333333333:role/TeamReadOnly'];
-    expect(deploy.assumeTargetRoleStatements(roles)).toEqual([
+    expect(deploy.assumeTargetRoleStatementsFor(roles)).toEqual([
       { Sid: 'AssumeTargetRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: roles },
       {
         Sid: 'TagSessionsWithRequestTags',
@@ -66,7 +66,7 @@ describe("the issuer's assume-target-roles policy", () => {
   describe('200 accounts x 5 account-set targets (1,000 roles)', () => {
     const data = largeCatalogueData();
     const roles = [...new Set(data.targets.flatMap((t) => targetRoleArnsOf(t, data)))].sort();
-    const statements = deploy.assumeTargetRoleStatements(roles);
+    const statements = deploy.assumeTargetRoleStatementsFor(roles);
     const policy = { Version: '2012-10-17', Statement: statements };
 
     it('becomes one statement: 5 role names limited to the 200 accounts, small enough for IAM', () => {
