@@ -99,6 +99,25 @@ describe('approval email', () => {
   });
 });
 
+describe('granted permissions', () => {
+  it('come from the stored session policy, conditions included, and from the catalogue for requests stored before it', () => {
+    const services = [
+      ...SERVICES,
+      { key: 'logs-read', name: 'Logs (read)', sid: 'LogsRead', actions: ['logs:Get*'], resources: ['arn:aws:logs:${region}:${account}:log-group:/team/*'], conditions: { StringEquals: { 'aws:ResourceAccount': '${account}' } }, consolePath: '/cloudwatch/home', custom: true as const },
+    ];
+    const sessionPolicy = compileSessionPolicy(['ec2', 'logs-read'], services, { account: '333333333333', region: 'eu-west-1' });
+    const fromPolicy = grantedPermissions({ services: ['ec2', 'logs-read'], sessionPolicy }, services);
+    expect(fromPolicy).toEqual([
+      { name: 'EC2', actions: ['ec2:Describe*'], resources: ['*'] },
+      { name: 'Logs (read)', actions: ['logs:Get*'], resources: ['arn:aws:logs:eu-west-1:333333333333:log-group:/team/*'], condition: '{"StringEquals":{"aws:ResourceAccount":"333333333333"}}' },
+    ]);
+    expect(grantedPermissions({ services: ['ec2', 'gone'] }, services)).toEqual([
+      { name: 'EC2', actions: ['ec2:Describe*'], resources: ['*'] },
+      { name: 'gone', actions: [], resources: ['*'] },
+    ]);
+  });
+});
+
 describe('approval page', () => {
   const ctx = {
     request,
