@@ -220,6 +220,8 @@ async function buildSource(options: BuildOptions, name: string, contents: string
  */
 export async function buildBundles(
   outDir = OUT_DIR,
+  /** The compiled catalogue JSON to ship (default: the example catalogue, compiled). */
+  catalogueText?: string,
 ): Promise<{ functions: BuiltFunction[]; helloWorld: BuiltBundle; options: BuildOptions }> {
   const config = readServerlessConfig();
   const options = esbuildOptionsFromServerless(config);
@@ -243,7 +245,7 @@ export async function buildBundles(
   // The functions read the catalogue JSON relative to LAMBDA_TASK_ROOT, as packaged.
   const catalogue = join(outDir, PACKAGED_CATALOGUE_FILE);
   mkdirSync(dirname(catalogue), { recursive: true });
-  writeFileSync(catalogue, catalogueJson(join(ROOT, 'config/catalogue.example.yaml')));
+  writeFileSync(catalogue, catalogueText ?? catalogueJson(join(ROOT, 'config/catalogue.example.yaml')));
 
   const floors = new Map<string, Promise<BuiltBundle>>();
   const floorOf = (clients: SdkClient[]) => {
@@ -383,6 +385,8 @@ export interface BundleBenchOptions {
   /** Only these functions (default: all of serverless.yml). */
   functions?: string[];
   outDir?: string;
+  /** The compiled catalogue JSON the functions load (default: the example catalogue). */
+  catalogueText?: string;
 }
 
 /** Largest bundle allowed (minified bytes) and largest init time allowed relative to the floor. */
@@ -390,7 +394,7 @@ export const LIMITS = { bytes: 300 * 1024, ratio: 1.25 };
 
 export async function bundleBench(options: BundleBenchOptions = {}): Promise<object> {
   const runs = options.runs ?? 7;
-  const built = await buildBundles(options.outDir ?? OUT_DIR);
+  const built = await buildBundles(options.outDir ?? OUT_DIR, options.catalogueText);
   const selected = options.functions ? built.functions.filter((f) => options.functions!.includes(f.name)) : built.functions;
   const helloRuns: number[] = [];
   const functions = [];

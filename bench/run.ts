@@ -9,6 +9,7 @@ import { benchMixedAlertBatch } from './alert-batch';
 import { benchRealTimeClassification, benchTrailReconciliation } from './alarms';
 import { bundleBench } from './bundles';
 import { revokeBench } from './revoke';
+import { catalogueScaleBench } from './catalogue-scale';
 import { sessionDenyBench } from './session-deny';
 import { costPer1000Requests } from './cost';
 
@@ -186,6 +187,7 @@ async function main() {
     realTimeClassification: benchRealTimeClassification,
     sessionDenyCapacity: async () => sessionDenyBench(),
     revoke: revokeBench,
+    catalogueScale: () => catalogueScaleBench(),
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
   for (const [name, run] of Object.entries(sections)) {

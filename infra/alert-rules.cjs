@@ -16,7 +16,8 @@
  * CommonJS on purpose: osls loads `${file(x.cjs):key}` with require(), and package.json says
  * "type": "module". Plain Node, no TypeScript, only the `yaml` package.
  *
- * Watched roles: every catalogue target's roleArn, then every watchedRoles[].roleArn, first
+ * Watched roles: every catalogue target's roleArn (one per account of a target with `accounts`,
+ * `${account}` filled in), then every watchedRoles[].roleArn, first
  * occurrence wins (the order of watchedRoleArns() in shared/catalogue). The catalogue file is
  * BROKER_CATALOGUE_FILE (relative to the repository root, as the deployed Lambda reads it
  * relative to its package root), default config/catalogue.example.yaml. Full validation of the
@@ -47,12 +48,15 @@
  * - Size: an event pattern may be at most 2,048 characters by default (a quota that can be raised
  *   to 4,096; set BROKER_EVENT_PATTERN_MAX_CHARS after raising it). When listing every role would
  *   not fit, the rule falls back to one prefix per account (`arn:aws:iam::<account>:role/`), which
- *   matches a superset; the function still alarms only on watched roles. If even that does not
- *   fit, packaging fails with the numbers.
+ *   matches a superset; the function still alarms only on watched roles. The SwitchRole rule then
+ *   falls back once more, to every switch in the partition (`arn:aws:sts::`): an account set of
+ *   hundreds of accounts lists too many accounts, and console switches are few. (The AssumeRole
+ *   rule lists role names, which account sets do not multiply.) If nothing fits, packaging
+ *   fails with the numbers.
  */
 'use strict';
 
-const { arn, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
+const { arn, absoluteCatalogueFile, catalogueFileSetting, readCatalogue, targetRoleArnsOf } = require('./catalogue-file.cjs');
 
 /** EventBridge's default quota for the size of one event pattern, in characters. */
 const DEFAULT_MAX_PATTERN_CHARS = 2048;
@@ -89,15 +93,18 @@ function watchedRoleArnsOf(catalogue, source) {
     }
     if (!Array.isArray(list)) fail(source, `\`${key}\` must be a list`);
     list.forEach((entry, i) => {
-      const roleArn = entry && typeof entry === 'object' ? entry.roleArn : undefined;
-      if (typeof roleArn !== 'string' || !arn.isWellFormedRoleArn(roleArn)) {
-        fail(
-          source,
-          `${key}[${i}].roleArn must be a well-formed IAM role ARN (arn:aws:iam::123456789012:role/Name or role/path/Name; ` +
-            `partition aws, aws-us-gov or aws-cn in lower case; no empty path segment), not ${JSON.stringify(roleArn)}`,
-        );
+      // A target over an account set watches its role in every account of the set.
+      const roleArns = key === 'targets' ? targetRoleArnsOf(entry, catalogue) : [entry && typeof entry === 'object' ? entry.roleArn : undefined];
+      for (const roleArn of roleArns) {
+        if (typeof roleArn !== 'string' || !arn.isWellFormedRoleArn(roleArn)) {
+          fail(
+            source,
+            `${key}[${i}].roleArn must be a well-formed IAM role ARN (arn:aws:iam::123456789012:role/Name or role/path/Name; ` +
+              `partition aws, aws-us-gov or aws-cn in lower case; no empty path segment; with \`accounts\`, \${account} as the account), not ${JSON.stringify(roleArn)}`,
+          );
+        }
+        arns.push(roleArn);
       }
-      arns.push(roleArn);
     });
   }
   const unique = [...new Set(arns)];
@@ -163,9 +170,10 @@ const patternSize = (pattern) => JSON.stringify(pattern).length;
  * The exact pattern if it fits, else the per-account fallback; throws if neither fits.
  * Returns the pattern and which form was used ('roles' or 'accounts').
  */
-function fitting(what, exact, perAccount, maxChars, source) {
+function fitting(what, exact, perAccount, maxChars, source, perPartition) {
   if (patternSize(exact) <= maxChars) return { pattern: exact, matchBy: 'roles' };
   if (patternSize(perAccount) <= maxChars) return { pattern: perAccount, matchBy: 'accounts' };
+  if (perPartition && patternSize(perPartition) <= maxChars) return { pattern: perPartition, matchBy: 'partitions' };
   return fail(
     source,
     `the ${what} pattern is ${patternSize(exact)} characters listing every role and ${patternSize(perAccount)} with one prefix per account, ` +
@@ -198,12 +206,16 @@ function buildAlertRules(catalogue, options) {
     const { partition, account } = partsOf(roleArn);
     return `arn:${partition}:sts::${account}:assumed-role/`;
   }));
+  // Console switches are few; with more watched accounts than one pattern can list (account
+  // sets), every switch in the partition is delivered and the function alarms on watched roles only.
+  const partitionSessionPrefixes = unique(watchedRoleArns.map((roleArn) => `arn:${partsOf(roleArn).partition}:sts::`));
   const switchRole = fitting(
     'SwitchRole',
     switchRolePatternWith(sessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
     switchRolePatternWith(accountSessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
     maxChars,
     source,
+    switchRolePatternWith(partitionSessionPrefixes.map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }))),
   );
 
   const rules = [

@@ -19,7 +19,7 @@
 
 const { execFileSync } = require('node:child_process');
 const { isAbsolute, join, relative, sep } = require('node:path');
-const { DEFAULT_CATALOGUE_FILE, ROLE_ARN, ROOT, absoluteCatalogueFile, catalogueFileSetting, readCatalogue } = require('./catalogue-file.cjs');
+const { DEFAULT_CATALOGUE_FILE, ROLE_ARN, ROOT, absoluteCatalogueFile, catalogueFileSetting, readCatalogue, targetRoleArnsOf } = require('./catalogue-file.cjs');
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
@@ -62,13 +62,16 @@ function targetsByIssuer(catalogue, file) {
   const chained = [];
   const user = [];
   catalogue.targets.forEach((target, i) => {
-    const roleArn = target && target.roleArn;
-    if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
-      fail(`${file}: targets[${i}].roleArn must be an IAM role ARN, not ${JSON.stringify(roleArn)}`);
+    // A target over an account set: its role in every account of the set.
+    const roleArns = targetRoleArnsOf(target, catalogue);
+    for (const roleArn of roleArns) {
+      if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
+        fail(`${file}: targets[${i}].roleArn must be an IAM role ARN (with \`accounts\`, \${account} as its account), not ${JSON.stringify(roleArn)}`);
+      }
     }
     const issuer = (target && target.issuer) || 'chained';
-    if (issuer === 'chained') chained.push(roleArn);
-    else if (issuer === 'user') user.push(roleArn);
+    if (issuer === 'chained') chained.push(...roleArns);
+    else if (issuer === 'user') user.push(...roleArns);
     else fail(`${file}: targets[${i}].issuer must be chained or user, not ${JSON.stringify(issuer)}`);
   });
   const unique = (values) => [...new Set(values)].sort();
@@ -86,9 +89,19 @@ function sessionDenyTargets(catalogue, file) {
   const direct = [];
   catalogue.targets.forEach((target, i) => {
     const denyRole = target && target.sessionDenyRoleArn;
-    if (denyRole === undefined) direct.push(target.roleArn);
-    else if (typeof denyRole === 'string' && ROLE_ARN.test(denyRole)) assume.push(denyRole);
-    else fail(`${file}: targets[${i}].sessionDenyRoleArn must be an IAM role ARN, not ${JSON.stringify(denyRole)}`);
+    // An account-set target: its role in every account of the set, and its session-deny role
+    // (a template with ${account} too) in each of those accounts.
+    const roleArns = targetRoleArnsOf(target, catalogue);
+    if (denyRole === undefined) direct.push(...roleArns);
+    else if (typeof denyRole !== 'string') fail(`${file}: targets[${i}].sessionDenyRoleArn must be an IAM role ARN, not ${JSON.stringify(denyRole)}`);
+    else {
+      for (const roleArn of roleArns) {
+        const m = ROLE_ARN.exec(String(roleArn));
+        const concrete = m ? denyRole.split('${account}').join(m[2]) : denyRole;
+        if (!ROLE_ARN.test(concrete)) fail(`${file}: targets[${i}].sessionDenyRoleArn must be an IAM role ARN, not ${JSON.stringify(denyRole)}`);
+        assume.push(concrete);
+      }
+    }
   });
   const unique = (values) => [...new Set(values)].sort();
   return { assume: unique(assume), direct: unique(direct) };
@@ -158,6 +171,52 @@ const placeholderRole = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${
 
 const messageOf = (error) => (error && error.message ? error.message : String(error));
 
+/**
+ * Largest exact role list (as JSON) the issuer's assume-role policy lists twice. A role's inline
+ * policies share IAM's 10,240 characters, and the issuer role has others (table, key, secret).
+ */
+const EXACT_ROLE_LIST_MAX_CHARS = 3500;
+/** Session tag keys the target trust policies allow (shared/domain/issuance.ts SESSION_TAG_KEYS). */
+const SESSION_TAG_KEYS = ['request-id', 'requester'];
+
+/**
+ * The statements of the issuer role's `assume-target-roles` policy for the chained role ARNs.
+ * Exact (each role ARN) while the list is short; for account sets too large for that (200
+ * accounts x 5 targets is 1,000 ARNs), compact: each role name in any account
+ * (`arn:aws:iam::*:role/<path/name>`) limited by `aws:ResourceAccount` to the catalogue's accounts.
+ * The compact form may also allow a listed name in another listed account; each target role's
+ * trust policy still names the broker and its ExternalId, and the broker assumes only the roles
+ * of the catalogue.
+ */
+function assumeTargetRoleStatementsFor(roleArns) {
+  const tagCondition = { 'ForAllValues:StringEquals': { 'aws:TagKeys': SESSION_TAG_KEYS } };
+  if (JSON.stringify(roleArns).length <= EXACT_ROLE_LIST_MAX_CHARS) {
+    return [
+      { Sid: 'AssumeTargetRoles', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: roleArns },
+      { Sid: 'TagSessionsWithRequestTags', Effect: 'Allow', Action: 'sts:TagSession', Resource: roleArns, Condition: tagCondition },
+    ];
+  }
+  const names = [];
+  const accounts = [];
+  for (const roleArn of roleArns) {
+    const m = ROLE_ARN.exec(roleArn);
+    names.push(`arn:${m[1]}:iam::*:${roleArn.slice(roleArn.indexOf(':role/') + 1)}`);
+    accounts.push(m[2]);
+  }
+  // One statement, so the account list is written once: the tag-key condition holds for every
+  // call the broker makes (its AssumeRole carries exactly those two tags; a call without tags
+  // satisfies ForAllValues).
+  return [
+    {
+      Sid: 'AssumeTargetRolesInCatalogueAccounts',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+      Resource: [...new Set(names)].sort(),
+      Condition: { StringEquals: { 'aws:ResourceAccount': [...new Set(accounts)].sort() }, ...tagCondition },
+    },
+  ];
+}
+
 /** Where packaging writes the validated catalogue as JSON; the functions read it (BROKER_CATALOGUE_FILE). */
 const PACKAGED_CATALOGUE_FILE = 'build/catalogue.json';
 const writtenFrom = new Map();
@@ -214,6 +273,14 @@ module.exports = {
     const { chainedTargetRoleArns } = await fromParams(resolveVariable);
     return chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target'];
   },
+  /**
+   * The statements of the issuer role's `assume-target-roles` policy: sts:AssumeRole,
+   * sts:SetSourceIdentity and sts:TagSession on the chained targets' roles (assumeTargetRoleStatementsFor).
+   */
+  assumeTargetRoleStatements: async ({ resolveVariable }) => {
+    const { chainedTargetRoleArns } = await fromParams(resolveVariable);
+    return assumeTargetRoleStatementsFor(chainedTargetRoleArns.length > 0 ? chainedTargetRoleArns : ['arn:aws:iam::000000000000:role/no-chained-target']);
+  },
   /** 'true' when at least one target is `chained` (a CloudFormation condition compares it). */
   hasChainedTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).chainedTargetRoleArns.length > 0),
   /**
@@ -238,6 +305,8 @@ module.exports = {
   DEFAULT_CATALOGUE_FILE,
   PACKAGED_CATALOGUE_FILE,
   writePackagedCatalogue,
+  assumeTargetRoleStatementsFor,
+  EXACT_ROLE_LIST_MAX_CHARS,
   deployConfig,
   fromParams,
   param,

@@ -15,6 +15,23 @@ const { requireTs } = require('./require-ts.cjs');
 
 /** The broker's own ARN module (shared/domain/arn.ts), built for CommonJS: no copied regexes. */
 const arn = requireTs('shared/domain/arn.ts');
+/** The broker's account-set rules (shared/domain/target-account.ts): `${account}` in role ARNs. */
+const targetAccount = requireTs('shared/domain/target-account.ts');
+
+/**
+ * The concrete role ARNs of a raw catalogue target: its roleArn, or with `accounts` (an
+ * `accountSets` name or a list of ids) one ARN per account, `${account}` filled in. A name that
+ * is no account set, or a non-list, yields the template itself, which the callers' ARN check then
+ * refuses naming the field.
+ */
+function targetRoleArnsOf(target, catalogue) {
+  const roleArn = target && target.roleArn;
+  if (!target || target.accounts === undefined || typeof roleArn !== 'string') return [roleArn];
+  const sets = (catalogue && catalogue.accountSets) || {};
+  const accounts = typeof target.accounts === 'string' ? sets[target.accounts] : target.accounts;
+  if (!Array.isArray(accounts) || accounts.length === 0) return [roleArn];
+  return accounts.map((account) => targetAccount.roleArnIn(roleArn, String(account)));
+}
 
 /** The repository root: this file lives in infra/. */
 const ROOT = resolve(__dirname, '..');
@@ -68,6 +85,7 @@ module.exports = {
   DEFAULT_CATALOGUE_FILE,
   ROLE_ARN,
   arn,
+  targetRoleArnsOf,
   catalogueFileSetting,
   absoluteCatalogueFile,
   readCatalogue,

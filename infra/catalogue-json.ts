@@ -1,19 +1,20 @@
 /**
  * `npm run package` step (called by infra/catalogue-deploy.cjs): validates the YAML catalogue
- * with the functions' own zod schema and writes it as JSON, the form the functions ship and read
- * (shared/catalogue/load-json.ts), so no function bundles a YAML parser and a broken catalogue
- * fails the package, not a cold start.
+ * with the broker's zod schema and IAM's list of actions, and writes it compiled as JSON
+ * (shared/catalogue/compiled.ts), the form the functions ship and read
+ * (shared/catalogue/load-json.ts): no function bundles a YAML parser, zod's catalogue schema or
+ * IAM's data, cold start only parses JSON, and a broken catalogue fails the package.
  *
  *   node --import tsx infra/catalogue-json.ts <catalogue.yaml> <out.json>
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { compileCatalogue } from '../shared/catalogue/compiled';
 import { CatalogueError } from '../shared/catalogue/errors';
-import { parseYaml } from '../shared/catalogue/load';
-import { validateCatalogue } from '../shared/catalogue/schema';
+import { parseYaml, validateCatalogueData } from '../shared/catalogue/load';
 
-/** The catalogue's data as JSON text, after the same validation the functions apply. */
+/** The catalogue compiled as JSON text, after the full validation (schema and IAM's actions). */
 export function catalogueJson(file: string): string {
   let text: string;
   try {
@@ -21,10 +22,8 @@ export function catalogueJson(file: string): string {
   } catch (error) {
     throw new CatalogueError(file, [`cannot read the file: ${error instanceof Error ? error.message : String(error)}`]);
   }
-  const data = parseYaml(text, file);
-  const result = validateCatalogue(data);
-  if (!result.success) throw new CatalogueError(file, result.issues);
-  return `${JSON.stringify(data)}\n`;
+  const catalogue = validateCatalogueData(parseYaml(text, file), file);
+  return `${JSON.stringify(compileCatalogue(catalogue))}\n`;
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

@@ -29,6 +29,7 @@ import { routesFromServerlessYml, type Route } from './routes';
 import { createLocalServer, lambdaContext, listen, type LocalRoute } from './server';
 import { createLocalIamStandin, type LocalIamStandin } from './iam-standin';
 import { createSessionDenies } from '../shared/adapters/iam/session-denies';
+import { targetRoleArns } from '../shared/domain/target-account';
 import { createLocalStsStandin } from './sts-standin';
 import { createLocalWorkflow, type LocalWorkflow, type WorkflowTimer } from './workflow-runner';
 
@@ -148,7 +149,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const catalogue = loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml'));
   // The target roles of the catalogue, with no inline policy yet: revokes and expiries write
   // their ended-sessions deny here (GET /_local/iam shows it), and STS refuses denied sessions.
-  const iam = createLocalIamStandin({ roles: [...new Set(catalogue.targets.map((t) => t.roleArn))] });
+  const iam = createLocalIamStandin({ roles: [...new Set(catalogue.targets.flatMap(targetRoleArns))] });
   const sts = createLocalStsStandin({ clock, isSessionDenied: (roleArn, session) => iam.isSessionDenied(roleArn, session) });
   let issuer: CredentialIssuer = sts;
   const preview = createLocalConsolePreview({ baseUrl, lookup: (key) => sts.lastAssumeRole(key), clock });

@@ -1,3 +1,4 @@
+import { targetRoleArns } from '../domain/target-account';
 import type { Catalogue, Target } from './types';
 
 export type { Catalogue } from './types';
@@ -12,10 +13,11 @@ export function findTarget(catalogue: Catalogue, id: string): Target | undefined
 }
 
 /**
- * Every role whose assumption should raise an alarm: each target's role, then each
- * watched role, first occurrence wins, so alarm rules are generated in a stable order.
+ * Every role whose assumption should raise an alarm: each target's role (every account of an
+ * account-set target), then each watched role, first occurrence wins, so alarm rules are
+ * generated in a stable order.
  */
 export function watchedRoleArns(catalogue: Catalogue): string[] {
-  const arns = [...catalogue.targets.map((t) => t.roleArn), ...catalogue.watchedRoles.map((w) => w.roleArn)];
+  const arns = [...catalogue.targets.flatMap(targetRoleArns), ...catalogue.watchedRoles.map((w) => w.roleArn)];
   return [...new Set(arns)];
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { CatalogueError } from './errors';
+import { unknownActionIssues } from './iam-actions';
 import { validateCatalogue } from './schema';
 import type { Catalogue } from './types';
 
@@ -28,13 +29,23 @@ export function parseYaml(text: string, source: string): unknown {
 }
 
 /**
+ * Validates parsed catalogue data completely: the zod schema, then every action of a custom
+ * service against IAM's list of actions. Throws a CatalogueError naming `source`.
+ */
+export function validateCatalogueData(data: unknown, source: string): Catalogue {
+  const result = validateCatalogue(data);
+  if (!result.success) throw new CatalogueError(source, result.issues);
+  const unknown = unknownActionIssues(result.catalogue.services);
+  if (unknown.length > 0) throw new CatalogueError(source, unknown);
+  return result.catalogue;
+}
+
+/**
  * Parses catalogue text (YAML, or JSON, which is YAML) and validates it. `source` names
  * the text in errors, usually its path.
  */
 export function parseCatalogue(text: string, source: string): Catalogue {
-  const result = validateCatalogue(parseYaml(text, source));
-  if (!result.success) throw new CatalogueError(source, result.issues);
-  return result.catalogue;
+  return validateCatalogueData(parseYaml(text, source), source);
 }
 
 /** Reads and validates a catalogue file; every failure is a CatalogueError naming the file. */

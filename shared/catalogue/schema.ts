@@ -5,8 +5,10 @@ import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
 import { mailbox } from '../domain/identity';
 import { DEFAULT_TICKET_PATTERN, FORBIDDEN_CHARACTERS, TICKET_PATTERN_PROBES } from '../domain/text';
+import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
+import { customServiceSchema, customServiceDefinition, checkServiceKeys, checkTargetServices, accountSetsSchema, resolveAccounts, type CustomServiceEntry } from './custom-services';
 import { SERVICE_KEYS, SERVICES } from './services';
-import type { Catalogue, Target, WatchedRole } from './types';
+import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
 
 /** Region used when neither the target nor `defaults` names one. */
 export const DEFAULT_REGION = 'us-east-1';
@@ -90,12 +92,13 @@ const accountId = z
   })
   .check(z.regex(ACCOUNT_ID, { error: 'must be a 12-digit AWS account id' }));
 
-const roleArn = z.string().check(
-  z.regex(ROLE_ARN, {
-    error:
-      'must be an IAM role ARN such as arn:aws:iam::111111111111:role/BrokerReadOnly ' +
-      '(partition aws, aws-us-gov or aws-cn)',
-  }),
+const ROLE_ARN_ERROR =
+  'must be an IAM role ARN such as arn:aws:iam::111111111111:role/BrokerReadOnly ' +
+  '(partition aws, aws-us-gov or aws-cn)';
+const roleArn = z.string().check(z.regex(ROLE_ARN, { error: ROLE_ARN_ERROR }));
+/** A target's role: a role ARN, or with `accounts` a template with ${account} as its account. */
+const targetRoleArn = z.string().check(
+  z.refine((arn: string) => ROLE_ARN.test(roleArnIn(arn, '000000000000')), { error: ROLE_ARN_ERROR }),
 );
 
 const region = z.string().check(z.regex(REGION, { error: 'must be an AWS region such as us-east-1' }));
@@ -189,14 +192,9 @@ function rejectSameMailbox(emails: readonly string[], ctx: Ctx) {
   });
 }
 
-const serviceKey = z.string().check(z.superRefine((key: string, ctx) => {
-  if (SERVICE_KEYS.includes(key)) return;
-  const hint = key === 'all' ? '; to allow every service write `services: all`, not in a list' : '';
-  ctx.addIssue({
-    code: 'custom',
-    message: `unknown service "${key}"; known: ${SERVICE_KEYS.join(', ')}${hint}`,
-  });
-}));
+// Whether a key names a service is checked for the whole file (checkTargetServices), where the
+// custom services of the file's `services` map are known too.
+const serviceKey = z.string();
 
 /** A non-empty list of service keys, without repeats (toTarget puts them in catalogue order). */
 const serviceList = (expected: string) =>
@@ -210,7 +208,7 @@ const serviceList = (expected: string) =>
       z.superRefine((keys: string[], ctx) => rejectDuplicates(keys, ctx, 'service')),
     );
 
-const inCatalogueOrder = (keys: readonly string[]): string[] => SERVICE_KEYS.filter((k) => keys.includes(k));
+const inCatalogueOrder = (keys: readonly string[], order: readonly string[]): string[] => order.filter((k) => keys.includes(k));
 
 const targetServices = z.pipe(
   z.transform((value: unknown) => (value === 'all' ? [...SERVICE_KEYS] : value)),
@@ -227,8 +225,12 @@ const targetSchema = strict({
     }),
   ),
   description: z.optional(description),
-  account: accountId,
-  roleArn,
+  // Catalogue additions: exactly one of account (with a concrete roleArn) and accounts (an
+  // accountSets name or a list of ids, with a roleArn template containing ${account}).
+  account: z.optional(accountId),
+  accounts: z.optional(z.union([z.string(), z.array(accountId)], { error: 'must be the name of an accountSets entry or a list of 12-digit account ids' })),
+  allowWildcardActions: z.optional(z.boolean()),
+  roleArn: targetRoleArn,
   region: z.optional(region),
   externalId: z.optional(
     z.string().check(z.regex(EXTERNAL_ID, { error: 'must be 2-1224 characters of letters, digits and +=,.@:/-_' })),
@@ -254,9 +256,18 @@ const targetSchema = strict({
 }).check(z.superRefine((t, ctx) => {
   // zod runs this even when a field failed its own format check; each rule below only
   // looks at fields that are valid, so one mistake is reported once, at its own path.
-  const arnValid = ROLE_ARN.test(t.roleArn);
+  const arnValid = ROLE_ARN.test(roleArnIn(t.roleArn, '000000000000'));
   const arnAccount = accountOfArn(t.roleArn);
-  if (arnValid && ACCOUNT_ID.test(t.account) && arnAccount !== t.account) {
+  const template = t.roleArn.includes(ACCOUNT_PLACEHOLDER);
+  if (t.account === undefined && t.accounts === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['account'], message: 'is required (or `accounts`, with a roleArn containing ${account})' });
+  } else if (t.account !== undefined && t.accounts !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'must not be set together with `account`: a target has one account or an account set' });
+  } else if (t.accounts !== undefined && arnValid && accountOfArn(roleArnIn(t.roleArn, '000000000000')) !== '000000000000') {
+    ctx.addIssue({ code: 'custom', path: ['roleArn'], message: 'must contain ${account} as its account when `accounts` is set, e.g. arn:aws:iam::${account}:role/TeamReadOnly' });
+  } else if (t.account !== undefined && arnValid && template) {
+    ctx.addIssue({ code: 'custom', path: ['roleArn'], message: 'contains ${account}, which only a target with `accounts` may use' });
+  } else if (t.account !== undefined && arnValid && ACCOUNT_ID.test(t.account) && arnAccount !== t.account) {
     ctx.addIssue({
       code: 'custom',
       path: ['roleArn'],
@@ -267,19 +278,27 @@ const targetSchema = strict({
     arnValid &&
     t.region !== undefined &&
     REGION.test(t.region) &&
-    partitionOfRegion(t.region) !== partitionOfArn(t.roleArn)
+    partitionOfRegion(t.region) !== partitionOfArn(roleArnIn(t.roleArn, '000000000000'))
   ) {
     ctx.addIssue({
       code: 'custom',
       path: ['region'],
-      message: `${t.region} is not in partition ${partitionOfArn(t.roleArn)} of roleArn`,
+      message: `${t.region} is not in partition ${partitionOfArn(roleArnIn(t.roleArn, '000000000000'))} of roleArn`,
     });
   }
-  if (t.sessionDenyRoleArn !== undefined && ROLE_ARN.test(t.sessionDenyRoleArn) && accountOfArn(t.sessionDenyRoleArn) !== t.account) {
+  if (t.sessionDenyRoleArn !== undefined && t.accounts === undefined && ROLE_ARN.test(t.sessionDenyRoleArn) && accountOfArn(t.sessionDenyRoleArn) !== t.account) {
     ctx.addIssue({
       code: 'custom',
       path: ['sessionDenyRoleArn'],
       message: `must be a role in the target's account ${t.account} (the stack that created roleArn outputs it as SessionDenyRoleArn)`,
+    });
+  }
+  // Over an account set, the session-deny role is a template too: the role in each account of the set.
+  if (t.sessionDenyRoleArn !== undefined && t.accounts !== undefined && accountOfArn(roleArnIn(t.sessionDenyRoleArn, '000000000000')) !== '000000000000') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sessionDenyRoleArn'],
+      message: `must have ${ACCOUNT_PLACEHOLDER} as its account, like roleArn (the SessionDenyRole of each account of the set)`,
     });
   }
   rejectSameMailbox(t.approvers.emails, ctx);
@@ -300,14 +319,7 @@ const targetSchema = strict({
     });
   }
   if (t.autoApprove) {
-    t.autoApprove.services.forEach((key, index) => {
-      if (!SERVICE_KEYS.includes(key) || t.services.includes(key)) return;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['autoApprove', 'services', index],
-        message: `"${key}" is not one of this target's services (${t.services.join(', ')})`,
-      });
-    });
+    // Whether each auto-approved service is one of the target's: checkTargetServices (file level).
     const auto = t.autoApprove.maxDuration;
     if (typeof auto === 'number' && typeof t.maxDuration === 'number' && auto > t.maxDuration) {
       ctx.addIssue({
@@ -326,8 +338,7 @@ const watchedRoleSchema = strict({
   description: z.optional(description),
 });
 
-/** The operator-edited catalogue file (YAML or JSON); see config/catalogue.example.yaml. */
-export const catalogueFileSchema = strict({
+const catalogueFileShape = strict({
   version: z.literal(1, {
     error: (issue) =>
       issue.input === undefined ? undefined : 'must be 1, the only catalogue version this broker reads',
@@ -342,6 +353,9 @@ export const catalogueFileSchema = strict({
   ),
   watchedRoles: z._default(z.array(watchedRoleSchema), []),
   operators: z._default(strict({ groups: z._default(z.array(group), []) }), { groups: [] }),
+  // Catalogue additions: custom services extending the built-in ones, and named account sets.
+  services: z._default(z.record(z.string(), customServiceSchema), {}),
+  accountSets: z._default(accountSetsSchema, {}),
   targets: z.array(targetSchema),
 }).check(z.superRefine((file, ctx) => {
   rejectDuplicates(file.operators.groups, ctx, 'group', (i) => ['operators', 'groups', i]);
@@ -360,8 +374,9 @@ export const catalogueFileSchema = strict({
   const defaultRegion = file.defaults.region ?? DEFAULT_REGION;
   if (!REGION.test(defaultRegion)) return;
   file.targets.forEach((t, index) => {
-    if (t.region !== undefined || !ROLE_ARN.test(t.roleArn)) return;
-    const partition = partitionOfArn(t.roleArn);
+    const concrete = roleArnIn(t.roleArn, '000000000000');
+    if (t.region !== undefined || !ROLE_ARN.test(concrete)) return;
+    const partition = partitionOfArn(concrete);
     if (partitionOfRegion(defaultRegion) !== partition) {
       ctx.addIssue({
         code: 'custom',
@@ -372,24 +387,59 @@ export const catalogueFileSchema = strict({
   });
 }));
 
+/**
+ * Catalogue additions, checked over the whole file: custom service keys, each target's account
+ * set, and each target's services against built-in and custom ones. Runs even when another
+ * field failed (`when`), so that one run reports every problem; hence it reads defensively.
+ */
+const fileAdditionsCheck = z.superRefine(
+  (file: z.output<typeof catalogueFileShape>, ctx) => {
+    if (!isRecord(file)) return;
+    const services = isRecord(file.services) ? (file.services as Record<string, CustomServiceEntry>) : {};
+    const sets = isRecord(file.accountSets) ? (file.accountSets as Record<string, string[]>) : {};
+    const defaults = isRecord(file.defaults) ? file.defaults : { region: undefined };
+    checkServiceKeys(services, ctx);
+    if (!Array.isArray(file.targets)) return;
+    file.targets.forEach((t: unknown, index: number) => {
+      if (!isRecord(t)) return;
+      const target = t as unknown as TargetEntry;
+      const accounts = Array.isArray(target.accounts) || typeof target.accounts === 'string'
+        ? resolveAccounts(target.accounts, sets, ctx, ['targets', index, 'accounts'])
+        : undefined;
+      const region = typeof target.region === 'string' ? target.region : (typeof defaults.region === 'string' ? defaults.region : DEFAULT_REGION);
+      checkTargetServices(target, index, services, region, accounts?.[0] ?? target.account, ctx);
+    });
+  },
+  { when: () => true },
+);
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The operator-edited catalogue file (YAML or JSON); see config/catalogue.example.yaml. */
+export const catalogueFileSchema = catalogueFileShape.check(fileAdditionsCheck);
+
 /** What the operator wrote, after parsing: durations in seconds, services in catalogue order. */
 export type CatalogueFile = z.output<typeof catalogueFileSchema>;
 
-function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
+function toTarget(t: TargetEntry, file: CatalogueFile, order: readonly string[]): Target {
+  const defaults = file.defaults;
+  const accounts = t.accounts === undefined ? undefined : typeof t.accounts === 'string' ? file.accountSets[t.accounts]! : t.accounts;
   const target: Target = {
     id: t.id,
     ...(t.description !== undefined && { description: t.description }),
-    account: t.account,
+    ...(t.account !== undefined && { account: t.account }),
+    ...(accounts !== undefined && { accounts: [...accounts] }),
     roleArn: t.roleArn,
-    // roleArn passed ROLE_ARN, so it has a partition.
-    partition: partitionOfArn(t.roleArn)!,
+    ...(t.allowWildcardActions === true && { allowWildcardActions: true }),
+    // roleArn passed ROLE_ARN (with ${account} filled in), so it has a partition.
+    partition: partitionOfArn(roleArnIn(t.roleArn, '000000000000'))!,
     region: t.region ?? defaults.region ?? DEFAULT_REGION,
     ...(t.externalId !== undefined && { externalId: t.externalId }),
     ...(t.sessionDenyRoleArn !== undefined && { sessionDenyRoleArn: t.sessionDenyRoleArn }),
     issuer: t.issuer,
     roleMaxSessionSeconds: t.roleMaxSessionDuration,
     maxDurationSeconds: t.maxDuration,
-    services: inCatalogueOrder(t.services),
+    services: inCatalogueOrder(t.services, order),
     requesterGroups: t.requesterGroups,
     approverEmails: t.approvers.emails,
     approverGroups: t.approvers.groups,
@@ -399,7 +449,7 @@ function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
   };
   if (t.autoApprove) {
     target.autoApprove = {
-      services: inCatalogueOrder(t.autoApprove.services),
+      services: inCatalogueOrder(t.autoApprove.services, order),
       maxDurationSeconds: t.autoApprove.maxDuration,
     };
   }
@@ -412,9 +462,11 @@ export function toCatalogue(file: CatalogueFile): Catalogue {
     roleArn: w.roleArn,
     ...(w.description !== undefined && { description: w.description }),
   }));
+  const services: ServiceDefinition[] = [...SERVICES, ...Object.entries(file.services).map(([key, entry]) => customServiceDefinition(key, entry))];
+  const order = services.map((s) => s.key);
   return {
-    services: [...SERVICES],
-    targets: file.targets.map((t) => toTarget(t, file.defaults)),
+    services,
+    targets: file.targets.map((t) => toTarget(t, file, order)),
     watchedRoles,
     operatorGroups: file.operators.groups,
   };

@@ -14,7 +14,22 @@ export interface ServiceDefinition {
   consolePath: string;
   /** True when the console for this service is not regional (IAM, Cost Explorer, Health). */
   globalConsole?: boolean;
+  // --- Catalogue additions: custom services (the catalogue's `services` map) ---
+  /** Set on services defined in the catalogue file rather than built in. */
+  custom?: true;
+  /** Shown to requesters and approvers. */
+  description?: string;
+  /**
+   * The ARNs the statement is limited to (default `*`); may contain `${account}` and `${region}`,
+   * resolved per grant to the granted account and the target's region.
+   */
+  resources?: string[];
+  /** An IAM Condition block added to the statement; values may contain the same placeholders. */
+  conditions?: PolicyConditions;
 }
+
+/** IAM condition operator -> condition key -> value(s), as in a policy's `Condition` element. */
+export type PolicyConditions = Record<string, Record<string, string | string[]>>;
 
 export type IssuerMode = 'chained' | 'user';
 
@@ -29,8 +44,18 @@ export interface AutoApprovalRule {
 export interface Target {
   id: string;
   description?: string;
-  account: string;
+  // --- Catalogue additions: account sets. Exactly one of `account` and `accounts` is set. ---
+  /** The one account of a single-account target. */
+  account?: string;
+  /**
+   * The accounts of an account-set target (a `accountSets` entry expanded, or ids), in file
+   * order; `roleArn` then contains `${account}` and each request names one of these.
+   */
+  accounts?: string[];
+  /** A concrete role ARN, or for an account-set target a template with `${account}`. */
   roleArn: string;
+  /** Services of this target may grant `*` or `<service>:*` (every action of a service). */
+  allowWildcardActions?: boolean;
   /** aws | aws-us-gov | aws-cn, derived from roleArn. */
   partition: string;
   /** Region whose console the sign-in URL opens. */

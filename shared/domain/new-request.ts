@@ -2,6 +2,7 @@ import type { Target } from '../catalogue/types';
 import { MIN_DURATION_SECONDS, formatDuration, requireDurationSeconds } from './duration';
 import { ForbiddenError, ValidationError, type ErrorDetail } from './errors';
 import { canRequest, votingApprovers } from './authorization';
+import { grantAccount } from './target-account';
 import { normalizeEmail, type Caller } from './identity';
 import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
@@ -13,6 +14,8 @@ export const REASON_MAX = REASON_RULE.maxLength;
 
 export interface NewRequestInput {
   target: string;
+  /** Required for a target with an account set: the account the grant is for. */
+  account?: string;
   services: string[];
   duration: string;
   reason: string;
@@ -36,6 +39,15 @@ export function buildAccessRequest(args: {
     throw new ForbiddenError(`You may not request ${target.id}`, 'NOT_A_REQUESTER');
   }
   const details: ErrorDetail[] = [];
+
+  // The concrete account and role of this grant (an account-set target needs `account`).
+  let grant: { account: string; roleArn: string } | undefined;
+  try {
+    grant = grantAccount(target, input.account);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    details.push(...e.details);
+  }
 
   const unknown = input.services.filter((s) => !target.services.includes(s));
   for (const s of unknown) {
@@ -85,7 +97,7 @@ export function buildAccessRequest(args: {
     });
   }
 
-  if (details.length > 0) {
+  if (details.length > 0 || !grant) {
     throw new ValidationError(`Invalid request for ${target.id}: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`, details);
   }
 
@@ -99,8 +111,8 @@ export function buildAccessRequest(args: {
     version: 1,
     requester: { sub: caller.sub, email },
     target: target.id,
-    account: target.account,
-    roleArn: target.roleArn,
+    account: grant.account,
+    roleArn: grant.roleArn,
     services,
     durationSeconds,
     reason,

@@ -78,6 +78,12 @@ export interface AccessRequest {
   account: string;
   roleArn: string;
   services: string[];
+  /**
+   * The session policy compiled at submission for `services` in `account` (compact JSON, the text
+   * STS receives): what approvers are shown and what is issued. Absent on requests stored before
+   * it existed; those are compiled from the catalogue at issuance.
+   */
+  sessionPolicy?: string;
   durationSeconds: number;
   reason: string;
   ticket?: string;

@@ -1,13 +1,17 @@
 import { SERVICES } from '../catalogue/services';
-import type { ServiceDefinition, ServiceKey } from '../catalogue/types';
+import type { PolicyConditions, ServiceDefinition, ServiceKey } from '../catalogue/types';
 import { ValidationError } from './errors';
 import { SESSION_POLICY_MAX_CHARS } from './issuance';
+import { resolvePlaceholders, type GrantScope } from './target-account';
+
+export type { GrantScope } from './target-account';
 
 export interface IamPolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: string | string[];
+  Condition?: PolicyConditions;
 }
 
 export interface IamPolicyDocument {
@@ -15,12 +19,41 @@ export interface IamPolicyDocument {
   Statement: IamPolicyStatement[];
 }
 
-const statementFor = (service: ServiceDefinition): IamPolicyStatement => ({
-  Sid: service.sid,
-  Effect: 'Allow',
-  Action: [...service.actions],
-  Resource: '*',
-});
+/** True when the service's resources or conditions hold `${account}` or `${region}`. */
+const hasPlaceholders = (service: ServiceDefinition): boolean =>
+  /\$\{(account|region)\}/.test(JSON.stringify([service.resources ?? [], service.conditions ?? {}]));
+
+function resolveConditions(conditions: PolicyConditions, scope: GrantScope): PolicyConditions {
+  const out: PolicyConditions = {};
+  for (const [operator, keys] of Object.entries(conditions)) {
+    out[operator] = {};
+    for (const [key, value] of Object.entries(keys)) {
+      out[operator][key] = Array.isArray(value) ? value.map((v) => resolvePlaceholders(v, scope)) : resolvePlaceholders(value, scope);
+    }
+  }
+  return out;
+}
+
+/**
+ * One Allow statement per service: its actions on its resources (`*` when it names none), under
+ * its conditions, with `${account}` and `${region}` resolved for this grant.
+ */
+function statementFor(service: ServiceDefinition, scope: GrantScope | undefined): IamPolicyStatement {
+  if (!scope && hasPlaceholders(service)) {
+    throw new Error(`service ${service.key} has \${account}/\${region} placeholders: compile its policy for a grant (account and region)`);
+  }
+  const resolve = (text: string) => (scope ? resolvePlaceholders(text, scope) : text);
+  const resources = service.resources?.map(resolve);
+  return {
+    Sid: service.sid,
+    Effect: 'Allow',
+    Action: [...service.actions],
+    Resource: resources && resources.length > 0 ? resources : '*',
+    ...(service.conditions && Object.keys(service.conditions).length > 0
+      ? { Condition: scope ? resolveConditions(service.conditions, scope) : service.conditions }
+      : {}),
+  };
+}
 
 /**
  * The approved services' definitions in catalogue order, duplicates removed, so the same
@@ -52,19 +85,20 @@ function selectServices(
   return services.filter((s) => wanted.has(s.key));
 }
 
-const documentFor = (selected: readonly ServiceDefinition[]): IamPolicyDocument => ({
+const documentFor = (selected: readonly ServiceDefinition[], scope: GrantScope | undefined): IamPolicyDocument => ({
   Version: '2012-10-17',
-  Statement: selected.map(statementFor),
+  Statement: selected.map((service) => statementFor(service, scope)),
 });
 
-const render = (selected: readonly ServiceDefinition[]): string => JSON.stringify(documentFor(selected));
+const render = (selected: readonly ServiceDefinition[], scope: GrantScope | undefined): string => JSON.stringify(documentFor(selected, scope));
 
 /** The session policy document for these services (catalogue order, deduplicated). */
 export function sessionPolicyDocument(
   serviceKeys: readonly ServiceKey[],
   services: readonly ServiceDefinition[] = SERVICES,
+  scope?: GrantScope,
 ): IamPolicyDocument {
-  return documentFor(selectServices(serviceKeys, services));
+  return documentFor(selectServices(serviceKeys, services), scope);
 }
 
 /**
@@ -75,34 +109,35 @@ export function sessionPolicyDocument(
 export function sessionPolicyLength(
   serviceKeys: readonly ServiceKey[],
   services: readonly ServiceDefinition[] = SERVICES,
+  scope?: GrantScope,
 ): number {
-  return render(selectServices(serviceKeys, services)).length;
+  return render(selectServices(serviceKeys, services), scope).length;
 }
 
 /**
  * Greedy: drop the longest statements first until the rest fits. Not always the fewest
  * services, but it is predictable and usually one or two services.
  */
-function servicesToDrop(selected: readonly ServiceDefinition[]): {
+export function servicesToDrop(selected: readonly ServiceDefinition[], scope?: GrantScope): {
   drop: ServiceDefinition[];
   remainingLength: number;
 } {
   const bySizeDesc = selected
-    .map((service, index) => ({ service, index, size: JSON.stringify(statementFor(service)).length }))
+    .map((service, index) => ({ service, index, size: JSON.stringify(statementFor(service, scope)).length }))
     .sort((a, b) => b.size - a.size || a.index - b.index);
   const drop: ServiceDefinition[] = [];
   let kept = [...selected];
   for (const { service } of bySizeDesc) {
-    if (kept.length === 0 || render(kept).length <= SESSION_POLICY_MAX_CHARS) break;
+    if (kept.length === 0 || render(kept, scope).length <= SESSION_POLICY_MAX_CHARS) break;
     drop.push(service);
     kept = kept.filter((s) => s !== service);
   }
-  return { drop, remainingLength: kept.length === 0 ? 0 : render(kept).length };
+  return { drop, remainingLength: kept.length === 0 ? 0 : render(kept, scope).length };
 }
 
-function tooLarge(selected: readonly ServiceDefinition[], length: number): ValidationError {
+function tooLarge(selected: readonly ServiceDefinition[], length: number, scope: GrantScope | undefined): ValidationError {
   const over = length - SESSION_POLICY_MAX_CHARS;
-  const { drop, remainingLength } = servicesToDrop(selected);
+  const { drop, remainingLength } = servicesToDrop(selected, scope);
   const dropKeys = drop.map((s) => s.key);
   const suggestion =
     drop.length < selected.length
@@ -118,15 +153,17 @@ function tooLarge(selected: readonly ServiceDefinition[], length: number): Valid
 
 /**
  * The inline session policy passed to STS AssumeRole: one Allow statement per approved
- * service, compact JSON. Throws ValidationError for an unknown service or when the text
+ * service, compact JSON, placeholders resolved with `scope` (the granted account and the
+ * target's region; required when a service has placeholders). Throws ValidationError for an unknown service or when the text
  * exceeds SESSION_POLICY_MAX_CHARS (code SESSION_POLICY_TOO_LARGE, naming services to drop).
  */
 export function compileSessionPolicy(
   serviceKeys: readonly ServiceKey[],
   services: readonly ServiceDefinition[] = SERVICES,
+  scope?: GrantScope,
 ): string {
   const selected = selectServices(serviceKeys, services);
-  const text = render(selected);
-  if (text.length > SESSION_POLICY_MAX_CHARS) throw tooLarge(selected, text.length);
+  const text = render(selected, scope);
+  if (text.length > SESSION_POLICY_MAX_CHARS) throw tooLarge(selected, text.length, scope);
   return text;
 }

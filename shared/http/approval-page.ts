@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
 import type { ApprovalContext } from '../usecases/approvals';
+import type { ServicePermissions } from '../notifications/permissions';
 import { quoteLines } from '../notifications/quote';
 import { escapeHtml } from './html';
 import { html, type HttpResult } from './responses';
@@ -15,6 +16,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;background
 dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 label{display:block;margin:1rem 0 .25rem;font-weight:600}
 input[type=text]{width:100%;box-sizing:border-box;font:inherit;padding:.6rem .5rem;border:1px solid #8c959f;border-radius:.375rem}
+details{margin-top:1rem;background:#fff;padding:.75rem 1rem;border-radius:.5rem;border:1px solid #d0d7de}
+summary{font-weight:600;cursor:pointer}details ul{margin:.5rem 0 0;padding-left:1.25rem}details li{margin:.35rem 0}
+details code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;overflow-wrap:anywhere}
 .words{margin-top:1rem;padding:.75rem 1rem;background:#fff8e6;border:1px solid #d4a72c;border-radius:.5rem}
 .words h2{font-size:1rem;margin:0 0 .5rem}.words p{margin:.5rem 0 .25rem;font-weight:600}
 blockquote{margin:0;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;overflow-wrap:anywhere}
@@ -55,6 +59,22 @@ function summary(request: AccessRequest, serviceNames: string[], targetDescripti
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 
+/**
+ * The exact permissions approving grants (the session policy, per service), collapsed by default:
+ * the summary says how many actions in how many services; opening it lists each.
+ */
+function permissionsSection(permissions: readonly ServicePermissions[]): string {
+  const actions = permissions.reduce((n, p) => n + p.actions.length, 0);
+  const code = (items: readonly string[]) => items.map((i) => `<code>${escapeHtml(i)}</code>`).join(', ');
+  return (
+    `<details id="permissions"><summary>Exact permissions: ${actions} action${actions === 1 ? '' : 's'} in ${permissions.length} service${permissions.length === 1 ? '' : 's'}</summary><ul>` +
+    permissions
+      .map((p) => `<li><strong>${escapeHtml(p.name)}</strong>: ${code(p.actions)} on ${code(p.resources)}${p.condition ? ` when ${code([p.condition])}` : ''}</li>`)
+      .join('') +
+    `</ul></details>`
+  );
+}
+
 /** Quoted lines, each isolated (bdi) so right-to-left text cannot reorder what surrounds it. */
 const quoted = (text: string): string =>
   `<blockquote>${quoteLines(text).map((line) => `<bdi>${escapeHtml(line)}</bdi>`).join('')}</blockquote>`;
@@ -74,7 +94,7 @@ export function confirmationPage(ctx: ApprovalContext): HttpResult {
   const { request, link } = ctx;
   return page(
     'Review access request',
-    `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}${requesterWords(request)}` +
+    `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}${permissionsSection(ctx.permissions)}${requesterWords(request)}` +
       `<form method="post"><label for="comment">Comment (optional)</label>` +
       // One line (an input, not a textarea): comments are quoted in the requester's plain-text email.
       `<input type="text" id="comment" name="comment" maxlength="500" autocomplete="off" aria-describedby="who">` +

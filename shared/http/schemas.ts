@@ -35,6 +35,8 @@ export const createRequestBody = z.strictObject({
   target: z
     .string({ error: 'must be a string (a target id from GET /catalogue)' })
     .check(z.minLength(1, 'must not be empty'), z.maxLength(64)),
+  // Required for a target with an account set (the domain names the allowed accounts).
+  account: z.optional(z.string({ error: 'must be a string (a 12-digit account id of the target)' }).check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'))),
   services: z
     .array(z.string({ error: 'must be a string' }).check(z.minLength(1), z.maxLength(64)), {
       error: 'must be an array of service keys',

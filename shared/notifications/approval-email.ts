@@ -3,6 +3,7 @@ import { formatDuration } from '../domain/duration';
 import type { AccessRequest } from '../domain/request';
 import { escapeHtml } from '../http/html';
 import type { Mail } from '../ports';
+import { permissionLines, type ServicePermissions } from './permissions';
 import { quoteLines } from './quote';
 
 /**
@@ -25,8 +26,10 @@ export function approvalEmail(args: {
   link: string;
   expiresAt: string;
   serviceNames: string[];
+  /** The exact permissions, per service (grantedPermissions). */
+  permissions: ServicePermissions[];
 }): Mail {
-  const { request, target, approver, link, expiresAt, serviceNames } = args;
+  const { request, target, approver, link, expiresAt, serviceNames, permissions } = args;
   const facts = factsOf(request, target, serviceNames);
   const lines = [
     `${request.requester.email} asks for temporary AWS access and you are one of its approvers.`,
@@ -40,6 +43,9 @@ export function approvalEmail(args: {
     'The request, as the broker recorded it:',
     ...facts.map(([name, value]) => `${`${name}:`.padEnd(11)}${value}`),
     '',
+    'Exactly what approving grants (the session policy, per service):',
+    ...permissionLines(permissions),
+    '',
     ...requesterWords(request),
   ];
   return {
@@ -47,7 +53,7 @@ export function approvalEmail(args: {
     to: approver,
     subject: `Approve AWS access: ${request.requester.email} to ${target.id} for ${formatDuration(request.durationSeconds)}`,
     text: lines.join('\n'),
-    html: approvalHtml({ request, approver, link, expiresAt, facts }),
+    html: approvalHtml({ request, approver, link, expiresAt, facts, permissions }),
     attributes: { [APPROVER_ATTRIBUTE]: approver, requestId: request.id, kind: APPROVAL_REQUEST_KIND },
   };
 }
@@ -78,8 +84,8 @@ const MONO = 'font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace';
  * the mail tells nobody it was read. The link is a button-like anchor and, below it, the same
  * URL written out in full as text, so the approver can see where it goes before clicking.
  */
-function approvalHtml(args: { request: AccessRequest; approver: string; link: string; expiresAt: string; facts: [string, string][] }): string {
-  const { request, approver, link, expiresAt, facts } = args;
+function approvalHtml(args: { request: AccessRequest; approver: string; link: string; expiresAt: string; facts: [string, string][]; permissions: readonly ServicePermissions[] }): string {
+  const { request, approver, link, expiresAt, facts, permissions } = args;
   const e = escapeHtml;
   const quote = (text: string) =>
     `<blockquote style="margin:0;${MONO};font-size:13px;white-space:pre-wrap;overflow-wrap:anywhere">${quoteLines(text)
@@ -87,6 +93,15 @@ function approvalHtml(args: { request: AccessRequest; approver: string; link: st
       .join('')}</blockquote>`;
   const rows = facts
     .map(([name, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0;vertical-align:top">${e(name)}</th><td style="padding:2px 0;overflow-wrap:anywhere">${e(value)}</td></tr>`)
+    .join('');
+  const granted = permissions
+    .map(
+      (p) =>
+        `<li style="margin:0 0 6px"><strong>${e(p.name)}</strong>: <span style="${MONO};font-size:13px;overflow-wrap:anywhere">${e(p.actions.join(', '))}</span>` +
+        `<br><span style="font-size:13px">on <span style="${MONO};overflow-wrap:anywhere">${e(p.resources.join(', '))}</span></span>` +
+        (p.condition ? `<br><span style="font-size:13px">when <span style="${MONO};overflow-wrap:anywhere">${e(p.condition)}</span></span>` : '') +
+        `</li>`,
+    )
     .join('');
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
@@ -99,6 +114,8 @@ function approvalHtml(args: { request: AccessRequest; approver: string; link: st
     `<p>This link is for ${e(approver)} only, works once, and expires ${e(expiresAt)}.<br>If you did not expect this email, do nothing: the request times out by itself.</p>` +
     `<p style="font-weight:600;margin-bottom:4px">The request, as the broker recorded it:</p>` +
     `<table role="presentation" style="border-collapse:collapse;font-size:14px">${rows}</table>` +
+    `<p style="font-weight:600;margin:16px 0 4px">Exactly what approving grants (the session policy, per service):</p>` +
+    `<ul style="margin:0;padding-left:20px">${granted}</ul>` +
     `<div style="margin-top:16px;padding:10px 14px;background:#fff8e6;border:1px solid #d4a72c;border-radius:6px">` +
     `<p style="margin:0 0 8px;font-weight:600">Below: written by the requester, not by the broker</p>` +
     `<p style="margin:8px 0 2px">Requester's reason (their words):</p>${quote(request.reason)}` +

@@ -1,5 +1,6 @@
 import { findTarget } from '../catalogue';
 import { serviceNames } from '../catalogue/services';
+import { grantedPermissions, type ServicePermissions } from '../notifications/permissions';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
 import { assertLinkUsable } from '../domain/approval-link';
 import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
@@ -22,6 +23,8 @@ export interface ApprovalContext {
   link: ApprovalLink;
   request: AccessRequest;
   serviceNames: string[];
+  /** The exact permissions approving grants, per service. */
+  permissions: ServicePermissions[];
   targetDescription?: string;
 }
 
@@ -45,6 +48,7 @@ async function loadLink(deps: ApprovalViewDeps, token: string): Promise<Approval
     link,
     request,
     serviceNames: serviceNames(request.services, deps.catalogue.services),
+    permissions: grantedPermissions(request, deps.catalogue.services),
     ...(target?.description ? { targetDescription: target.description } : {}),
   };
 }

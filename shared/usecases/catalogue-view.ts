@@ -13,7 +13,8 @@ export function catalogueFor(deps: CatalogueViewDeps, caller: Caller) {
     .map((t) => ({
       id: t.id,
       ...(t.description ? { description: t.description } : {}),
-      account: t.account,
+      // One account, or an account set: a request then names one of `accounts`.
+      ...(t.accounts ? { accounts: t.accounts } : { account: t.account }),
       roleArn: t.roleArn,
       region: t.region,
       services: t.services,
@@ -28,6 +29,14 @@ export function catalogueFor(deps: CatalogueViewDeps, caller: Caller) {
   const offered = new Set(targets.flatMap((t) => t.services));
   const services = deps.catalogue.services
     .filter((s) => offered.has(s.key))
-    .map((s) => ({ key: s.key, name: s.name, actions: s.actions }));
+    .map((s) => ({
+      key: s.key,
+      name: s.name,
+      ...(s.description ? { description: s.description } : {}),
+      actions: s.actions,
+      // As written: ${account} and ${region} are filled in per grant.
+      resources: s.resources ?? ['*'],
+      ...(s.conditions ? { conditions: s.conditions } : {}),
+    }));
   return { targets, services };
 }

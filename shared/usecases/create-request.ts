@@ -32,9 +32,11 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
     ]);
   }
   const now = deps.clock.now();
-  const request = buildAccessRequest({ id: deps.newId(), now, caller, target, input });
-  // Refuse now what STS would refuse at issue time, while the requester is still here to fix it.
-  compileSessionPolicy(request.services, deps.catalogue.services);
+  const built = buildAccessRequest({ id: deps.newId(), now, caller, target, input });
+  // Refuse now what STS would refuse at issue time, while the requester is still here to fix it;
+  // the compiled policy is kept on the request: approvers see it, issuance sends it.
+  const sessionPolicy = compileSessionPolicy(built.services, deps.catalogue.services, { account: built.account, region: target.region });
+  const request: AccessRequest = { ...built, sessionPolicy };
 
   await deps.requests.create(request);
   deps.logger.info('request submitted', { requestId: request.id, target: target.id });

@@ -44,7 +44,8 @@ export async function issueAndStore(deps: IssueCredentialsDeps, request: AccessR
   });
   const credentials: IssuedCredentials = await deps.issuer.issue({
     request,
-    sessionPolicy: compileSessionPolicy(request.services, deps.catalogue.services),
+    // What the approvers approved: the policy compiled at submission (older requests: compiled now).
+    sessionPolicy: request.sessionPolicy ?? compileSessionPolicy(request.services, deps.catalogue.services, { account: request.account, region: target.region }),
     durationSeconds,
     issuer: target.issuer,
     ...(target.externalId ? { externalId: target.externalId } : {}),

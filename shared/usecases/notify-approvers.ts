@@ -1,4 +1,5 @@
 import { serviceNames } from '../catalogue/services';
+import { grantedPermissions } from '../notifications/permissions';
 import { newApprovalToken, hashApprovalToken } from '../domain/approval-token';
 import { votingApprovers } from '../domain/authorization';
 import { linkExpiresAt } from '../domain/approval-link';
@@ -65,12 +66,13 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
 
   const expiresAt = linkExpiresAt(now, approvalTimeoutSeconds);
   const names = serviceNames(request.services, deps.catalogue.services);
+  const permissions = grantedPermissions(request, deps.catalogue.services);
   const approvers = votingApprovers(request);
   for (const approver of approvers) {
     const token = newApprovalToken();
     await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt });
     await deps.mailer.send(
-      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names }),
+      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions }),
     );
   }
   await deps.requests.appendHistory(requestId, [

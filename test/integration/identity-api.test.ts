@@ -105,7 +105,7 @@ describe('group names are read exactly (regressions of the group claim confusion
   it('the catalogue a member sees names no groups at all', async () => {
     const member = await tokenOf('quinn', [QUOTED_GROUP, 'engineers']);
     const res = await tb.call('GET', '/catalogue', { token: member });
-    expect(res.body.targets.map((t: { id: string }) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'quoted-readonly']);
+    expect(res.body.targets.map((t: { id: string }) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'team-readonly', 'quoted-readonly']);
     expect(res.text).not.toMatch(/"engineers"|"approvers"|alpha|on call|carol@|erin@|requesterGroups|approverGroups/);
   });
 });
@@ -163,7 +163,8 @@ describe('tokens whose groups cannot be read unambiguously are refused (401)', (
 
   it('a real token through the server whose claim is fine is served; the same header with another payload is not', async () => {
     const token = await tokenOf('ivy', ['engineers', 'not engineers']);
-    expect((await tb.call('GET', '/catalogue', { token })).body.targets.length).toBe(2);
+    // The example's three targets for engineers (sandbox-readonly, prod-readonly, team-readonly).
+    expect((await tb.call('GET', '/catalogue', { token })).body.targets.length).toBe(3);
     const payload = { ...person, 'cognito:groups': ['engineers'] };
     const swapped = { ...payload, 'cognito:groups': ['approvers'] };
     const res = await invoke(eventFor(payload, `Bearer ${b64({ alg: 'ES256' })}.${b64(swapped)}.c2ln`));

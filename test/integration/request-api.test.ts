@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ROOT } from '../../local/broker';
 import { claimsAsApiGatewayGivesThem, createLocalIdp } from '../../local/jwt';
 import { SERVICE_KEYS } from '../../shared/catalogue/services';
+import { compileSessionPolicy } from '../../shared/domain/session-policy';
 import type { Logger } from '../../shared/log/logger';
 import { startTestBroker, type Person, type TestBroker } from '../helpers/broker';
 
@@ -99,6 +100,8 @@ describe('POST /requests', () => {
       account: '111111111111',
       roleArn: 'arn:aws:iam::111111111111:role/BrokerReadOnly',
       services: ['ec2', 'iam', 'cloudwatch'],
+      // Compiled at submission: exactly what approvers are shown and STS receives.
+      sessionPolicy: compileSessionPolicy(['ec2', 'iam', 'cloudwatch']),
       durationSeconds: 5400,
       reason: 'debugging INC-4411 in the sandbox',
       ticket: 'INC-4411',
@@ -268,11 +271,11 @@ describe('GET /catalogue', () => {
   it('shows each caller only the targets they may request', async () => {
     const alice = await tb.call('GET', '/catalogue', { as: 'alice' });
     expect(alice.status).toBe(200);
-    expect(alice.body.targets.map((t: { id: string }) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'billing-readonly']);
+    expect(alice.body.targets.map((t: { id: string }) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'team-readonly', 'billing-readonly']);
     const prod = alice.body.targets.find((t: { id: string }) => t.id === 'prod-readonly');
     expect(prod).toMatchObject({ account: '222222222222', services: ['ec2', 'databases', 'cloudwatch'], maxDuration: '1h', maxDurationSeconds: 3600, approvalsRequired: 2 });
-    expect(alice.body.services.map((s: { key: string }) => s.key)).toEqual([...SERVICE_KEYS]);
-    expect(alice.body.services).toHaveLength(13);
+    // The 13 built-in services, then the example's custom one (offered by team-readonly).
+    expect(alice.body.services.map((s: { key: string }) => s.key)).toEqual([...SERVICE_KEYS, 's3-data-read']);
 
     const mallory = await tb.call('GET', '/catalogue', { as: 'mallory' });
     expect(mallory.status).toBe(200);

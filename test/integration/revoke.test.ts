@@ -54,7 +54,13 @@ describe('revoking and ending access (local mode)', () => {
   it('GET /_local/iam lists the catalogue target roles and their inline policies', async () => {
     const res = await t.call('GET', '/_local/iam');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.roles)).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    // An account-set target's role in each account of its set.
+    expect(Object.keys(res.body.roles)).toEqual([
+      'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
+    ]);
     expect(res.body.roles[ROLE]).toEqual({ inlinePolicies: {} });
   });
 

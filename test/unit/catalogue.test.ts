@@ -116,7 +116,7 @@ describe('the example catalogue', () => {
     });
   });
 
-  it('watches the emergency admin role and both target roles', () => {
+  it('watches the emergency admin role and every target role, each account of an account set included', () => {
     expect(catalogue.watchedRoles).toEqual([
       {
         roleArn: 'arn:aws:iam::111111111111:role/TemporaryAdminRole',
@@ -126,13 +126,35 @@ describe('the example catalogue', () => {
     expect(watchedRoleArns(catalogue)).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
   });
 
-  it('carries the 13 catalogue services', () => {
-    expect(catalogue.services).toEqual([...SERVICES]);
-    expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly']);
+  it('carries the 13 built-in services, then its custom service s3-data-read', () => {
+    expect(catalogue.services.slice(0, 13)).toEqual([...SERVICES]);
+    expect(catalogue.services.slice(13)).toEqual([
+      {
+        key: 's3-data-read',
+        name: 'S3 data buckets (read)',
+        sid: 'S3DataRead',
+        description: "Read the objects of this account's data bucket.",
+        actions: ['s3:GetObject', 's3:ListBucket'],
+        resources: ['arn:aws:s3:::data-${account}', 'arn:aws:s3:::data-${account}/*'],
+        consolePath: '/s3/buckets',
+        custom: true,
+      },
+    ]);
+    expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'team-readonly']);
+  });
+
+  it('defines team-readonly over the account set teams, with its roleArn template', () => {
+    const team = findTarget(catalogue, 'team-readonly')!;
+    expect(team.account).toBeUndefined();
+    expect(team.accounts).toEqual(['333333333333', '444444444444']);
+    expect(team.roleArn).toBe('arn:aws:iam::${account}:role/TeamReadOnly');
+    expect(team.services).toEqual(['ec2', 'cloudwatch', 's3-data-read']);
   });
 });
 
@@ -346,7 +368,7 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
       }),
     ).toEqual([
       'targets[0].approvers.emailz: unknown key; allowed here: emails, groups',
-      'colour: unknown key; allowed here: version, defaults, watchedRoles, operators, targets',
+      'colour: unknown key; allowed here: version, defaults, watchedRoles, operators, services, accountSets, targets',
     ]);
   });
 
@@ -472,7 +494,7 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
       ...SERVICE_KEYS,
     ]);
     expect(issuesOf((c) => (target(c, 0).services = ['all']))).toEqual([
-      `targets[0].services[0]: unknown service "all"; known: ${KNOWN}; to allow every service write \`services: all\`, not in a list`,
+      `targets[0].services[0]: unknown service "all"; known: ${KNOWN}; to allow every built-in service write \`services: all\`, not in a list`,
     ]);
   });
 
@@ -535,7 +557,7 @@ describe('CatalogueError', () => {
       [
         'Invalid catalogue config/broken.yaml:',
         '  - version: must be 1, the only catalogue version this broker reads',
-        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, operators, targets',
+        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, operators, services, accountSets, targets',
       ].join('\n'),
     );
   });

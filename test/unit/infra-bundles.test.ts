@@ -110,7 +110,9 @@ describe('packaged bundles', () => {
     );
     const response = JSON.parse(stdout) as { statusCode: number; body: string };
     expect(response.statusCode).toBe(200);
-    const body = JSON.parse(response.body) as { targets: { id: string }[] };
-    expect(body.targets.map((t) => t.id).sort()).toEqual(['prod-readonly', 'sandbox-readonly']);
+    const body = JSON.parse(response.body) as { targets: { id: string }[]; services: { key: string }[] };
+    expect(body.targets.map((t) => t.id).sort()).toEqual(['prod-readonly', 'sandbox-readonly', 'team-readonly']);
+    // The custom service of the compiled catalogue reached the deployed function.
+    expect(body.services.map((s) => s.key)).toContain('s3-data-read');
   }, 60_000);
 });

@@ -378,12 +378,24 @@ describe('function roles', () => {
   });
 
   it('assumes exactly the chained targets of the catalogue', () => {
-    expect(TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    expect(TARGET_ROLES).toEqual([
+      'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      // team-readonly: its role in each account of its account set.
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
+    ]);
   });
 
   it('ends sessions on exactly the catalogue target roles, and assumes no session-deny role when none is configured', () => {
-    // The example catalogue names no sessionDenyRoleArn: every target is edited directly.
-    expect(DENY_TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    // The example catalogue names no sessionDenyRoleArn: every target is edited directly, an
+    // account-set target's role in each account of its set.
+    expect(DENY_TARGET_ROLES).toEqual([
+      'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      'arn:aws:iam::333333333333:role/TeamReadOnly',
+      'arn:aws:iam::444444444444:role/TeamReadOnly',
+    ]);
     expect(deployConfig().sessionDenyRoleArns).toEqual([]);
     for (const role of ['RevokeRequestRole', 'SettleRequestRole', 'CredentialIssuerRole']) {
       const statement = statementsOf(template, role).find((s) => s.Sid === 'EndSessionsOnTargetRolesInThisAccount');

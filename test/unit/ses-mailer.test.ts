@@ -42,7 +42,7 @@ const request = {
   history: [],
 } as AccessRequest;
 const target = { id: 'prod-readonly', description: 'Read-only production' } as Target;
-const approval = approvalEmail({ request, target, approver: 'carol@example.com', link: LINK, expiresAt: '2026-01-01T04:00:00.000Z', serviceNames: ['EC2'] });
+const approval = approvalEmail({ request, target, approver: 'carol@example.com', link: LINK, expiresAt: '2026-01-01T04:00:00.000Z', serviceNames: ['EC2'], permissions: [{ name: 'EC2', actions: ['ec2:Describe*'], resources: ['*'] }] });
 
 /**
  * What SES documents beyond its model (which constrains neither tags nor addresses): tag names

@@ -1,0 +1,168 @@
+/**
+ * The catalogue as the functions ship it: compiled at `npm run package` from the YAML, after the
+ * full validation (zod schema, IAM's action list), into the very `Catalogue` the broker reads,
+ * with only the custom services (the built-in ones are code). A function then only parses JSON
+ * and runs the cheap structural check below at cold start: no zod, no IAM data, and a cost that
+ * grows slowly with the catalogue (200 accounts x 5 targets load in a few milliseconds; see the
+ * `catalogueScale` section of `npm run bench`).
+ *
+ * Fields this check does not know (targets' or the file's, added by later features) pass through
+ * unchecked: whoever adds one adds its check here too.
+ *
+ * The check refuses what a hand edit or a stale package could bring: another format version,
+ * a field of the wrong type or shape, an unknown service, a duplicate id, a `*` action a target
+ * does not allow, or a service set whose session policy exceeds STS's limit. It is no substitute
+ * for the package step's validation, which also names YAML lines and knows IAM's actions.
+ */
+import { ROLE_ARN } from '../domain/arn';
+import { REGION, SESSION_POLICY_MAX_CHARS } from '../domain/issuance';
+import { sessionPolicyLength } from '../domain/session-policy';
+import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
+import { SERVICE_KEYS, SERVICES } from './services';
+import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
+
+/** Format of build/catalogue.json; a package written by another format is refused at cold start. */
+export const COMPILED_CATALOGUE_FORMAT = 1;
+
+/** What build/catalogue.json holds. */
+export interface CompiledCatalogue {
+  compiledCatalogue: typeof COMPILED_CATALOGUE_FORMAT;
+  /** Custom services only, in catalogue order (built-in ones come first, from code). */
+  services: ServiceDefinition[];
+  targets: Target[];
+  watchedRoles: WatchedRole[];
+}
+
+/**
+ * The compiled form of a validated catalogue: the Catalogue as is (any other top-level field
+ * included, so later catalogue fields ship without changes here), with only the custom services.
+ */
+export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
+  return {
+    compiledCatalogue: COMPILED_CATALOGUE_FORMAT,
+    ...catalogue,
+    services: catalogue.services.filter((s) => s.custom),
+  };
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const TARGET_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const SERVICE_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ACTION = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+const SID = /^[A-Za-z0-9]+$/;
+const WILDCARD_ACTION = /^(?:\*|[a-z0-9-]+:\*)$/;
+
+type Issues = string[];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isStringList = (v: unknown, min = 1): v is string[] => Array.isArray(v) && v.length >= min && v.every(isString);
+const isSeconds = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+function checkService(s: unknown, at: string, issues: Issues, seen: Set<string>): s is ServiceDefinition {
+  if (!isObject(s)) return issues.push(`${at}: must be a service`), false;
+  const before = issues.length;
+  if (!isString(s.key) || !SERVICE_KEY.test(s.key) || SERVICE_KEYS.includes(s.key) || seen.has(s.key)) issues.push(`${at}.key: must be a new service key`);
+  else seen.add(s.key);
+  if (s.custom !== true) issues.push(`${at}.custom: must be true`);
+  if (!isString(s.name)) issues.push(`${at}.name: must be a string`);
+  if (!isString(s.sid) || !SID.test(s.sid)) issues.push(`${at}.sid: must be letters and digits`);
+  if (!isStringList(s.actions) || !s.actions.every((a) => ACTION.test(a))) issues.push(`${at}.actions: must be a list of IAM actions`);
+  if (!isString(s.consolePath) || !s.consolePath.startsWith('/')) issues.push(`${at}.consolePath: must be a path starting with /`);
+  if (s.resources !== undefined && !isStringList(s.resources)) issues.push(`${at}.resources: must be a list of ARNs`);
+  if (s.conditions !== undefined && !isObject(s.conditions)) issues.push(`${at}.conditions: must be a condition block`);
+  return issues.length === before;
+}
+
+function checkTarget(t: unknown, at: string, issues: Issues, services: readonly ServiceDefinition[], ids: Set<string>): void {
+  if (!isObject(t)) return void issues.push(`${at}: must be a target`);
+  if (!isString(t.id) || !TARGET_ID.test(t.id) || ids.has(t.id)) issues.push(`${at}.id: must be a new target id`);
+  else ids.add(t.id);
+  const roleArn = isString(t.roleArn) ? t.roleArn : '';
+  if (t.accounts !== undefined) {
+    if (t.account !== undefined) issues.push(`${at}: has both account and accounts`);
+    if (!isStringList(t.accounts) || !t.accounts.every((a) => ACCOUNT_ID.test(a))) issues.push(`${at}.accounts: must be a list of 12-digit account ids`);
+    if (!ROLE_ARN.test(roleArnIn(roleArn, '000000000000')) || ROLE_ARN.exec(roleArnIn(roleArn, '000000000000'))![2] !== '000000000000') {
+      issues.push(`${at}.roleArn: must be a role ARN with \${account} as its account`);
+    }
+  } else {
+    if (!isString(t.account) || !ACCOUNT_ID.test(t.account)) issues.push(`${at}.account: must be a 12-digit account id`);
+    if (!ROLE_ARN.test(roleArn) || roleArn.includes(ACCOUNT_PLACEHOLDER) || ROLE_ARN.exec(roleArn)![2] !== t.account) {
+      issues.push(`${at}.roleArn: must be a role ARN in the target's account`);
+    }
+  }
+  if (!isString(t.partition)) issues.push(`${at}.partition: must be a partition`);
+  if (!isString(t.region) || !REGION.test(t.region)) issues.push(`${at}.region: must be a region`);
+  if (t.issuer !== 'chained' && t.issuer !== 'user') issues.push(`${at}.issuer: must be chained or user`);
+  if (!isSeconds(t.roleMaxSessionSeconds, 900, 43_200)) issues.push(`${at}.roleMaxSessionSeconds: must be 900..43200`);
+  if (!isSeconds(t.maxDurationSeconds, 900, 43_200)) issues.push(`${at}.maxDurationSeconds: must be 900..43200`);
+  if (!isSeconds(t.approvalTimeoutSeconds, 300, 7 * 24 * 3600)) issues.push(`${at}.approvalTimeoutSeconds: must be 300..604800`);
+  if (!isStringList(t.requesterGroups)) issues.push(`${at}.requesterGroups: must list at least one group`);
+  if (!isStringList(t.approverEmails)) issues.push(`${at}.approverEmails: must list at least one email`);
+  if (!isStringList(t.approverGroups, 0)) issues.push(`${at}.approverGroups: must be a list of groups`);
+  if (!Number.isInteger(t.approvalsRequired) || (t.approvalsRequired as number) < 1 || (isStringList(t.approverEmails) && (t.approvalsRequired as number) > t.approverEmails.length)) {
+    issues.push(`${at}.approvalsRequired: must be 1..the number of approver emails`);
+  }
+  if (t.ticketPattern !== undefined && !isString(t.ticketPattern)) issues.push(`${at}.ticketPattern: must be a string`);
+  if (!isStringList(t.services)) return void issues.push(`${at}.services: must list at least one service`);
+  const offered = t.services.map((key) => services.find((s) => s.key === key));
+  t.services.forEach((key, i) => {
+    const service = offered[i];
+    if (!service) issues.push(`${at}.services[${i}]: unknown service "${key}"`);
+    else if (t.allowWildcardActions !== true && service.actions.some((a) => WILDCARD_ACTION.test(a))) {
+      issues.push(`${at}.services[${i}]: service "${key}" grants a * action the target does not allow`);
+    }
+  });
+  if (t.autoApprove !== undefined) {
+    const auto = t.autoApprove;
+    if (!isObject(auto) || !isStringList(auto.services) || !auto.services.every((k) => (t.services as string[]).includes(k)) || !isSeconds(auto.maxDurationSeconds, 900, 43_200)) {
+      issues.push(`${at}.autoApprove: must name services of the target and a maxDurationSeconds`);
+    }
+  }
+  if (offered.every(Boolean) && typeof t.region === 'string') {
+    const length = policyLength(t.services, services, t.region);
+    if (length > SESSION_POLICY_MAX_CHARS) issues.push(`${at}.services: the session policy of all its services is ${length} characters, over ${SESSION_POLICY_MAX_CHARS}`);
+  }
+}
+
+const lengthCache = new Map<string, number>();
+/** The largest session policy a target can compile; 12-digit accounts all render alike, so one is enough. */
+function policyLength(keys: string[], services: readonly ServiceDefinition[], region: string): number {
+  const cacheKey = `${region}|${keys.join(',')}|${services.length}`;
+  let length = lengthCache.get(cacheKey);
+  if (length === undefined) {
+    length = sessionPolicyLength(keys, services, { account: '000000000000', region });
+    lengthCache.set(cacheKey, length);
+  }
+  return length;
+}
+
+/**
+ * The catalogue in `data` (parsed build/catalogue.json), or the problems found, one
+ * `path: problem` line each.
+ */
+export function readCompiledCatalogue(data: unknown): { catalogue: Catalogue } | { issues: string[] } {
+  if (!isObject(data) || data.compiledCatalogue !== COMPILED_CATALOGUE_FORMAT) {
+    const found = isObject(data) ? JSON.stringify(data.compiledCatalogue ?? null) : 'none';
+    return {
+      issues: [`(top level): not a catalogue compiled by this broker's \`npm run package\` (format ${found}, expected ${COMPILED_CATALOGUE_FORMAT}); package again`],
+    };
+  }
+  const issues: Issues = [];
+  const seen = new Set<string>();
+  const custom = Array.isArray(data.services) ? data.services : (issues.push('services: must be a list'), []);
+  const services: ServiceDefinition[] = [...SERVICES];
+  custom.forEach((s, i) => {
+    if (checkService(s, `services[${i}]`, issues, seen)) services.push(Object.freeze({ ...s, actions: Object.freeze([...s.actions]) as string[] }));
+  });
+  const ids = new Set<string>();
+  const targets = Array.isArray(data.targets) ? (data.targets as unknown[]) : (issues.push('targets: must be a list'), []);
+  targets.forEach((t, i) => checkTarget(t, `targets[${i}]`, issues, services, ids));
+  const watched = Array.isArray(data.watchedRoles) ? (data.watchedRoles as unknown[]) : (issues.push('watchedRoles: must be a list'), []);
+  watched.forEach((w, i) => {
+    if (!isObject(w) || !isString(w.roleArn) || !ROLE_ARN.test(w.roleArn)) issues.push(`watchedRoles[${i}].roleArn: must be a role ARN`);
+  });
+  if (issues.length > 0) return { issues };
+  // Other top-level fields (added by later catalogue features) pass through as compiled.
+  const { compiledCatalogue: _format, ...rest } = data;
+  return { catalogue: { ...(rest as object), services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue };
+}
