@@ -70,6 +70,7 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   createRequest: ['dynamodb', 'sfn'],
   listRequests: ['dynamodb'],
   getRequest: ['dynamodb'],
+  getRequestHistory: ['dynamodb'],
   cancelRequest: ['dynamodb', 'sfn'],
   getCatalogue: [],
   showApproval: ['dynamodb'],

@@ -4,7 +4,7 @@ import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 import type { Logger } from '../shared/log/logger';
 import type { Clock, Workflow, WorkflowDecision } from '../shared/ports';
 import type { AslDefinition, AslRetrier, AslState } from '../shared/workflow/asl-types';
-import { workflowTaskClosedError } from '../shared/workflow/errors';
+import { STATES_TIMEOUT_ERROR, workflowTaskClosedError } from '../shared/workflow/errors';
 import type {
   IssueCredentialsPayload,
   IssueCredentialsResult,
@@ -92,9 +92,37 @@ let compiled: { definition: AslDefinition; machine: StateMachine } | undefined;
 function compiledWorkflow() {
   if (!compiled) {
     const definition = loadStateMachineDefinition();
-    compiled = { definition, machine: new StateMachine(definition as never) };
+    // The runner takes the Wait's pause inside the Task after the Wait (see overridesFor). The
+    // interpreter would count that pause against the Task's TimeoutSeconds on a real timer, and a
+    // window longer than the timeout would end in States.Timeout: the interpreter gets that Task
+    // with the longest timeout a Node timer holds (it reads a missing one as 60 s), and the
+    // runner applies the Task's own timeout to its work after the pause.
+    const afterWait = definition.States[StateName.WAIT_FOR_EXPIRY]?.Next;
+    const afterWaitState = afterWait === undefined ? undefined : definition.States[afterWait];
+    const interpreted =
+      afterWait === undefined || afterWaitState === undefined
+        ? definition
+        : { ...definition, States: { ...definition.States, [afterWait]: withoutTimeout(afterWaitState) } };
+    compiled = { definition, machine: new StateMachine(interpreted as never) };
   }
   return compiled;
+}
+
+function withoutTimeout(state: AslState): AslState {
+  return { ...state, TimeoutSeconds: MAX_TIMER_SECONDS };
+}
+
+/** `work`, or States.Timeout after `seconds` of real time (a Task's TimeoutSeconds, unscaled as in AWS). */
+async function withinTaskTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
+  const done = new AbortController();
+  const timedOut = realTimer.sleep(seconds * 1000, done.signal).then(() => {
+    if (!done.signal.aborted) throw namedError(STATES_TIMEOUT_ERROR, 'Task timed out');
+  });
+  try {
+    return await Promise.race([work, timedOut as Promise<never>]);
+  } finally {
+    done.abort();
+  }
 }
 
 interface Running {
@@ -153,10 +181,11 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
             if (fn === 'issueCredentials') running.windowEndsAt = (result.Payload as Partial<IssueCredentialsResult>)?.expiresAt;
             return result;
           };
+      const runnerTimeout = name === afterWait ? state.TimeoutSeconds : undefined;
       taskResourceLocalHandlers[name] = async (input) => {
         await pauseBefore(running, name);
         try {
-          return await attempt(input);
+          return await (runnerTimeout === undefined ? attempt(input) : withinTaskTimeout(attempt(input), runnerTimeout));
         } catch (e) {
           const backoff = retryBackoffMs(state.Retry, e as Error, running.attempts, name);
           if (backoff !== undefined) running.pauses.set(name, options.retryIntervalMs ?? backoff);

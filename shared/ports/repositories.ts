@@ -41,10 +41,28 @@ export class StaleWriteError extends Error {
   }
 }
 
+/** One page of a request's history, oldest first; `last` is the cursor when more entries follow. */
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  last?: string;
+}
+
 export interface RequestRepository {
   /** Fails with StaleWriteError if the id exists. */
   create(request: AccessRequest): Promise<void>;
+  /**
+   * The request with its lifecycle history (every entry except those stored apart, see
+   * shared/domain/history.ts): what the rules read. Retrievals and matched alarms are read
+   * through `getWithLatestHistory` and `historyPage`.
+   */
   get(id: string): Promise<AccessRequest | undefined>;
+  /**
+   * The request whose `history` is its latest `count` entries of every kind, oldest first, and
+   * whether older entries exist.
+   */
+  getWithLatestHistory(id: string, count: number): Promise<{ request: AccessRequest; more: boolean } | undefined>;
+  /** All entries of every kind, oldest first, after the cursor `after`; undefined for an unknown request. */
+  historyPage(id: string, options: { after?: string; limit: number }): Promise<HistoryPage | undefined>;
   /** The workflow's task token for the request, if it is waiting on a decision. */
   getTaskToken(id: string): Promise<string | undefined>;
   /** The request and its task token from one consistent read (so they belong to the same version). */
@@ -55,7 +73,11 @@ export interface RequestRepository {
    * (shared/domain/status.ts) before any write; a lost race fails with StaleWriteError.
    */
   update(id: string, update: RequestUpdate): Promise<AccessRequest>;
-  /** Appends audit entries without touching status (no version check: history is append-only). */
+  /**
+   * Appends audit entries without touching status (no version check: history is append-only).
+   * Lifecycle entries go on the request item; entries stored apart become one item each.
+   * An update's `append` always goes on the request item, in the same conditional write.
+   */
   appendHistory(id: string, entries: HistoryEntry[]): Promise<void>;
   listByRequester(sub: string, options: ListOptions): Promise<Page>;
   /** Requests for any of these targets, newest first across all of them. */

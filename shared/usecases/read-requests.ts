@@ -3,7 +3,7 @@ import { canView, isApproverOf, isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
 import type { AccessRequest } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
-import type { Page } from '../ports/repositories';
+import type { HistoryPage, Page } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 
 /** The ports this use case touches (its composition root provides exactly these). */
@@ -14,6 +14,34 @@ export async function getVisibleRequest(deps: ReadRequestsDeps, caller: Caller, 
   const request = await deps.requests.get(id);
   if (!request || !canView(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   return request;
+}
+
+/**
+ * One request with its latest `count` history entries of every kind (oldest first), and whether
+ * older ones exist; 404 as `getVisibleRequest`.
+ */
+export async function getVisibleRequestWithLatestHistory(
+  deps: ReadRequestsDeps,
+  caller: Caller,
+  id: string,
+  count: number,
+): Promise<{ request: AccessRequest; more: boolean }> {
+  const found = await deps.requests.getWithLatestHistory(id, count);
+  if (!found || !canView(found.request, caller)) throw new NotFoundError(`Request ${id} not found`);
+  return found;
+}
+
+/** A page of a request's whole history, oldest first, for whoever may read the request (404 otherwise). */
+export async function readHistory(
+  deps: ReadRequestsDeps,
+  caller: Caller,
+  id: string,
+  page: { after?: string; limit: number },
+): Promise<HistoryPage> {
+  await getVisibleRequest(deps, caller, id);
+  const found = await deps.requests.historyPage(id, page);
+  if (!found) throw new NotFoundError(`Request ${id} not found`);
+  return found;
 }
 
 /** Repository pages read to fill one approvals page after dropping the caller's own requests. */

@@ -12,6 +12,7 @@ import { SERVICES } from '../../shared/catalogue/services';
 import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
+import { historyPage, latestHistory, storedApart } from '../../shared/domain/history';
 import { assertTransition, RequestStatus } from '../../shared/domain/status';
 import type { LogFields, Logger, LogLevel } from '../../shared/log/logger';
 import type {
@@ -223,9 +224,20 @@ export function fakePorts(options: FakePortsOptions = {}) {
         if (requests.has(request.id)) throw new StaleWriteError(request.id);
         requests.set(request.id, { request: clone(request) });
       },
+      /** As the DynamoDB repository: entries stored apart are not part of the request read. */
       async get(id: string) {
         const row = requests.get(id);
-        return row ? clone(row.request) : undefined;
+        return row ? { ...clone(row.request), history: clone(row.request.history.filter((e) => !storedApart(e))) } : undefined;
+      },
+      async getWithLatestHistory(id: string, count: number) {
+        const row = requests.get(id);
+        if (!row) return undefined;
+        const latest = latestHistory(row.request.history, [], count);
+        return { request: { ...clone(row.request), history: clone(latest.entries) }, more: latest.more };
+      },
+      async historyPage(id: string, options: { after?: string; limit: number }) {
+        const row = requests.get(id);
+        return row ? clone(historyPage(row.request.history, [], options.after, options.limit)) : undefined;
       },
       async getTaskToken(id: string) {
         return requests.get(id)?.taskToken;

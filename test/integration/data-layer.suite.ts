@@ -274,32 +274,128 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         expect(stored?.history[1]?.detail).toBe(won[0]!.value.history[1]?.detail);
       });
 
-      it('appendHistory appends in order without touching version or status; unknown ids are refused', async () => {
+      it('appendHistory keeps lifecycle entries on the request and stores each retrieval or alarm as its own item; unknown ids are refused', async () => {
         const request = makeRequest();
         await repo.create(request);
         const a: HistoryEntry = { at: iso(50_000), type: HistoryType.CREDENTIALS_RETRIEVED, by: 'alice@example.com', detail: 'format=json' };
         const b: HistoryEntry = { at: iso(50_001), type: HistoryType.ALERT_MATCHED, detail: 'AssumeRole from 203.0.113.7' };
+        const c: HistoryEntry = { at: iso(50_002), type: HistoryType.REQUESTER_NOTIFIED, detail: 'granted' };
         await repo.appendHistory(request.id, [a]);
-        await repo.appendHistory(request.id, [b]);
+        await repo.appendHistory(request.id, [b, c]);
         await repo.appendHistory(request.id, []);
         const stored = await repo.get(request.id);
-        expect(stored?.history).toEqual([...request.history, a, b]);
+        // get(): the lifecycle (what the rules read); version and status untouched.
+        expect(stored?.history).toEqual([...request.history, c]);
         expect(stored?.version).toBe(1);
         expect(stored?.status).toBe(RequestStatus.PENDING);
+        // The entries stored apart: one item each in the request's partition, sort key H#<at>#<12 hex>.
+        const raw = await table.db.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+            ExpressionAttributeValues: { ':pk': `REQ#${request.id}`, ':h': 'H#' },
+          }),
+        );
+        expect(raw.Items?.map((i) => i.sk)).toEqual([
+          expect.stringMatching(new RegExp(`^H#${a.at}#[0-9a-f]{12}$`)),
+          expect.stringMatching(new RegExp(`^H#${b.at}#[0-9a-f]{12}$`)),
+        ]);
+        expect(raw.Items?.[0]).toEqual({ pk: `REQ#${request.id}`, sk: raw.Items?.[0]?.sk, itemType: 'history', ...a });
+        // Every entry, in time order, through the history page.
+        expect((await repo.historyPage(request.id, { limit: 10 }))?.entries).toEqual([...request.history, a, b, c]);
 
         const unknown = newRequestId();
-        await expect(repo.appendHistory(unknown, [a])).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+        await expect(repo.appendHistory(unknown, [a])).rejects.toThrow(`Request ${unknown} not found; history not appended`);
+        await expect(repo.appendHistory(unknown, [c])).rejects.toThrow(`Request ${unknown} not found; history not appended`);
         expect(await repo.get(unknown)).toBeUndefined();
+        expect(await repo.historyPage(unknown, { limit: 10 })).toBeUndefined();
+        expect(await repo.getWithLatestHistory(unknown, 20)).toBeUndefined();
       });
 
-      it('concurrent appendHistory calls lose no entry', async () => {
+      it('concurrent appendHistory calls lose no entry, of either kind', async () => {
         const request = makeRequest();
         await repo.create(request);
-        await Promise.all(
-          Array.from({ length: 8 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000 + i), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `n${i}` }])),
-        );
-        const details = (await repo.get(request.id))?.history.slice(1).map((h) => h.detail).sort();
-        expect(details).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+        await Promise.all([
+          ...Array.from({ length: 8 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `n${i}` }])),
+          ...Array.from({ length: 4 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000), type: HistoryType.ISSUED, detail: `i${i}` }])),
+        ]);
+        const details = (await repo.historyPage(request.id, { limit: 100 }))?.entries.slice(1).map((h) => h.detail).sort();
+        expect(details).toEqual(['i0', 'i1', 'i2', 'i3', 'n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+        expect((await repo.get(request.id))?.history.slice(1).map((h) => h.detail).sort()).toEqual(['i0', 'i1', 'i2', 'i3']);
+      });
+
+      it('getWithLatestHistory: the latest entries of both kinds, oldest first, and whether older ones exist', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        expect(await repo.getWithLatestHistory(request.id, 3)).toEqual({ request, more: false });
+
+        const retrievals = Array.from({ length: 30 }, (_, i): HistoryEntry => ({ at: iso(60_000 + i * 2), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `r${i}` }));
+        for (const entry of retrievals) await repo.appendHistory(request.id, [entry]);
+        const issued: HistoryEntry = { at: iso(60_000 + 55), type: HistoryType.ISSUED, detail: 'refresh' };
+        await repo.appendHistory(request.id, [issued]);
+
+        const before = sent.sent.length;
+        const found = await repo.getWithLatestHistory(request.id, 5);
+        expect(found?.more).toBe(true);
+        expect(found?.request).toEqual({ ...request, history: [retrievals[26], retrievals[27], issued, retrievals[28], retrievals[29]] });
+        // One GetItem and one Query of the newest history items: never the whole partition.
+        const calls = sent.sent.slice(before);
+        expect(calls.map((c) => c.operation).sort()).toEqual(['GetItem', 'Query']);
+        expect(calls.find((c) => c.operation === 'Query')?.input).toEqual({
+          TableName: table.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': { S: `REQ#${request.id}` }, ':prefix': { S: 'H#' } },
+          ScanIndexForward: false,
+          Limit: 6,
+          ConsistentRead: true,
+        });
+        // get() is unchanged by the items: the lifecycle only.
+        expect((await repo.get(request.id))?.history).toEqual([...request.history, issued]);
+      });
+
+      it('historyPage pages through every entry oldest first, each exactly once, whatever the page size', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const entries: HistoryEntry[] = [];
+        for (let i = 0; i < 120; i++) {
+          // Every fifth a lifecycle entry, several in the same millisecond as an item.
+          const entry: HistoryEntry = i % 5 === 0
+            ? { at: iso(70_000 + Math.floor(i / 3)), type: HistoryType.ISSUED, detail: `e${i}` }
+            : { at: iso(70_000 + Math.floor(i / 3)), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `e${i}` };
+          entries.push(entry);
+        }
+        await Promise.all(entries.map((e) => repo.appendHistory(request.id, [e])));
+        for (const limit of [1, 7, 50, 100]) {
+          const seen: HistoryEntry[] = [];
+          let after: string | undefined;
+          for (let pages = 0; pages < 200; pages++) {
+            const page = await repo.historyPage(request.id, { limit, ...(after ? { after } : {}) });
+            expect(page!.entries.length).toBeLessThanOrEqual(limit);
+            seen.push(...page!.entries);
+            if (!page!.last) break;
+            after = page!.last;
+          }
+          expect(seen).toHaveLength(121);
+          expect(seen[0]).toEqual(request.history[0]);
+          expect(seen.slice(1).map((e) => e.detail).sort()).toEqual(entries.map((e) => e.detail).sort());
+          // Oldest first.
+          expect(seen.map((e) => e.at)).toEqual([...seen.map((e) => e.at)].sort());
+        }
+      });
+
+      it('list queries never show history items as requests', async () => {
+        const sub = `history-${newRequestId()}`;
+        const mine = [makeRequest({ sub }), makeRequest({ sub })];
+        for (const r of mine) await repo.create(r);
+        for (let i = 0; i < 25; i++) {
+          await repo.appendHistory(mine[0]!.id, [{ at: iso(80_000 + i), type: HistoryType.ALERT_MATCHED, detail: `a${i}` }]);
+        }
+        const page = await repo.listByRequester(sub, { limit: 10 });
+        expect(page.items.map((r) => r.id)).toEqual(newestFirst(mine));
+        expect(page.last).toBeUndefined();
+        const byTarget = await repo.listByTargets(['sandbox-readonly'], { limit: 100 });
+        expect(byTarget.items.every((r) => typeof r.status === 'string' && typeof r.id === 'string')).toBe(true);
       });
 
       it('the task token is stored and removed by updates and never returned by get()', async () => {

@@ -416,11 +416,13 @@ describe('failures', () => {
     const repo = tb.broker.deps.requests;
     const originalGet = repo.get;
     const originalGetWithToken = repo.getWithTaskToken;
+    const originalGetWithLatest = repo.getWithLatestHistory;
     const originalCreate = repo.create;
     repo.get = async () => {
       throw new Error('secret internal detail: arn:aws:dynamodb:us-east-1:123456789012:table/access-broker');
     };
     repo.getWithTaskToken = repo.get as never;
+    repo.getWithLatestHistory = repo.get as never;
     repo.create = async () => {
       const e = new Error('secret internal detail in create');
       e.name = 'ProvisionedThroughputExceededException';
@@ -443,6 +445,7 @@ describe('failures', () => {
       }
     } finally {
       repo.get = originalGet;
+      repo.getWithLatestHistory = originalGetWithLatest;
       repo.getWithTaskToken = originalGetWithToken;
       repo.create = originalCreate;
       logs.restore();

@@ -54,7 +54,11 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
   },
   getRequest: {
     role: 'GetRequestRole',
-    grants: [{ actions: ['dynamodb:GetItem'], resources: [TABLE], why: 'read one request' }],
+    grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [TABLE], why: 'read one request and query its latest history items (its own partition)' }],
+  },
+  getRequestHistory: {
+    role: 'GetRequestHistoryRole',
+    grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [TABLE], why: 'read the request (who may see it), page through its history items' }],
   },
   cancelRequest: {
     role: 'CancelRequestRole',
