@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { stsClient } from '../shared/clients/sts';
 import { createDynamoApprovalLinkRepository } from '../shared/adapters/dynamo/approval-link-repository';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { createDynamoLimitStore } from '../shared/adapters/dynamo/limit-store';
 import { createDynamoCredentialStore } from '../shared/adapters/dynamo/credential-store';
 import { createDynamoEventDeduper } from '../shared/adapters/dynamo/event-deduper';
 import { createDynamoRequestRepository } from '../shared/adapters/dynamo/request-repository';
@@ -170,6 +171,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     links: createDynamoApprovalLinkRepository(db, LOCAL_TABLE_NAME),
     credentials: createDynamoCredentialStore(db, LOCAL_TABLE_NAME),
     events: createDynamoEventDeduper(db, LOCAL_TABLE_NAME, 7),
+    limits: createDynamoLimitStore(db, LOCAL_TABLE_NAME),
     workflow,
     notifier: outbox.notifier,
     issuer,

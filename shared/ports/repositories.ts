@@ -1,4 +1,5 @@
 import type { AlarmKey } from '../domain/alarm-scope';
+import type { OpenClaim } from '../domain/limits';
 import type { AccessRequest, HistoryEntry } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
 import type { SealedSecret } from './index';
@@ -139,4 +140,28 @@ export interface EventDeduper {
   complete(key: AlarmKey, now: Date, source: string): Promise<void>;
   /** Drops an in-progress claim after a failed publish, so the retry alarms at once. */
   release(key: AlarmKey): Promise<void>;
+}
+
+/**
+ * Counters behind the limits against abuse (shared/domain/limits.ts). Every write is conditional,
+ * so concurrent submissions are counted exactly: of N+5 parallel ones, exactly the allowed
+ * number get through.
+ */
+export interface LimitStore {
+  /** The open-request slots a requester holds on a target, and the version to write against (0: none yet). */
+  openClaims(sub: string, target: string): Promise<{ claims: OpenClaim[]; version: number }>;
+  /** Replaces the slots if their version is still `expectedVersion`; false when another submission wrote first. */
+  replaceOpenClaims(sub: string, target: string, expectedVersion: number, claims: OpenClaim[]): Promise<boolean>;
+  /**
+   * Counts one submission in the window starting `windowStart`; false (nothing counted) when
+   * `limit` were counted already. The counter expires after `expiresAt`.
+   */
+  countSubmission(sub: string, windowStart: string, limit: number, expiresAt: string): Promise<boolean>;
+  /**
+   * Claims the auto-approval of `target` for `requestId` until `until`, unless another request
+   * holds it after `now`; true for the request that already holds it (a retry).
+   */
+  claimAutoApproval(sub: string, target: string, requestId: string, now: string, until: string): Promise<boolean>;
+  /** Gives the claim back (its request was not approved after all); a claim of another request is left alone. */
+  releaseAutoApproval(sub: string, target: string, requestId: string, now: string): Promise<void>;
 }

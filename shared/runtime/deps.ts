@@ -5,6 +5,7 @@ import type {
   ApprovalLinkRepository,
   CredentialStore,
   EventDeduper,
+  LimitStore,
   RequestRepository,
 } from '../ports/repositories';
 
@@ -40,6 +41,7 @@ export interface Deps {
   links: ApprovalLinkRepository;
   credentials: CredentialStore;
   events: EventDeduper;
+  limits: LimitStore;
   workflow: Workflow;
   notifier: Notifier;
   issuer: CredentialIssuer;

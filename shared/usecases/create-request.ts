@@ -7,10 +7,11 @@ import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
 import { RequestStatus, canTransition } from '../domain/status';
 import type { Deps } from '../runtime/deps';
+import { claimOpenSlot, countSubmission } from './limits';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'logger' | 'newId' | 'requests' | 'workflow'>;
+export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'limits' | 'logger' | 'newId' | 'requests' | 'workflow'>;
 
 /**
  * Validates and stores a new PENDING request, then starts its approval workflow.
@@ -35,6 +36,10 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
   const request = buildAccessRequest({ id: deps.newId(), now, caller, target, input });
   // Refuse now what STS would refuse at issue time, while the requester is still here to fix it.
   compileSessionPolicy(request.services, deps.catalogue.services);
+  // Limits against abuse, after the request was found valid: the submission rate (429), then a
+  // slot among the requester's open requests on this target (409).
+  await countSubmission(deps, caller.sub, now);
+  await claimOpenSlot(deps, caller.sub, target, request.id, now);
 
   await deps.requests.create(request);
   deps.logger.info('request submitted', { requestId: request.id, target: target.id });

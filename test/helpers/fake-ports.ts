@@ -13,6 +13,7 @@ import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { historyPage, latestHistory, storedApart } from '../../shared/domain/history';
+import type { OpenClaim } from '../../shared/domain/limits';
 import { assertTransition, RequestStatus } from '../../shared/domain/status';
 import type { LogFields, Logger, LogLevel } from '../../shared/log/logger';
 import type {
@@ -203,6 +204,12 @@ export function fakePorts(options: FakePortsOptions = {}) {
     return matching.length > options.limit ? { items: page, last: page.at(-1)!.id } : { items: page };
   }
 
+  const limitRows = {
+    open: new Map<string, { claims: OpenClaim[]; version: number }>(),
+    rate: new Map<string, number>(),
+    auto: new Map<string, { requestId: string; until: string }>(),
+  };
+
   let idSeq = 0;
   let keySeq = 0;
 
@@ -289,6 +296,38 @@ export function fakePorts(options: FakePortsOptions = {}) {
       },
       async listByTargets(targets: string[], options: ListOptions) {
         return listed([...requests.values()].map((r) => r.request).filter((r) => targets.includes(r.target)), options);
+      },
+    },
+
+    /** In memory, with the DynamoDB store's conditions. */
+    limits: {
+      async openClaims(sub: string, target: string) {
+        const row = limitRows.open.get(`${target}#${sub}`);
+        return { claims: clone(row?.claims ?? []), version: row?.version ?? 0 };
+      },
+      async replaceOpenClaims(sub: string, target: string, expectedVersion: number, claims: OpenClaim[]) {
+        const key = `${target}#${sub}`;
+        if ((limitRows.open.get(key)?.version ?? 0) !== expectedVersion) return false;
+        limitRows.open.set(key, { claims: clone(claims), version: expectedVersion + 1 });
+        return true;
+      },
+      async countSubmission(sub: string, windowStart: string, limit: number) {
+        const key = `${windowStart}#${sub}`;
+        const count = limitRows.rate.get(key) ?? 0;
+        if (count >= limit) return false;
+        limitRows.rate.set(key, count + 1);
+        return true;
+      },
+      async claimAutoApproval(sub: string, target: string, requestId: string, at: string, until: string) {
+        const key = `${target}#${sub}`;
+        const held = limitRows.auto.get(key);
+        if (held && held.until > at && held.requestId !== requestId) return false;
+        limitRows.auto.set(key, { requestId, until });
+        return true;
+      },
+      async releaseAutoApproval(sub: string, target: string, requestId: string, at: string) {
+        const held = limitRows.auto.get(`${target}#${sub}`);
+        if (held?.requestId === requestId) held.until = at;
       },
     },
 

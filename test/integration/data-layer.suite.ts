@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoApprovalLinkRepository } from '../../shared/adapters/dynamo/approval-link-repository';
 import { createDynamoCredentialStore } from '../../shared/adapters/dynamo/credential-store';
 import { createDynamoEventDeduper } from '../../shared/adapters/dynamo/event-deduper';
+import { createDynamoLimitStore } from '../../shared/adapters/dynamo/limit-store';
 import { INDEX_BY_REQUESTER, credentialsKey, eventKey, linkKey, requestKey } from '../../shared/adapters/dynamo/keys';
 import { createDynamoRequestRepository } from '../../shared/adapters/dynamo/request-repository';
 import { newRequestId } from '../../shared/domain/ids';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { RequestStatus, TransitionNotAllowedError } from '../../shared/domain/status';
-import { StaleWriteError, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
+import { StaleWriteError, type LimitStore, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
 import { attachModelValidation, type ModelCheckLog } from '../helpers/aws-model';
 import type { TestTable } from '../helpers/dynamodb-endpoint';
 
@@ -573,6 +574,53 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           expect(cursor).toBeUndefined();
           expect(found).toEqual(revoked);
         }
+      });
+    });
+
+    describe('limit store', () => {
+      let limits: LimitStore;
+      beforeAll(() => {
+        limits = createDynamoLimitStore(table.db, table.tableName);
+      });
+
+      it('counts submissions exactly under concurrency: of 14 parallel with a limit of 10, exactly 10 are counted', async () => {
+        const results = await Promise.all(Array.from({ length: 14 }, () => limits.countSubmission('rate-user', iso(0), 10, iso(3600))));
+        expect(results.filter(Boolean)).toHaveLength(10);
+        // Another window, another count.
+        expect(await limits.countSubmission('rate-user', iso(3600), 10, iso(7200))).toBe(true);
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: `LIMIT#RATE#${iso(0)}#rate-user`, sk: 'LIMIT' } }));
+        expect(raw.Item).toEqual({ pk: `LIMIT#RATE#${iso(0)}#rate-user`, sk: 'LIMIT', itemType: 'limit-rate', count: 10, ttl: Date.parse(iso(3600)) / 1000 + 86_400 });
+      });
+
+      it('open-request slots: a replace is conditional on the version, so of 8 parallel writers exactly one wins', async () => {
+        expect(await limits.openClaims('slot-user', 'sandbox-readonly')).toEqual({ claims: [], version: 0 });
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => limits.replaceOpenClaims('slot-user', 'sandbox-readonly', 0, [{ requestId: `r${i}`, at: iso(1) }])),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const stored = await limits.openClaims('slot-user', 'sandbox-readonly');
+        expect(stored.version).toBe(1);
+        expect(stored.claims).toHaveLength(1);
+        expect(await limits.replaceOpenClaims('slot-user', 'sandbox-readonly', 0, [])).toBe(false);
+        expect(await limits.replaceOpenClaims('slot-user', 'sandbox-readonly', 1, [])).toBe(true);
+        expect(await limits.openClaims('slot-user', 'sandbox-readonly')).toEqual({ claims: [], version: 2 });
+        // Another target (or requester) has its own slots.
+        expect((await limits.openClaims('slot-user', 'prod-readonly')).version).toBe(0);
+      });
+
+      it('auto-approval claims: one request at a time until its end, a retry of the holder succeeds, a release frees it', async () => {
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r1', iso(0), iso(100))).toBe(true);
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r2', iso(50), iso(150))).toBe(false);
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r1', iso(60), iso(100))).toBe(true);
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r2', iso(100), iso(200))).toBe(true);
+        await limits.releaseAutoApproval('auto-user', 'sandbox-readonly', 'r1', iso(110));
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r3', iso(110), iso(300))).toBe(false);
+        await limits.releaseAutoApproval('auto-user', 'sandbox-readonly', 'r2', iso(110));
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r3', iso(111), iso(300))).toBe(true);
+        const concurrent = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => limits.claimAutoApproval('auto-user', 'prod-readonly', `p${i}`, iso(0), iso(100))),
+        );
+        expect(concurrent.filter(Boolean)).toHaveLength(1);
       });
     });
 

@@ -8,6 +8,9 @@
  * | history entry   | REQ#<id>           | H#<at>#<sfx>| -                         | -                        |
  * | approval link   | LINK#<sha256>      | LINK        | -                         | -                        |
  * | seen event      | EVENT#<event id>   | EVENT       | -                         | -                        |
+ * | open slots      | LIMIT#OPEN#<target>#<sub>  | LIMIT | -                   | -                        |
+ * | submissions     | LIMIT#RATE#<window start>#<sub> | LIMIT | -              | -                        |
+ * | auto-approval   | LIMIT#AUTO#<target>#<sub>  | LIMIT | -                   | -                        |
  *
  * Ids are time-sortable, so a descending query on either index is "newest first".
  */
@@ -23,6 +26,10 @@ export const HISTORY_END = 'H$';
 export const historyKey = (id: string, position: string) => ({ pk: `REQ#${id}`, sk: `${HISTORY_PREFIX}${position}` });
 export const linkKey = (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' });
 export const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+// The subject comes last: it is the IdP's string and may contain `#`; the other parts cannot.
+export const openLimitKey = (target: string, sub: string) => ({ pk: `LIMIT#OPEN#${target}#${sub}`, sk: 'LIMIT' });
+export const rateLimitKey = (windowStart: string, sub: string) => ({ pk: `LIMIT#RATE#${windowStart}#${sub}`, sk: 'LIMIT' });
+export const autoApprovalKey = (target: string, sub: string) => ({ pk: `LIMIT#AUTO#${target}#${sub}`, sk: 'LIMIT' });
 export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;
 export const targetPartition = (target: string) => `TARGET#${target}`;
 
