@@ -80,6 +80,8 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   issueCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
   notifyRequester: ['dynamodb', 'sns'],
   settleRequest: ['dynamodb', 'sns'],
+  settleEndedExecution: ['dynamodb', 'sns'],
+  sweepStuckRequests: ['dynamodb', 'sfn', 'sns'],
   alertOnAssumeRole: ['dynamodb', 'sns'],
   reconcileTrail: ['dynamodb', 'sns', 's3'],
 };

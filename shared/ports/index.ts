@@ -1,3 +1,4 @@
+import type { ExecutionState } from '../domain/stuck';
 import type { AccessRequest } from '../domain/request';
 
 /** Wall clock, injectable so tests control time. */
@@ -86,6 +87,12 @@ export interface Workflow {
   sendDecision(taskToken: string, output: WorkflowDecision): Promise<void>;
   /** Ends a waiting execution (cancel). */
   abort(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+/** What Step Functions knows of a request's execution (named after the request id). */
+export interface WorkflowExecutions {
+  /** DescribeExecution's status, or NOT_FOUND when the request's execution never started. */
+  status(requestId: string): Promise<ExecutionState>;
 }
 
 export interface WorkflowDecision {

@@ -81,6 +81,11 @@ export interface RequestRepository {
    */
   appendHistory(id: string, entries: HistoryEntry[]): Promise<void>;
   listByRequester(sub: string, options: ListOptions): Promise<Page>;
+  /**
+   * Requests that are not final, oldest first, after the id `after` (the sweep's reading; an
+   * index read, eventually consistent). `last` is the cursor when more may follow.
+   */
+  listOpen(options: { after?: string; limit: number }): Promise<Page>;
   /** Requests for any of these targets, newest first across all of them. */
   listByTargets(targets: string[], options: ListOptions): Promise<Page>;
 }

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/types';
 import type { Logger } from '../log/logger';
-import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Notifier, Workflow } from '../ports';
+import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Notifier, Workflow, WorkflowExecutions } from '../ports';
 import type {
   ApprovalLinkRepository,
   CredentialStore,
@@ -43,6 +43,7 @@ export interface Deps {
   events: EventDeduper;
   limits: LimitStore;
   workflow: Workflow;
+  executions: WorkflowExecutions;
   notifier: Notifier;
   issuer: CredentialIssuer;
   signIn: ConsoleSignIn;

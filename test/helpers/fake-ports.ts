@@ -14,7 +14,7 @@ import type { Caller } from '../../shared/domain/identity';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { historyPage, latestHistory, storedApart } from '../../shared/domain/history';
 import type { OpenClaim } from '../../shared/domain/limits';
-import { assertTransition, RequestStatus } from '../../shared/domain/status';
+import { assertTransition, isFinal, RequestStatus } from '../../shared/domain/status';
 import type { LogFields, Logger, LogLevel } from '../../shared/log/logger';
 import type {
   ConsoleUrlInput,
@@ -293,6 +293,14 @@ export function fakePorts(options: FakePortsOptions = {}) {
       },
       async listByRequester(sub: string, options: ListOptions) {
         return listed([...requests.values()].map((r) => r.request).filter((r) => r.requester.sub === sub), options);
+      },
+      async listOpen(options: { after?: string; limit: number }) {
+        const open = [...requests.values()]
+          .map((r) => r.request)
+          .filter((r) => !isFinal(r.status) && (options.after === undefined || r.id > options.after))
+          .sort((a, b) => (a.id < b.id ? -1 : 1));
+        const items = open.slice(0, options.limit).map(clone);
+        return open.length > options.limit ? { items, last: items.at(-1)!.id } : { items };
       },
       async listByTargets(targets: string[], options: ListOptions) {
         return listed([...requests.values()].map((r) => r.request).filter((r) => targets.includes(r.target)), options);

@@ -66,6 +66,9 @@ async function allPages(list: (before?: string) => Promise<Page>): Promise<strin
   throw new Error('pagination did not end');
 }
 
+/** Follows listOpen's cursors with a small page, returning every id in order. */
+let allOpen: () => Promise<string[]>;
+
 const newestFirst = (requests: AccessRequest[]) => requests.map((r) => r.id).sort().reverse();
 
 /**
@@ -85,20 +88,31 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
       table = await open();
       sent = attachModelValidation(table.db);
       repo = createDynamoRequestRepository(table.db, table.tableName);
+      allOpen = async () => {
+        const ids: string[] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 200; i++) {
+          const page = await repo.listOpen({ limit: 3, ...(after ? { after } : {}) });
+          ids.push(...page.items.map((r) => r.id));
+          if (!page.last) return ids;
+          after = page.last;
+        }
+        throw new Error('listOpen did not end');
+      };
     });
 
     afterAll(async () => {
       await table?.close();
     });
 
-    it('the table has both indexes of the one table definition', async () => {
+    it('the table has the three indexes of the one table definition', async () => {
       const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual([
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ]);
-      expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byRequester', 'byTarget']);
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byOpen', 'byRequester', 'byTarget']);
     });
 
     describe('request repository', () => {
@@ -170,9 +184,18 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
               TableName: table.tableName,
               Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } },
               UpdateExpression:
-                'SET #version = #version + :one, #history = list_append(#history, :append), #updatedAt = :updatedAt, #f_status = :f_status',
+                'SET #version = #version + :one, #history = list_append(#history, :append), #updatedAt = :updatedAt, #f_status = :f_status REMOVE #gsi3pk, #gsi3sk',
               ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
-              ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#history': 'history', '#updatedAt': 'updatedAt', '#f_status': 'status' },
+              ExpressionAttributeNames: {
+                '#version': 'version',
+                '#status': 'status',
+                '#history': 'history',
+                '#updatedAt': 'updatedAt',
+                '#f_status': 'status',
+                // CANCELLED is final: the request leaves the sparse byOpen index.
+                '#gsi3pk': 'gsi3pk',
+                '#gsi3sk': 'gsi3sk',
+              },
               ExpressionAttributeValues: {
                 ':expectedVersion': { N: '1' },
                 ':expectedStatus': { S: RequestStatus.PENDING },
@@ -383,6 +406,22 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           // Oldest first.
           expect(seen.map((e) => e.at)).toEqual([...seen.map((e) => e.at)].sort());
         }
+      });
+
+      it('listOpen: requests that are not final, oldest first, paged; a final status leaves the index', async () => {
+        const before = await allOpen();
+        const mine = [makeRequest({ sub: 'open-a' }), makeRequest({ sub: 'open-b' }), makeRequest({ sub: 'open-c', status: RequestStatus.CANCELLED })];
+        for (const r of mine) await repo.create(r);
+        const open = await allOpen();
+        expect(open.filter((id) => !before.includes(id))).toEqual([mine[0]!.id, mine[1]!.id]);
+        await repo.update(mine[0]!.id, { expectedVersion: 1, expectedStatus: RequestStatus.PENDING, set: { status: RequestStatus.APPROVED }, append: [], at: iso(90_000) });
+        expect(await allOpen()).toContain(mine[0]!.id);
+        await repo.update(mine[0]!.id, { expectedVersion: 2, expectedStatus: RequestStatus.APPROVED, set: { status: RequestStatus.FAILED }, append: [], at: iso(90_001) });
+        expect(await allOpen()).not.toContain(mine[0]!.id);
+        expect(await allOpen()).toContain(mine[1]!.id);
+        // The index keys never reach the caller.
+        const page = await repo.listOpen({ limit: 100 });
+        expect(page.items.every((r) => !('gsi3pk' in r) && !('gsi3sk' in r))).toBe(true);
       });
 
       it('list queries never show history items as requests', async () => {

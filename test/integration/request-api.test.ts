@@ -12,7 +12,7 @@ import { ROOT } from '../../local/broker';
 import { claimsAsApiGatewayGivesThem, createLocalIdp } from '../../local/jwt';
 import { SERVICE_KEYS } from '../../shared/catalogue/services';
 import type { Logger } from '../../shared/log/logger';
-import { startTestBroker, type Person, type TestBroker } from '../helpers/broker';
+import { relaxedCatalogueFile, startTestBroker, type Person, type TestBroker } from '../helpers/broker';
 
 /** The example catalogue plus a target that carol neither approves by email nor by group. */
 const EXTRA_TARGET = `
@@ -40,7 +40,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'request-api-'));
   const catalogueFile = join(dir, 'catalogue.yaml');
-  writeFileSync(catalogueFile, readFileSync(join(ROOT, 'config/catalogue.example.yaml'), 'utf8') + EXTRA_TARGET);
+  writeFileSync(catalogueFile, readFileSync(relaxedCatalogueFile(), 'utf8') + EXTRA_TARGET);
   tb = await startTestBroker({ catalogueFile });
 });
 

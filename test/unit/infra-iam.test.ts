@@ -123,6 +123,28 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
     ],
   },
+  settleEndedExecution: {
+    role: 'SettleEndedExecutionRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'as settleRequest: FAILED (conditional), history, delete sealed credentials' },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: 'tell the requester' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+    ],
+  },
+  sweepStuckRequests: {
+    role: 'SweepStuckRequestsRole',
+    grants: [
+      { actions: ['dynamodb:Query'], resources: ['${BrokerTable.Arn}/index/byOpen'], why: 'the sparse index of requests that are not final; never a scan' },
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'as settleRequest: FAILED (conditional), history, delete sealed credentials' },
+      {
+        actions: ['states:DescribeExecution'],
+        resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:access-broker-dev-approval:*'],
+        why: "is the request's execution still running; this state machine's executions only",
+      },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: 'tell the requester' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+    ],
+  },
   alertOnAssumeRole: {
     role: 'AlertOnAssumeRoleRole',
     grants: [

@@ -4,6 +4,7 @@
  * | item            | pk                 | sk          | gsi1 (byRequester)        | gsi2 (byTarget)          |
  * |-----------------|--------------------|-------------|---------------------------|--------------------------|
  * | access request  | REQ#<id>           | REQUEST     | REQUESTER#<sub> / <id>    | TARGET#<target> / <id>   |
+ *   (while not final also gsi3 (byOpen): OPEN / <id>)
  * | credentials     | REQ#<id>           | CREDENTIALS | -                         | -                        |
  * | history entry   | REQ#<id>           | H#<at>#<sfx>| -                         | -                        |
  * | approval link   | LINK#<sha256>      | LINK        | -                         | -                        |
@@ -16,6 +17,9 @@
  */
 export const INDEX_BY_REQUESTER = 'byRequester';
 export const INDEX_BY_TARGET = 'byTarget';
+/** Sparse: only requests that are not final carry its keys (gsi3pk `OPEN`, gsi3sk the id), for the sweep. */
+export const INDEX_BY_OPEN = 'byOpen';
+export const OPEN_PARTITION = 'OPEN';
 
 export const requestKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'REQUEST' });
 export const credentialsKey = (id: string) => ({ pk: `REQ#${id}`, sk: 'CREDENTIALS' });

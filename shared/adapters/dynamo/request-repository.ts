@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { historyPage, latestHistory, positionOf, storedApart, type PositionedEntry } from '../../domain/history';
 import type { AccessRequest, HistoryEntry } from '../../domain/request';
-import { assertTransition } from '../../domain/status';
+import { assertTransition, isFinal } from '../../domain/status';
 import {
   StaleWriteError,
   type ListOptions,
@@ -14,7 +14,9 @@ import { isConditionFailure } from './client';
 import {
   HISTORY_END,
   HISTORY_PREFIX,
+  INDEX_BY_OPEN,
   INDEX_BY_REQUESTER,
+  OPEN_PARTITION,
   INDEX_BY_TARGET,
   historyKey,
   requestKey,
@@ -27,7 +29,7 @@ export const MAX_QUERY_PAGES = 5;
 /** Items per Query page when a status filter applies. */
 const FILTERED_PAGE_SIZE = 100;
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'taskToken', 'itemType'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'taskToken', 'itemType'] as const;
 
 function toItem(request: AccessRequest): Record<string, unknown> {
   return {
@@ -36,6 +38,7 @@ function toItem(request: AccessRequest): Record<string, unknown> {
     gsi1sk: request.id,
     gsi2pk: targetPartition(request.target),
     gsi2sk: request.id,
+    ...(isFinal(request.status) ? {} : { gsi3pk: OPEN_PARTITION, gsi3sk: request.id }),
     itemType: 'request',
     ...request,
   };
@@ -182,6 +185,12 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
           sets.push(`#f_${field} = :f_${field}`);
         }
       }
+      // A final status leaves the sweep's index (byOpen is sparse).
+      if (update.set.status !== undefined && isFinal(update.set.status)) {
+        names['#gsi3pk'] = 'gsi3pk';
+        names['#gsi3sk'] = 'gsi3sk';
+        removes.push('#gsi3pk', '#gsi3sk');
+      }
       if (update.taskToken !== undefined) {
         names['#taskToken'] = 'taskToken';
         if (update.taskToken === null) removes.push('#taskToken');
@@ -289,11 +298,11 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
           TableName: tableName,
           // From the cursor itself (BETWEEN is inclusive; it is dropped below) to the last item.
           KeyConditionExpression:
-            after === undefined ? '#pk = :pk AND begins_with(#sk, :from)' : '#pk = :pk AND #sk BETWEEN :from AND :to',
+            after === undefined ? '#pk = :pk AND begins_with(#sk, :first)' : '#pk = :pk AND #sk BETWEEN :first AND :last',
           ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
           ExpressionAttributeValues: {
             ':pk': requestKey(id).pk,
-            ...(after === undefined ? { ':from': HISTORY_PREFIX } : { ':from': `${HISTORY_PREFIX}${after}`, ':to': HISTORY_END }),
+            ...(after === undefined ? { ':first': HISTORY_PREFIX } : { ':first': `${HISTORY_PREFIX}${after}`, ':last': HISTORY_END }),
           },
           ScanIndexForward: true,
           // The cursor's own item, then one more than the page: enough to know another page exists.
@@ -303,6 +312,23 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
       );
       const items = (result.Items ?? []).map(fromHistoryItem).filter((p) => after === undefined || p.position > after);
       return historyPage((item.Item.history as HistoryEntry[] | undefined) ?? [], items, after, limit);
+    },
+
+    async listOpen({ after, limit }) {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_OPEN,
+          KeyConditionExpression: after === undefined ? '#pk = :pk' : '#pk = :pk AND #sk > :after',
+          ExpressionAttributeNames: { '#pk': 'gsi3pk', ...(after === undefined ? {} : { '#sk': 'gsi3sk' }) },
+          ExpressionAttributeValues: { ':pk': OPEN_PARTITION, ...(after === undefined ? {} : { ':after': after }) },
+          ScanIndexForward: true,
+          Limit: limit,
+        }),
+      );
+      const items = (result.Items ?? []).map(fromItem);
+      const last = items.at(-1)?.id;
+      return result.LastEvaluatedKey && last ? { items, last } : { items };
     },
 
     async listByRequester(sub, options) {
