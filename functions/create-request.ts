@@ -2,6 +2,7 @@ import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
 import { createRequestBody } from '../shared/http/schemas';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import { limitsPort } from '../shared/runtime/ports/limits';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
 import { createRequest, type CreateRequestDeps } from '../shared/usecases/create-request';
@@ -16,6 +17,7 @@ const wiring: Wiring<Ports> = {
   clock: base.clock,
   newId: base.newId,
   requests: requestsPort,
+  limits: limitsPort,
   workflow: workflowPort,
 };
 

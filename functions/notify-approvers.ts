@@ -1,4 +1,5 @@
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
+import { limitsPort } from '../shared/runtime/ports/limits';
 import { linksPort } from '../shared/runtime/ports/links';
 import { mailerPort } from '../shared/runtime/ports/mailer';
 import { requestsPort } from '../shared/runtime/ports/requests';
@@ -16,6 +17,7 @@ const wiring: Wiring<Ports> = {
   clock: base.clock,
   requests: requestsPort,
   links: linksPort,
+  limits: limitsPort,
   mailer: mailerPort,
   workflow: workflowPort,
 };

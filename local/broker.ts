@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { stsClient } from '../shared/clients/sts';
 import { createDynamoApprovalLinkRepository } from '../shared/adapters/dynamo/approval-link-repository';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { createDynamoLimitStore } from '../shared/adapters/dynamo/limit-store';
 import { createDynamoCredentialStore } from '../shared/adapters/dynamo/credential-store';
 import { createDynamoEventDeduper } from '../shared/adapters/dynamo/event-deduper';
 import { createDynamoRequestRepository } from '../shared/adapters/dynamo/request-repository';
@@ -19,6 +20,7 @@ import { newRequestId } from '../shared/domain/ids';
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../shared/log/logger';
 import type { Clock, ConsoleSignIn, CredentialIssuer } from '../shared/ports';
 import type { Deps } from '../shared/runtime/deps';
+import { matchesPattern, type EventPattern } from '../shared/eventbridge/pattern';
 import { createLocalConsolePreview } from './console-preview';
 import { startLocalDynamo, type LocalDynamo } from './dynamo';
 import { createLocalIdp, createRemoteVerifier, type LocalIdp, type TokenVerifier } from './jwt';
@@ -31,7 +33,7 @@ import { createLocalIamStandin, type LocalIamStandin } from './iam-standin';
 import { createSessionDenies } from '../shared/adapters/iam/session-denies';
 import { targetRoleArns } from '../shared/domain/target-account';
 import { createLocalStsStandin } from './sts-standin';
-import { createLocalWorkflow, type LocalWorkflow, type WorkflowTimer } from './workflow-runner';
+import { createLocalWorkflow, LOCAL_STATE_MACHINE_ARN, type LocalWorkflow, type WorkflowTimer } from './workflow-runner';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const LOCAL_TABLE_NAME = 'access-broker-local';
@@ -173,6 +175,10 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
     ...(options.timer ? { timer: options.timer } : {}),
     logger,
+    // As EventBridge would: the status change goes to settleEndedExecution when it matches the
+    // deployed rule's pattern (serverless.yml ExecutionEndedRule, with the local state machine).
+    onExecutionEnded: (event) =>
+      matchesPattern(executionEndedPattern(join(ROOT, 'serverless.yml')), event) ? invoke('settleEndedExecution', event) : undefined,
   });
 
   // Local stand-ins for the ports; each function's createHandler picks the ones it uses.
@@ -186,7 +192,9 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     links: createDynamoApprovalLinkRepository(db, LOCAL_TABLE_NAME),
     credentials: createDynamoCredentialStore(db, LOCAL_TABLE_NAME),
     events: createDynamoEventDeduper(db, LOCAL_TABLE_NAME, 7),
+    limits: createDynamoLimitStore(db, LOCAL_TABLE_NAME),
     workflow,
+    executions: { status: (requestId) => workflow.executionStatus(requestId) },
     notifier: outbox.notifier,
     mailer: outbox.mailer,
     issuer,
@@ -265,6 +273,19 @@ function liveLogger(current: () => Logger, fields?: LogFields): Logger {
 export const LOCAL_ISSUER_PRINCIPAL = 'arn:aws:iam::000000000000:role/access-broker-local-issuer';
 /** That issuer role's unique id, as CloudFormation's `!GetAtt <role>.RoleId` gives it when deployed. */
 export const LOCAL_ISSUER_ROLE_ID = 'AROALOCALISSUER000001';
+
+let executionEndedCache: EventPattern | undefined;
+/** ExecutionEndedRule's pattern from serverless.yml, naming the local state machine. */
+export function executionEndedPattern(file: string): EventPattern {
+  if (!executionEndedCache) {
+    // `resources` is a list of fragments; the rule is in one fragment's Resources.
+    const doc = parse(readFileSync(file, 'utf8')) as { resources: { Resources?: Record<string, { Properties: { EventPattern: unknown } }> }[] };
+    const pattern = doc.resources.map((r) => r.Resources?.ExecutionEndedRule).find((r) => r !== undefined)?.Properties.EventPattern;
+    if (!pattern) throw new Error(`${file}: no ExecutionEndedRule`);
+    executionEndedCache = JSON.parse(JSON.stringify(pattern).replace('{"Ref":"ApprovalWorkflow"}', JSON.stringify(LOCAL_STATE_MACHINE_ARN))) as EventPattern;
+  }
+  return executionEndedCache;
+}
 
 let functionCache: Record<string, string> | undefined;
 function functionsByName(file: string): Record<string, string> {

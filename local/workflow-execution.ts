@@ -89,3 +89,34 @@ function failureOf(error: unknown): Pick<LocalExecution, 'status' | 'error' | 'c
   if (inner instanceof Error) return { status: 'FAILED', error: inner.name, cause: inner.message };
   return { status: 'FAILED', error: 'Error', cause: String(inner) };
 }
+
+/**
+ * The "Step Functions Execution Status Change" event EventBridge receives when an execution
+ * ends: the same fields as in AWS (dates in epoch milliseconds, input and output as JSON text).
+ */
+export function statusChangeEvent(execution: LocalExecution, stateMachineArn: string): Record<string, unknown> {
+  const [, partition = 'aws', , region = 'local', account = '000000000000'] = stateMachineArn.split(':');
+  return {
+    version: '0',
+    id: `local-${execution.name}-${execution.status}`,
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account,
+    time: execution.stopDate ?? new Date().toISOString(),
+    region,
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: Date.parse(execution.startDate),
+      stopDate: execution.stopDate ? Date.parse(execution.stopDate) : null,
+      input: JSON.stringify(execution.input),
+      output: execution.output === undefined ? null : JSON.stringify(execution.output),
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
+      partition,
+    },
+  };
+}

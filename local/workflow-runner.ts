@@ -1,6 +1,7 @@
 // aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks: load the polyfill first.
 import './polyfills';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
+import type { ExecutionState } from '../shared/domain/stuck';
 import type { Logger } from '../shared/log/logger';
 import type { Workflow, WorkflowDecision } from '../shared/ports';
 import type { AslDefinition, AslRetrier, AslState } from '../shared/workflow/asl-types';
@@ -24,7 +25,7 @@ import {
   type WorkflowFunctionName,
 } from '../shared/workflow/state-machine';
 import { CallbackRegistry } from './workflow-callbacks';
-import { newExecution, trackExecution, type LocalExecution } from './workflow-execution';
+import { newExecution, statusChangeEvent, trackExecution, type LocalExecution } from './workflow-execution';
 import { invokeLikeLambda, jsonClone, namedError, payloadOf, type LambdaHandler } from './workflow-lambda';
 import { realTimer, type WorkflowTimer } from './workflow-timer';
 
@@ -59,6 +60,11 @@ export interface LocalWorkflowOptions {
    */
   timer?: WorkflowTimer;
   logger?: Logger;
+  /**
+   * Told when an execution ends FAILED or ABORTED (not at shutdown), with the EventBridge
+   * "Step Functions Execution Status Change" event AWS would emit for it.
+   */
+  onExecutionEnded?: (event: Record<string, unknown>) => Promise<unknown> | unknown;
 }
 
 /** The Workflow port, plus what a local operator (or a test) wants to see and control. */
@@ -67,6 +73,10 @@ export interface LocalWorkflow extends Workflow {
   describe(executionArn: string): LocalExecution | undefined;
   /** Resolves when the execution has ended, with its final description. */
   whenSettled(executionArn: string): Promise<LocalExecution>;
+  /** DescribeExecution's status of the request's execution, NOT_FOUND when it never started. */
+  executionStatus(requestId: string): Promise<ExecutionState>;
+  /** StopExecution: aborts a running execution from outside the broker (as an operator could). */
+  stop(executionArn: string): Promise<void>;
   /** Aborts every running execution and closes their callbacks, leaving no timers behind. */
   stopAll(): Promise<void>;
 }
@@ -124,6 +134,8 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   const timer = options.timer ?? realTimer;
   const callbacks = new CallbackRegistry(timer);
   const runs = new Map<string, Running>();
+  /** Set by stopAll: executions aborted by a shutdown are not reported as ended. */
+  let closing = false;
 
   /**
    * The interpreter sleeps on real timers, so it is told never to sleep (every retry interval
@@ -235,11 +247,20 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
         running.stopped.abort();
         run.abort();
       };
-      running.settled = trackExecution(execution, run, observe, () => new Date(timer.now())).then((done) => {
+      running.settled = trackExecution(execution, run, observe, () => new Date(timer.now())).then(async (done) => {
         running.stopped.abort();
         callbacks.failExecution(executionArn, namedError('States.Runtime', 'Execution ended'));
         if (done.status === 'FAILED') {
           options.logger?.warn('workflow execution failed', { executionArn, error: done.error, cause: done.cause });
+        }
+        if ((done.status === 'FAILED' || done.status === 'ABORTED') && !closing && options.onExecutionEnded) {
+          // As EventBridge delivers the status change to the rule's target: asynchronously, and a
+          // failing target does not change the execution.
+          try {
+            await options.onExecutionEnded(statusChangeEvent(done, LOCAL_STATE_MACHINE_ARN));
+          } catch (e) {
+            options.logger?.error('execution status change not delivered', { executionArn, error: e });
+          }
         }
         return done;
       });
@@ -273,7 +294,23 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       return structuredClone(await running.settled);
     },
 
+    async executionStatus(requestId) {
+      return runs.get(executionArnFor(requestId))?.execution.status ?? 'NOT_FOUND';
+    },
+
+    async stop(executionArn) {
+      const running = runs.get(executionArn);
+      if (!running) throw namedError('ExecutionDoesNotExist', `Execution does not exist: ${executionArn}`);
+      if (running.execution.status !== 'RUNNING') return;
+      running.execution.status = 'ABORTED';
+      running.execution.stopDate = new Date(timer.now()).toISOString();
+      running.abort();
+      callbacks.failExecution(executionArn, namedError('States.Runtime', 'Execution aborted'));
+      await running.settled;
+    },
+
     async stopAll() {
+      closing = true;
       const active = [...runs.values()].filter((r) => r.execution.status === 'RUNNING');
       for (const running of active) {
         running.execution.status = 'ABORTED';

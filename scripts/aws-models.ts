@@ -25,7 +25,7 @@ export const OPERATIONS: Record<string, { botocore: string; operations: string[]
   sts: { botocore: 'sts/2011-06-15', operations: ['AssumeRole'] },
   sns: { botocore: 'sns/2010-03-31', operations: ['Publish'] },
   sesv2: { botocore: 'sesv2/2019-09-27', operations: ['SendEmail'] },
-  sfn: { botocore: 'stepfunctions/2016-11-23', operations: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'] },
+  sfn: { botocore: 'stepfunctions/2016-11-23', operations: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'DescribeExecution'] },
   kms: { botocore: 'kms/2014-11-01', operations: ['GenerateDataKey', 'Decrypt'] },
   dynamodb: {
     botocore: 'dynamodb/2012-08-10',

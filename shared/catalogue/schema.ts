@@ -4,6 +4,7 @@ import { accountOfArn, partitionOfArn, ROLE_ARN } from '../domain/arn';
 import { formatDuration, parseDurationSeconds } from '../domain/duration';
 import { EXTERNAL_ID, REGION, STS_MAX_SESSION_SECONDS, STS_MIN_SESSION_SECONDS } from '../domain/issuance';
 import { mailbox } from '../domain/identity';
+import { DEFAULT_OPEN_REQUEST_LIMITS, DEFAULT_SUBMISSION_RATE } from '../domain/limits';
 import { DEFAULT_TICKET_PATTERN, FORBIDDEN_CHARACTERS, TICKET_PATTERN_PROBES } from '../domain/text';
 import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
 import { customServiceSchema, customServiceDefinition, checkServiceKeys, checkTargetServices, accountSetsSchema, resolveAccounts, type CustomServiceEntry } from './custom-services';
@@ -218,6 +219,18 @@ const targetServices = z.pipe(
 const partitionOfRegion = (name: string): string =>
   name.startsWith('cn-') ? 'aws-cn' : name.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 
+/** At most this many open requests per requester and target: `active` ACTIVE grants, `pending` not yet issued. */
+const openRequestsSchema = strict({
+  active: z.number({ error: 'must be a whole number' }).check(z.int('must be a whole number'), z.gte(1, { error: 'must be at least 1' }), z.lte(20, { error: 'must be at most 20' })),
+  pending: z.number({ error: 'must be a whole number' }).check(z.int('must be a whole number'), z.gte(1, { error: 'must be at least 1' }), z.lte(20, { error: 'must be at most 20' })),
+});
+
+/** Submissions per requester per period (fixed windows). */
+const submissionRateSchema = strict({
+  count: z.number({ error: 'must be a whole number' }).check(z.int('must be a whole number'), z.gte(1, { error: 'must be at least 1' }), z.lte(10_000, { error: 'must be at most 10000' })),
+  per: duration(MINUTE, 24 * HOUR),
+});
+
 const targetSchema = strict({
   id: z.string().check(
     z.regex(TARGET_ID, {
@@ -247,10 +260,14 @@ const targetSchema = strict({
   }),
   approvalsRequired: z._default(z.number().check(z.int(), z.gte(1, { error: 'must be at least 1' })), 1),
   approvalTimeout: z.optional(duration(5 * MINUTE, 7 * 24 * HOUR)),
+  openRequests: z.optional(openRequestsSchema),
   autoApprove: z.optional(
     strict({
       services: serviceList('a list of service keys'),
       maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
+      // After an auto-approved grant ends, how long before the same requester's next request on
+      // this target may be auto-approved again (default: maxDuration). Until then, approvers decide.
+      cooldown: z.optional(duration(0, 7 * 24 * HOUR)),
     }),
   ),
 }).check(z.superRefine((t, ctx) => {
@@ -348,6 +365,8 @@ const catalogueFileShape = strict({
       region: z.optional(region),
       approvalTimeout: z.optional(duration(5 * MINUTE, 7 * 24 * HOUR)),
       ticketPattern: z._default(ticketPattern, DEFAULT_TICKET_PATTERN),
+      openRequests: z.optional(openRequestsSchema),
+      submissionRate: z.optional(submissionRateSchema),
     }),
     { ticketPattern: DEFAULT_TICKET_PATTERN },
   ),
@@ -446,11 +465,13 @@ function toTarget(t: TargetEntry, file: CatalogueFile, order: readonly string[])
     approvalsRequired: t.approvalsRequired,
     approvalTimeoutSeconds: t.approvalTimeout ?? defaults.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
     ticketPattern: defaults.ticketPattern,
+    openRequests: t.openRequests ?? defaults.openRequests ?? { ...DEFAULT_OPEN_REQUEST_LIMITS },
   };
   if (t.autoApprove) {
     target.autoApprove = {
       services: inCatalogueOrder(t.autoApprove.services, order),
       maxDurationSeconds: t.autoApprove.maxDuration,
+      cooldownSeconds: t.autoApprove.cooldown ?? t.autoApprove.maxDuration,
     };
   }
   return target;
@@ -469,6 +490,9 @@ export function toCatalogue(file: CatalogueFile): Catalogue {
     targets: file.targets.map((t) => toTarget(t, file, order)),
     watchedRoles,
     operatorGroups: file.operators.groups,
+    submissionRate: file.defaults.submissionRate
+      ? { count: file.defaults.submissionRate.count, periodSeconds: file.defaults.submissionRate.per }
+      : { ...DEFAULT_SUBMISSION_RATE },
   };
 }
 

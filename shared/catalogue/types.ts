@@ -1,3 +1,4 @@
+import type { OpenRequestLimits, SubmissionRate } from '../domain/limits';
 /** Key of a catalogue service, e.g. `ec2`, `databases`, `costexplorer`. */
 export type ServiceKey = string;
 
@@ -38,6 +39,11 @@ export interface AutoApprovalRule {
   services: ServiceKey[];
   /** ...and the duration is at most this many seconds. */
   maxDurationSeconds: number;
+  /**
+   * After an auto-approved grant's window, this long must pass before the same requester's next
+   * request on the target is auto-approved (absent: maxDurationSeconds); until then approvers decide.
+   */
+  cooldownSeconds?: number;
 }
 
 /** A role that can be requested, with who may ask and who decides. */
@@ -83,6 +89,8 @@ export interface Target {
   /** What a `ticket` must match (a regular expression source, anchored); from the catalogue's defaults. */
   ticketPattern?: string;
   autoApprove?: AutoApprovalRule;
+  /** Open requests per requester on this target (absent: the built-in 1 ACTIVE + 2 pending). */
+  openRequests?: OpenRequestLimits;
 }
 
 /** A role outside the broker whose every use raises an alarm (e.g. an emergency admin role). */
@@ -97,4 +105,6 @@ export interface Catalogue {
   watchedRoles: WatchedRole[];
   /** Members of these groups may read and revoke any grant (the catalogue's `operators.groups`). */
   operatorGroups: string[];
+  /** Submissions per requester (absent: the built-in 10 per hour). */
+  submissionRate?: SubmissionRate;
 }

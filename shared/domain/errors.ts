@@ -18,6 +18,7 @@ export type ErrorKind =
   | 'not-found'
   | 'conflict'
   | 'gone'
+  | 'rate-limited'
   | 'unavailable'
   | 'upstream';
 
@@ -79,6 +80,16 @@ export class GoneError extends DomainError {
   readonly kind = 'gone' as const;
   constructor(message: string, code = 'GONE') {
     super(code, message);
+  }
+}
+
+/** Too many calls of this kind for now; `retryAfterSeconds` says when the next one is accepted. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate-limited' as const;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, code = 'LIMIT_SUBMISSION_RATE', details: ErrorDetail[] = []) {
+    super(code, message, details);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -60,8 +60,8 @@ function httpBoundary(deps: HttpDeps, renderError?: RouteSpec<Schema, Schema, Sc
     },
     onError: (request) => {
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
-      const { status, body } = errorToHttp(request.error, deps.logger.child({ requestId, routeKey: request.event.routeKey }), requestId);
-      request.response = renderError ? renderError(status, body, request.event) : json(status, body);
+      const { status, body, headers } = errorToHttp(request.error, deps.logger.child({ requestId, routeKey: request.event.routeKey }), requestId);
+      request.response = renderError ? renderError(status, body, request.event) : json(status, body, headers);
       deps.logger.info('request', { routeKey: request.event.routeKey, statusCode: request.response.statusCode, requestId });
     },
   };

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorKind } from '../domain/errors';
+import { DomainError, RateLimitedError, type ErrorKind } from '../domain/errors';
 import type { Logger } from '../log/logger';
 
 /** The one place a domain error becomes an HTTP status. */
@@ -9,6 +9,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   'not-found': 404,
   conflict: 409,
   gone: 410,
+  'rate-limited': 429,
   unavailable: 503,
   upstream: 502,
 };
@@ -21,11 +22,15 @@ export function errorBody(e: DomainError): ErrorBody {
   return { error: { code: e.code, message: e.message, details: e.details } };
 }
 
-/** Maps any thrown value to a response; anything that is not a DomainError is a 500 that reveals nothing. */
-export function errorToHttp(e: unknown, logger: Logger, requestId: string): { status: number; body: ErrorBody } {
+/**
+ * Maps any thrown value to a response; anything that is not a DomainError is a 500 that reveals
+ * nothing. A rate-limited error carries `Retry-After` (seconds).
+ */
+export function errorToHttp(e: unknown, logger: Logger, requestId: string): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (e instanceof DomainError) {
     const status = STATUS_BY_KIND[e.kind];
     if (status >= 500) logger.warn('dependency failure', { code: e.code, message: e.message });
+    if (e instanceof RateLimitedError) return { status, body: errorBody(e), headers: { 'retry-after': String(e.retryAfterSeconds) } };
     return { status, body: errorBody(e) };
   }
   logger.error('unhandled error', { error: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) });

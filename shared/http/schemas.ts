@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { transformIssue } from '../zod-english';
 import { ALL_STATUSES, RequestStatus } from '../domain/status';
 import { REQUEST_ID_PATTERN } from '../domain/ids';
+import { HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, POSITION_PATTERN } from '../domain/history';
 import { REASON_MAX } from '../domain/new-request';
 import { COMMENT_RULE, REASON_RULE, textProblem, type TextRule } from '../domain/text';
 
@@ -86,6 +87,34 @@ export const listRequestsQuery = z.strictObject({
   status: z.optional(z.enum(RequestStatus, { error: `must be one of ${ALL_STATUSES.join(', ')}` })),
   nextToken: z.optional(nextToken),
   limit: z._default(z.coerce.number({ error: 'must be a number' }).check(z.int('must be an integer'), z.gte(1), z.lte(100)), 25),
+});
+
+const historyCursorSchema = z.strictObject({ after: z.string().check(z.regex(POSITION_PATTERN)) });
+
+/** The history route's nextToken: an opaque base64url position; a bad one is a 400 naming it. */
+const historyToken = z.pipe(
+  z.string().check(z.maxLength(200)),
+  z.transform((token: string, ctx) => {
+    try {
+      const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+      const parsed = historyCursorSchema.safeParse(decoded);
+      if (parsed.success) return parsed.data.after;
+    } catch {
+      // fall through to the issue below
+    }
+    return transformIssue(ctx, { message: 'is not a token returned by this API' });
+  }),
+);
+
+export const encodeHistoryToken = (after: string): string => Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
+
+/** GET /requests/{id}/history?nextToken=&limit= */
+export const historyQuery = z.strictObject({
+  nextToken: z.optional(historyToken),
+  limit: z._default(
+    z.coerce.number({ error: 'must be a number' }).check(z.int('must be an integer'), z.gte(1), z.lte(HISTORY_PAGE_MAX)),
+    HISTORY_PAGE_DEFAULT,
+  ),
 });
 
 /** The token is validated by the use case (unknown tokens are 404, not 400, so nothing is revealed). */

@@ -1,3 +1,4 @@
+import type { ExecutionState } from '../domain/stuck';
 import type { AccessRequest } from '../domain/request';
 import type { AccessWaitOutput } from '../workflow/payloads';
 
@@ -119,6 +120,12 @@ export interface Workflow {
    * expiry, was answered already, or a newer hold holds a newer token), which is not an error.
    */
   resumeAccessWait(taskToken: string, output: AccessWaitOutput): Promise<'resumed' | 'closed'>;
+}
+
+/** What Step Functions knows of a request's execution (named after the request id). */
+export interface WorkflowExecutions {
+  /** DescribeExecution's status, or NOT_FOUND when the request's execution never started. */
+  status(requestId: string): Promise<ExecutionState>;
 }
 
 export interface WorkflowDecision {

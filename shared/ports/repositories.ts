@@ -1,4 +1,5 @@
 import type { AlarmKey } from '../domain/alarm-scope';
+import type { OpenClaim } from '../domain/limits';
 import type { AccessRequest, HistoryEntry } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
 import type { SealedSecret } from './index';
@@ -41,10 +42,28 @@ export class StaleWriteError extends Error {
   }
 }
 
+/** One page of a request's history, oldest first; `last` is the cursor when more entries follow. */
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  last?: string;
+}
+
 export interface RequestRepository {
   /** Fails with StaleWriteError if the id exists. */
   create(request: AccessRequest): Promise<void>;
+  /**
+   * The request with its lifecycle history (every entry except those stored apart, see
+   * shared/domain/history.ts): what the rules read. Retrievals and matched alarms are read
+   * through `getWithLatestHistory` and `historyPage`.
+   */
   get(id: string): Promise<AccessRequest | undefined>;
+  /**
+   * The request whose `history` is its latest `count` entries of every kind, oldest first, and
+   * whether older entries exist.
+   */
+  getWithLatestHistory(id: string, count: number): Promise<{ request: AccessRequest; more: boolean } | undefined>;
+  /** All entries of every kind, oldest first, after the cursor `after`; undefined for an unknown request. */
+  historyPage(id: string, options: { after?: string; limit: number }): Promise<HistoryPage | undefined>;
   /** The workflow's task token for the request, if it is waiting on a decision. */
   getTaskToken(id: string): Promise<string | undefined>;
   /** The request and its task token from one consistent read (so they belong to the same version). */
@@ -55,9 +74,18 @@ export interface RequestRepository {
    * (shared/domain/status.ts) before any write; a lost race fails with StaleWriteError.
    */
   update(id: string, update: RequestUpdate): Promise<AccessRequest>;
-  /** Appends audit entries without touching status (no version check: history is append-only). */
+  /**
+   * Appends audit entries without touching status (no version check: history is append-only).
+   * Lifecycle entries go on the request item; entries stored apart become one item each.
+   * An update's `append` always goes on the request item, in the same conditional write.
+   */
   appendHistory(id: string, entries: HistoryEntry[]): Promise<void>;
   listByRequester(sub: string, options: ListOptions): Promise<Page>;
+  /**
+   * Requests that are not final, oldest first, after the id `after` (the sweep's reading; an
+   * index read, eventually consistent). `last` is the cursor when more may follow.
+   */
+  listOpen(options: { after?: string; limit: number }): Promise<Page>;
   /** Requests for any of these targets, newest first across all of them. */
   listByTargets(targets: string[], options: ListOptions): Promise<Page>;
 }
@@ -117,4 +145,28 @@ export interface EventDeduper {
   complete(key: AlarmKey, now: Date, source: string): Promise<void>;
   /** Drops an in-progress claim after a failed publish, so the retry alarms at once. */
   release(key: AlarmKey): Promise<void>;
+}
+
+/**
+ * Counters behind the limits against abuse (shared/domain/limits.ts). Every write is conditional,
+ * so concurrent submissions are counted exactly: of N+5 parallel ones, exactly the allowed
+ * number get through.
+ */
+export interface LimitStore {
+  /** The open-request slots a requester holds on a target, and the version to write against (0: none yet). */
+  openClaims(sub: string, target: string): Promise<{ claims: OpenClaim[]; version: number }>;
+  /** Replaces the slots if their version is still `expectedVersion`; false when another submission wrote first. */
+  replaceOpenClaims(sub: string, target: string, expectedVersion: number, claims: OpenClaim[]): Promise<boolean>;
+  /**
+   * Counts one submission in the window starting `windowStart`; false (nothing counted) when
+   * `limit` were counted already. The counter expires after `expiresAt`.
+   */
+  countSubmission(sub: string, windowStart: string, limit: number, expiresAt: string): Promise<boolean>;
+  /**
+   * Claims the auto-approval of `target` for `requestId` until `until`, unless another request
+   * holds it after `now`; true for the request that already holds it (a retry).
+   */
+  claimAutoApproval(sub: string, target: string, requestId: string, now: string, until: string): Promise<boolean>;
+  /** Gives the claim back (its request was not approved after all); a claim of another request is left alone. */
+  releaseAutoApproval(sub: string, target: string, requestId: string, now: string): Promise<void>;
 }

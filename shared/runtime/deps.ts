@@ -1,10 +1,11 @@
 import type { Catalogue } from '../catalogue/types';
 import type { Logger } from '../log/logger';
-import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Mailer, Notifier, Workflow } from '../ports';
+import type { Clock, ConsoleSignIn, CredentialIssuer, CredentialVault, Mailer, Notifier, Workflow, WorkflowExecutions } from '../ports';
 import type {
   ApprovalLinkRepository,
   CredentialStore,
   EventDeduper,
+  LimitStore,
   RequestRepository,
 } from '../ports/repositories';
 import type { SessionDenies } from '../ports/session-denies';
@@ -41,7 +42,9 @@ export interface Deps {
   links: ApprovalLinkRepository;
   credentials: CredentialStore;
   events: EventDeduper;
+  limits: LimitStore;
   workflow: Workflow;
+  executions: WorkflowExecutions;
   /** The alarms topic (alarms always go through SNS). */
   notifier: Notifier;
   /** Mail to people: approvers' links and requesters' outcomes. */

@@ -7,10 +7,11 @@ import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
 import { RequestStatus, canTransition } from '../domain/status';
 import type { Deps } from '../runtime/deps';
+import { claimOpenSlot, countSubmission } from './limits';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'logger' | 'newId' | 'requests' | 'workflow'>;
+export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'limits' | 'logger' | 'newId' | 'requests' | 'workflow'>;
 
 /**
  * Validates and stores a new PENDING request, then starts its approval workflow.
@@ -37,6 +38,10 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
   // the compiled policy is kept on the request: approvers see it, issuance sends it.
   const sessionPolicy = compileSessionPolicy(built.services, deps.catalogue.services, { account: built.account, region: target.region });
   const request: AccessRequest = { ...built, sessionPolicy };
+  // Limits against abuse, after the request was found valid: the submission rate (429), then a
+  // slot among the requester's open requests on this target (409).
+  await countSubmission(deps, caller.sub, now);
+  await claimOpenSlot(deps, caller.sub, target, request.id, now);
 
   await deps.requests.create(request);
   deps.logger.info('request submitted', { requestId: request.id, target: target.id });

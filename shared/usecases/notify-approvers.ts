@@ -5,6 +5,7 @@ import { votingApprovers } from '../domain/authorization';
 import { linkExpiresAt } from '../domain/approval-link';
 import { awaitsDecision, decisionOf, hasRecordedDecision } from '../domain/decision';
 import { qualifiesForAutoApproval } from '../domain/auto-approval';
+import { autoApprovalBlockedUntil } from '../domain/limits';
 import { HistoryType } from '../domain/request';
 import { RequestStatus } from '../domain/status';
 import { approvalEmail } from '../notifications/approval-email';
@@ -15,7 +16,7 @@ import { targetOf } from './issue-credentials';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type NotifyApproversDeps = Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'mailer' | 'requests' | 'settings' | 'workflow'>;
+export type NotifyApproversDeps = Pick<Deps, 'catalogue' | 'clock' | 'limits' | 'links' | 'logger' | 'mailer' | 'requests' | 'settings' | 'workflow'>;
 
 /** Who decided when no human had to. */
 export const AUTO_APPROVER = 'auto-approval';
@@ -42,7 +43,18 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
     return { notified: 0, autoApproved: false };
   }
   const target = targetOf(deps, current);
-  const autoApprove = qualifiesForAutoApproval(target, current);
+  let autoApprove = qualifiesForAutoApproval(target, current);
+  let withheld: string | undefined;
+  if (autoApprove && target.autoApprove) {
+    // One auto-approved grant per requester and target per window plus cool-down: back-to-back
+    // auto-approvals would chain into access no person approved. Within it, approvers decide.
+    const cooldownSeconds = target.autoApprove.cooldownSeconds ?? target.autoApprove.maxDurationSeconds;
+    const until = autoApprovalBlockedUntil(now, current.durationSeconds, cooldownSeconds);
+    if (!(await deps.limits.claimAutoApproval(current.requester.sub, target.id, requestId, now.toISOString(), until))) {
+      autoApprove = false;
+      withheld = 'auto-approval withheld: an auto-approved grant of this target to the requester ended less than the cool-down ago';
+    }
+  }
 
   const { request, changed } = await updateRequest(deps, requestId, (latest) => {
     if (!awaitsDecision(latest)) return null;
@@ -56,6 +68,7 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
       : { set: {}, append: [], taskToken };
   }, { current });
   if (!changed) {
+    if (autoApprove) await deps.limits.releaseAutoApproval(current.requester.sub, target.id, requestId, deps.clock.now().toISOString());
     await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${request.status}`);
     return { notified: 0, autoApproved: false };
   }
@@ -76,7 +89,7 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
     );
   }
   await deps.requests.appendHistory(requestId, [
-    { at: deps.clock.now().toISOString(), type: HistoryType.NOTIFIED, detail: `links sent to ${approvers.join(', ')}; they expire ${expiresAt}` },
+    { at: deps.clock.now().toISOString(), type: HistoryType.NOTIFIED, detail: `${withheld ? `${withheld}; ` : ''}links sent to ${approvers.join(', ')}; they expire ${expiresAt}` },
   ]);
   deps.logger.info('approvers notified', { requestId, approvers: approvers.length });
   return { notified: approvers.length, autoApproved: false };

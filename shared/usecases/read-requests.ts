@@ -4,7 +4,7 @@ import type { Caller } from '../domain/identity';
 import { canRead } from '../domain/revocation';
 import type { AccessRequest } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
-import type { Page } from '../ports/repositories';
+import type { HistoryPage, Page } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 
 /** The ports this use case touches (its composition root provides exactly these). */
@@ -18,6 +18,34 @@ export async function getVisibleRequest(deps: ReadRequestsDeps, caller: Caller, 
   const request = await deps.requests.get(id);
   if (!request || !canRead(request, caller, deps.catalogue.operatorGroups)) throw new NotFoundError(`Request ${id} not found`);
   return request;
+}
+
+/**
+ * One request with its latest `count` history entries of every kind (oldest first), and whether
+ * older ones exist; 404 as `getVisibleRequest`.
+ */
+export async function getVisibleRequestWithLatestHistory(
+  deps: ReadRequestsDeps,
+  caller: Caller,
+  id: string,
+  count: number,
+): Promise<{ request: AccessRequest; more: boolean }> {
+  const found = await deps.requests.getWithLatestHistory(id, count);
+  if (!found || !canRead(found.request, caller, deps.catalogue.operatorGroups)) throw new NotFoundError(`Request ${id} not found`);
+  return found;
+}
+
+/** A page of a request's whole history, oldest first, for whoever may read the request (404 otherwise). */
+export async function readHistory(
+  deps: ReadRequestsDeps,
+  caller: Caller,
+  id: string,
+  page: { after?: string; limit: number },
+): Promise<HistoryPage> {
+  await getVisibleRequest(deps, caller, id);
+  const found = await deps.requests.historyPage(id, page);
+  if (!found) throw new NotFoundError(`Request ${id} not found`);
+  return found;
 }
 
 /** Repository pages read to fill one approvals page after dropping the caller's own requests. */

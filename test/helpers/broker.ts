@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { startLocalBroker, type LocalBroker, type LocalBrokerOptions } from '../../local/broker';
 import type { WorkflowTimer } from '../../local/workflow-timer';
 
@@ -21,9 +25,33 @@ export interface ApiResponse<T = any> {
   text: string;
 }
 
+/** The example catalogue, as `npm start` uses it, with its limits as shipped (1 ACTIVE + 2 pending, 10 submissions an hour). */
+export const EXAMPLE_CATALOGUE = join(import.meta.dirname, '../../config/catalogue.example.yaml');
+
+let relaxed: string | undefined;
+/**
+ * The example catalogue with the limits against abuse raised out of the way: tests that are not
+ * about limits submit many requests as one person. test/integration/limits.test.ts uses the
+ * example catalogue itself.
+ */
+export function relaxedCatalogueFile(): string {
+  if (!relaxed) {
+    const file = parse(readFileSync(EXAMPLE_CATALOGUE, 'utf8')) as { defaults?: Record<string, unknown> };
+    file.defaults = { ...file.defaults, openRequests: { active: 20, pending: 20 }, submissionRate: { count: 10_000, per: '1h' } };
+    relaxed = join(mkdtempSync(join(tmpdir(), 'access-broker-catalogue-')), 'catalogue.yaml');
+    writeFileSync(relaxed, stringify(file));
+  }
+  return relaxed;
+}
+
 /** A running local broker plus a tiny HTTP client that talks to it as curl would. */
 export async function startTestBroker(options: LocalBrokerOptions = {}) {
-  const broker: LocalBroker = await startLocalBroker({ logLevel: 'error', retryIntervalMs: 0, ...options });
+  const broker: LocalBroker = await startLocalBroker({
+    logLevel: (process.env.TEST_BROKER_LOG_LEVEL as 'error' | undefined) ?? 'error',
+    retryIntervalMs: 0,
+    ...options,
+    catalogueFile: options.catalogueFile ?? relaxedCatalogueFile(),
+  });
   const tokens = new Map<string, string>();
   const tokenFor = async (who: Person) => {
     let t = tokens.get(who);

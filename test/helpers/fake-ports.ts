@@ -15,7 +15,9 @@ import { SERVICES } from '../../shared/catalogue/services';
 import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
-import { assertTransition, RequestStatus } from '../../shared/domain/status';
+import { historyPage, latestHistory, storedApart } from '../../shared/domain/history';
+import type { OpenClaim } from '../../shared/domain/limits';
+import { assertTransition, isFinal, RequestStatus } from '../../shared/domain/status';
 import type { LogFields, Logger, LogLevel } from '../../shared/log/logger';
 import type {
   ConsoleUrlInput,
@@ -216,6 +218,12 @@ export function fakePorts(options: FakePortsOptions = {}) {
     return matching.length > options.limit ? { items: page, last: page.at(-1)!.id } : { items: page };
   }
 
+  const limitRows = {
+    open: new Map<string, { claims: OpenClaim[]; version: number }>(),
+    rate: new Map<string, number>(),
+    auto: new Map<string, { requestId: string; until: string }>(),
+  };
+
   let idSeq = 0;
   let keySeq = 0;
   const catalogue = options.catalogue ?? fakeCatalogue();
@@ -241,9 +249,20 @@ export function fakePorts(options: FakePortsOptions = {}) {
         if (requests.has(request.id)) throw new StaleWriteError(request.id);
         requests.set(request.id, { request: clone(request) });
       },
+      /** As the DynamoDB repository: entries stored apart are not part of the request read. */
       async get(id: string) {
         const row = requests.get(id);
-        return row ? clone(row.request) : undefined;
+        return row ? { ...clone(row.request), history: clone(row.request.history.filter((e) => !storedApart(e))) } : undefined;
+      },
+      async getWithLatestHistory(id: string, count: number) {
+        const row = requests.get(id);
+        if (!row) return undefined;
+        const latest = latestHistory(row.request.history, [], count);
+        return { request: { ...clone(row.request), history: clone(latest.entries) }, more: latest.more };
+      },
+      async historyPage(id: string, options: { after?: string; limit: number }) {
+        const row = requests.get(id);
+        return row ? clone(historyPage(row.request.history, [], options.after, options.limit)) : undefined;
       },
       async getTaskToken(id: string) {
         return requests.get(id)?.taskToken;
@@ -293,8 +312,48 @@ export function fakePorts(options: FakePortsOptions = {}) {
       async listByRequester(sub: string, options: ListOptions) {
         return listed([...requests.values()].map((r) => r.request).filter((r) => r.requester.sub === sub), options);
       },
+      async listOpen(options: { after?: string; limit: number }) {
+        const open = [...requests.values()]
+          .map((r) => r.request)
+          .filter((r) => !isFinal(r.status) && (options.after === undefined || r.id > options.after))
+          .sort((a, b) => (a.id < b.id ? -1 : 1));
+        const items = open.slice(0, options.limit).map(clone);
+        return open.length > options.limit ? { items, last: items.at(-1)!.id } : { items };
+      },
       async listByTargets(targets: string[], options: ListOptions) {
         return listed([...requests.values()].map((r) => r.request).filter((r) => targets.includes(r.target)), options);
+      },
+    },
+
+    /** In memory, with the DynamoDB store's conditions. */
+    limits: {
+      async openClaims(sub: string, target: string) {
+        const row = limitRows.open.get(`${target}#${sub}`);
+        return { claims: clone(row?.claims ?? []), version: row?.version ?? 0 };
+      },
+      async replaceOpenClaims(sub: string, target: string, expectedVersion: number, claims: OpenClaim[]) {
+        const key = `${target}#${sub}`;
+        if ((limitRows.open.get(key)?.version ?? 0) !== expectedVersion) return false;
+        limitRows.open.set(key, { claims: clone(claims), version: expectedVersion + 1 });
+        return true;
+      },
+      async countSubmission(sub: string, windowStart: string, limit: number) {
+        const key = `${windowStart}#${sub}`;
+        const count = limitRows.rate.get(key) ?? 0;
+        if (count >= limit) return false;
+        limitRows.rate.set(key, count + 1);
+        return true;
+      },
+      async claimAutoApproval(sub: string, target: string, requestId: string, at: string, until: string) {
+        const key = `${target}#${sub}`;
+        const held = limitRows.auto.get(key);
+        if (held && held.until > at && held.requestId !== requestId) return false;
+        limitRows.auto.set(key, { requestId, until });
+        return true;
+      },
+      async releaseAutoApproval(sub: string, target: string, requestId: string, at: string) {
+        const held = limitRows.auto.get(`${target}#${sub}`);
+        if (held?.requestId === requestId) held.until = at;
       },
     },
 

@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoApprovalLinkRepository } from '../../shared/adapters/dynamo/approval-link-repository';
 import { createDynamoCredentialStore } from '../../shared/adapters/dynamo/credential-store';
 import { createDynamoEventDeduper } from '../../shared/adapters/dynamo/event-deduper';
+import { createDynamoLimitStore } from '../../shared/adapters/dynamo/limit-store';
 import { INDEX_BY_REQUESTER, credentialsKey, eventKey, linkKey, requestKey } from '../../shared/adapters/dynamo/keys';
 import { createDynamoRequestRepository } from '../../shared/adapters/dynamo/request-repository';
 import { newRequestId } from '../../shared/domain/ids';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { RequestStatus, TransitionNotAllowedError } from '../../shared/domain/status';
-import { StaleWriteError, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
+import { StaleWriteError, type LimitStore, type Page, type RequestRepository, type StoredCredentials } from '../../shared/ports/repositories';
 import { attachModelValidation, type ModelCheckLog } from '../helpers/aws-model';
 import type { TestTable } from '../helpers/dynamodb-endpoint';
 
@@ -65,6 +66,9 @@ async function allPages(list: (before?: string) => Promise<Page>): Promise<strin
   throw new Error('pagination did not end');
 }
 
+/** Follows listOpen's cursors with a small page, returning every id in order. */
+let allOpen: () => Promise<string[]>;
+
 const newestFirst = (requests: AccessRequest[]) => requests.map((r) => r.id).sort().reverse();
 
 /**
@@ -84,20 +88,31 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
       table = await open();
       sent = attachModelValidation(table.db);
       repo = createDynamoRequestRepository(table.db, table.tableName);
+      allOpen = async () => {
+        const ids: string[] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 200; i++) {
+          const page = await repo.listOpen({ limit: 3, ...(after ? { after } : {}) });
+          ids.push(...page.items.map((r) => r.id));
+          if (!page.last) return ids;
+          after = page.last;
+        }
+        throw new Error('listOpen did not end');
+      };
     });
 
     afterAll(async () => {
       await table?.close();
     });
 
-    it('the table has both indexes of the one table definition', async () => {
+    it('the table has the three indexes of the one table definition', async () => {
       const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual([
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ]);
-      expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byRequester', 'byTarget']);
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byOpen', 'byRequester', 'byTarget']);
     });
 
     describe('request repository', () => {
@@ -169,9 +184,18 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
               TableName: table.tableName,
               Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } },
               UpdateExpression:
-                'SET #version = #version + :one, #history = list_append(#history, :append), #updatedAt = :updatedAt, #f_status = :f_status',
+                'SET #version = #version + :one, #history = list_append(#history, :append), #updatedAt = :updatedAt, #f_status = :f_status REMOVE #gsi3pk, #gsi3sk',
               ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
-              ExpressionAttributeNames: { '#version': 'version', '#status': 'status', '#history': 'history', '#updatedAt': 'updatedAt', '#f_status': 'status' },
+              ExpressionAttributeNames: {
+                '#version': 'version',
+                '#status': 'status',
+                '#history': 'history',
+                '#updatedAt': 'updatedAt',
+                '#f_status': 'status',
+                // CANCELLED is final: the request leaves the sparse byOpen index.
+                '#gsi3pk': 'gsi3pk',
+                '#gsi3sk': 'gsi3sk',
+              },
               ExpressionAttributeValues: {
                 ':expectedVersion': { N: '1' },
                 ':expectedStatus': { S: RequestStatus.PENDING },
@@ -274,32 +298,144 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         expect(stored?.history[1]?.detail).toBe(won[0]!.value.history[1]?.detail);
       });
 
-      it('appendHistory appends in order without touching version or status; unknown ids are refused', async () => {
+      it('appendHistory keeps lifecycle entries on the request and stores each retrieval or alarm as its own item; unknown ids are refused', async () => {
         const request = makeRequest();
         await repo.create(request);
         const a: HistoryEntry = { at: iso(50_000), type: HistoryType.CREDENTIALS_RETRIEVED, by: 'alice@example.com', detail: 'format=json' };
         const b: HistoryEntry = { at: iso(50_001), type: HistoryType.ALERT_MATCHED, detail: 'AssumeRole from 203.0.113.7' };
+        const c: HistoryEntry = { at: iso(50_002), type: HistoryType.REQUESTER_NOTIFIED, detail: 'granted' };
         await repo.appendHistory(request.id, [a]);
-        await repo.appendHistory(request.id, [b]);
+        await repo.appendHistory(request.id, [b, c]);
         await repo.appendHistory(request.id, []);
         const stored = await repo.get(request.id);
-        expect(stored?.history).toEqual([...request.history, a, b]);
+        // get(): the lifecycle (what the rules read); version and status untouched.
+        expect(stored?.history).toEqual([...request.history, c]);
         expect(stored?.version).toBe(1);
         expect(stored?.status).toBe(RequestStatus.PENDING);
+        // The entries stored apart: one item each in the request's partition, sort key H#<at>#<12 hex>.
+        const raw = await table.db.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+            ExpressionAttributeValues: { ':pk': `REQ#${request.id}`, ':h': 'H#' },
+          }),
+        );
+        expect(raw.Items?.map((i) => i.sk)).toEqual([
+          expect.stringMatching(new RegExp(`^H#${a.at}#[0-9a-f]{12}$`)),
+          expect.stringMatching(new RegExp(`^H#${b.at}#[0-9a-f]{12}$`)),
+        ]);
+        expect(raw.Items?.[0]).toEqual({ pk: `REQ#${request.id}`, sk: raw.Items?.[0]?.sk, itemType: 'history', ...a });
+        // Every entry, in time order, through the history page.
+        expect((await repo.historyPage(request.id, { limit: 10 }))?.entries).toEqual([...request.history, a, b, c]);
 
         const unknown = newRequestId();
-        await expect(repo.appendHistory(unknown, [a])).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+        await expect(repo.appendHistory(unknown, [a])).rejects.toThrow(`Request ${unknown} not found; history not appended`);
+        await expect(repo.appendHistory(unknown, [c])).rejects.toThrow(`Request ${unknown} not found; history not appended`);
         expect(await repo.get(unknown)).toBeUndefined();
+        expect(await repo.historyPage(unknown, { limit: 10 })).toBeUndefined();
+        expect(await repo.getWithLatestHistory(unknown, 20)).toBeUndefined();
       });
 
-      it('concurrent appendHistory calls lose no entry', async () => {
+      it('concurrent appendHistory calls lose no entry, of either kind', async () => {
         const request = makeRequest();
         await repo.create(request);
-        await Promise.all(
-          Array.from({ length: 8 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000 + i), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `n${i}` }])),
-        );
-        const details = (await repo.get(request.id))?.history.slice(1).map((h) => h.detail).sort();
-        expect(details).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+        await Promise.all([
+          ...Array.from({ length: 8 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `n${i}` }])),
+          ...Array.from({ length: 4 }, (_, i) => repo.appendHistory(request.id, [{ at: iso(55_000), type: HistoryType.ISSUED, detail: `i${i}` }])),
+        ]);
+        const details = (await repo.historyPage(request.id, { limit: 100 }))?.entries.slice(1).map((h) => h.detail).sort();
+        expect(details).toEqual(['i0', 'i1', 'i2', 'i3', 'n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+        expect((await repo.get(request.id))?.history.slice(1).map((h) => h.detail).sort()).toEqual(['i0', 'i1', 'i2', 'i3']);
+      });
+
+      it('getWithLatestHistory: the latest entries of both kinds, oldest first, and whether older ones exist', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        expect(await repo.getWithLatestHistory(request.id, 3)).toEqual({ request, more: false });
+
+        const retrievals = Array.from({ length: 30 }, (_, i): HistoryEntry => ({ at: iso(60_000 + i * 2), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `r${i}` }));
+        for (const entry of retrievals) await repo.appendHistory(request.id, [entry]);
+        const issued: HistoryEntry = { at: iso(60_000 + 55), type: HistoryType.ISSUED, detail: 'refresh' };
+        await repo.appendHistory(request.id, [issued]);
+
+        const before = sent.sent.length;
+        const found = await repo.getWithLatestHistory(request.id, 5);
+        expect(found?.more).toBe(true);
+        expect(found?.request).toEqual({ ...request, history: [retrievals[26], retrievals[27], issued, retrievals[28], retrievals[29]] });
+        // One GetItem and one Query of the newest history items: never the whole partition.
+        const calls = sent.sent.slice(before);
+        expect(calls.map((c) => c.operation).sort()).toEqual(['GetItem', 'Query']);
+        expect(calls.find((c) => c.operation === 'Query')?.input).toEqual({
+          TableName: table.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': { S: `REQ#${request.id}` }, ':prefix': { S: 'H#' } },
+          ScanIndexForward: false,
+          Limit: 6,
+          ConsistentRead: true,
+        });
+        // get() is unchanged by the items: the lifecycle only.
+        expect((await repo.get(request.id))?.history).toEqual([...request.history, issued]);
+      });
+
+      it('historyPage pages through every entry oldest first, each exactly once, whatever the page size', async () => {
+        const request = makeRequest();
+        await repo.create(request);
+        const entries: HistoryEntry[] = [];
+        for (let i = 0; i < 120; i++) {
+          // Every fifth a lifecycle entry, several in the same millisecond as an item.
+          const entry: HistoryEntry = i % 5 === 0
+            ? { at: iso(70_000 + Math.floor(i / 3)), type: HistoryType.ISSUED, detail: `e${i}` }
+            : { at: iso(70_000 + Math.floor(i / 3)), type: HistoryType.CREDENTIALS_RETRIEVED, detail: `e${i}` };
+          entries.push(entry);
+        }
+        await Promise.all(entries.map((e) => repo.appendHistory(request.id, [e])));
+        for (const limit of [1, 7, 50, 100]) {
+          const seen: HistoryEntry[] = [];
+          let after: string | undefined;
+          for (let pages = 0; pages < 200; pages++) {
+            const page = await repo.historyPage(request.id, { limit, ...(after ? { after } : {}) });
+            expect(page!.entries.length).toBeLessThanOrEqual(limit);
+            seen.push(...page!.entries);
+            if (!page!.last) break;
+            after = page!.last;
+          }
+          expect(seen).toHaveLength(121);
+          expect(seen[0]).toEqual(request.history[0]);
+          expect(seen.slice(1).map((e) => e.detail).sort()).toEqual(entries.map((e) => e.detail).sort());
+          // Oldest first.
+          expect(seen.map((e) => e.at)).toEqual([...seen.map((e) => e.at)].sort());
+        }
+      });
+
+      it('listOpen: requests that are not final, oldest first, paged; a final status leaves the index', async () => {
+        const before = await allOpen();
+        const mine = [makeRequest({ sub: 'open-a' }), makeRequest({ sub: 'open-b' }), makeRequest({ sub: 'open-c', status: RequestStatus.CANCELLED })];
+        for (const r of mine) await repo.create(r);
+        const open = await allOpen();
+        expect(open.filter((id) => !before.includes(id))).toEqual([mine[0]!.id, mine[1]!.id]);
+        await repo.update(mine[0]!.id, { expectedVersion: 1, expectedStatus: RequestStatus.PENDING, set: { status: RequestStatus.APPROVED }, append: [], at: iso(90_000) });
+        expect(await allOpen()).toContain(mine[0]!.id);
+        await repo.update(mine[0]!.id, { expectedVersion: 2, expectedStatus: RequestStatus.APPROVED, set: { status: RequestStatus.FAILED }, append: [], at: iso(90_001) });
+        expect(await allOpen()).not.toContain(mine[0]!.id);
+        expect(await allOpen()).toContain(mine[1]!.id);
+        // The index keys never reach the caller.
+        const page = await repo.listOpen({ limit: 100 });
+        expect(page.items.every((r) => !('gsi3pk' in r) && !('gsi3sk' in r))).toBe(true);
+      });
+
+      it('list queries never show history items as requests', async () => {
+        const sub = `history-${newRequestId()}`;
+        const mine = [makeRequest({ sub }), makeRequest({ sub })];
+        for (const r of mine) await repo.create(r);
+        for (let i = 0; i < 25; i++) {
+          await repo.appendHistory(mine[0]!.id, [{ at: iso(80_000 + i), type: HistoryType.ALERT_MATCHED, detail: `a${i}` }]);
+        }
+        const page = await repo.listByRequester(sub, { limit: 10 });
+        expect(page.items.map((r) => r.id)).toEqual(newestFirst(mine));
+        expect(page.last).toBeUndefined();
+        const byTarget = await repo.listByTargets(['sandbox-readonly'], { limit: 100 });
+        expect(byTarget.items.every((r) => typeof r.status === 'string' && typeof r.id === 'string')).toBe(true);
       });
 
       it('the task token is stored and removed by updates and never returned by get()', async () => {
@@ -477,6 +613,53 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           expect(cursor).toBeUndefined();
           expect(found).toEqual(revoked);
         }
+      });
+    });
+
+    describe('limit store', () => {
+      let limits: LimitStore;
+      beforeAll(() => {
+        limits = createDynamoLimitStore(table.db, table.tableName);
+      });
+
+      it('counts submissions exactly under concurrency: of 14 parallel with a limit of 10, exactly 10 are counted', async () => {
+        const results = await Promise.all(Array.from({ length: 14 }, () => limits.countSubmission('rate-user', iso(0), 10, iso(3600))));
+        expect(results.filter(Boolean)).toHaveLength(10);
+        // Another window, another count.
+        expect(await limits.countSubmission('rate-user', iso(3600), 10, iso(7200))).toBe(true);
+        const raw = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: `LIMIT#RATE#${iso(0)}#rate-user`, sk: 'LIMIT' } }));
+        expect(raw.Item).toEqual({ pk: `LIMIT#RATE#${iso(0)}#rate-user`, sk: 'LIMIT', itemType: 'limit-rate', count: 10, ttl: Date.parse(iso(3600)) / 1000 + 86_400 });
+      });
+
+      it('open-request slots: a replace is conditional on the version, so of 8 parallel writers exactly one wins', async () => {
+        expect(await limits.openClaims('slot-user', 'sandbox-readonly')).toEqual({ claims: [], version: 0 });
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => limits.replaceOpenClaims('slot-user', 'sandbox-readonly', 0, [{ requestId: `r${i}`, at: iso(1) }])),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const stored = await limits.openClaims('slot-user', 'sandbox-readonly');
+        expect(stored.version).toBe(1);
+        expect(stored.claims).toHaveLength(1);
+        expect(await limits.replaceOpenClaims('slot-user', 'sandbox-readonly', 0, [])).toBe(false);
+        expect(await limits.replaceOpenClaims('slot-user', 'sandbox-readonly', 1, [])).toBe(true);
+        expect(await limits.openClaims('slot-user', 'sandbox-readonly')).toEqual({ claims: [], version: 2 });
+        // Another target (or requester) has its own slots.
+        expect((await limits.openClaims('slot-user', 'prod-readonly')).version).toBe(0);
+      });
+
+      it('auto-approval claims: one request at a time until its end, a retry of the holder succeeds, a release frees it', async () => {
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r1', iso(0), iso(100))).toBe(true);
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r2', iso(50), iso(150))).toBe(false);
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r1', iso(60), iso(100))).toBe(true);
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r2', iso(100), iso(200))).toBe(true);
+        await limits.releaseAutoApproval('auto-user', 'sandbox-readonly', 'r1', iso(110));
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r3', iso(110), iso(300))).toBe(false);
+        await limits.releaseAutoApproval('auto-user', 'sandbox-readonly', 'r2', iso(110));
+        expect(await limits.claimAutoApproval('auto-user', 'sandbox-readonly', 'r3', iso(111), iso(300))).toBe(true);
+        const concurrent = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => limits.claimAutoApproval('auto-user', 'prod-readonly', `p${i}`, iso(0), iso(100))),
+        );
+        expect(concurrent.filter(Boolean)).toHaveLength(1);
       });
     });
 

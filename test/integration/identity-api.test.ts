@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
 import { claimsAsApiGatewayGivesThem } from '../../local/jwt';
-import { startTestBroker, type TestBroker } from '../helpers/broker';
+import { relaxedCatalogueFile, startTestBroker, type TestBroker } from '../helpers/broker';
 
 const QUOTED_GROUP = 'team "alpha", [ops]';
 const ON_CALL = 'on call';
@@ -39,7 +39,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'identity-api-'));
   const catalogueFile = join(dir, 'catalogue.yaml');
-  writeFileSync(catalogueFile, readFileSync(join(ROOT, 'config/catalogue.example.yaml'), 'utf8') + EXTRA_TARGET);
+  writeFileSync(catalogueFile, readFileSync(relaxedCatalogueFile(), 'utf8') + EXTRA_TARGET);
   tb = await startTestBroker({ catalogueFile, groupsClaim: 'cognito:groups' });
 });
 

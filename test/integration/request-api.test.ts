@@ -13,7 +13,7 @@ import { claimsAsApiGatewayGivesThem, createLocalIdp } from '../../local/jwt';
 import { SERVICE_KEYS } from '../../shared/catalogue/services';
 import { compileSessionPolicy } from '../../shared/domain/session-policy';
 import type { Logger } from '../../shared/log/logger';
-import { startTestBroker, type Person, type TestBroker } from '../helpers/broker';
+import { relaxedCatalogueFile, startTestBroker, type Person, type TestBroker } from '../helpers/broker';
 
 /** The example catalogue plus a target that carol neither approves by email nor by group. */
 const EXTRA_TARGET = `
@@ -41,7 +41,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'request-api-'));
   const catalogueFile = join(dir, 'catalogue.yaml');
-  writeFileSync(catalogueFile, readFileSync(join(ROOT, 'config/catalogue.example.yaml'), 'utf8') + EXTRA_TARGET);
+  writeFileSync(catalogueFile, readFileSync(relaxedCatalogueFile(), 'utf8') + EXTRA_TARGET);
   tb = await startTestBroker({ catalogueFile });
 });
 
@@ -419,11 +419,13 @@ describe('failures', () => {
     const repo = tb.broker.deps.requests;
     const originalGet = repo.get;
     const originalGetWithToken = repo.getWithTaskToken;
+    const originalGetWithLatest = repo.getWithLatestHistory;
     const originalCreate = repo.create;
     repo.get = async () => {
       throw new Error('secret internal detail: arn:aws:dynamodb:us-east-1:123456789012:table/access-broker');
     };
     repo.getWithTaskToken = repo.get as never;
+    repo.getWithLatestHistory = repo.get as never;
     repo.create = async () => {
       const e = new Error('secret internal detail in create');
       e.name = 'ProvisionedThroughputExceededException';
@@ -446,6 +448,7 @@ describe('failures', () => {
       }
     } finally {
       repo.get = originalGet;
+      repo.getWithLatestHistory = originalGetWithLatest;
       repo.getWithTaskToken = originalGetWithToken;
       repo.create = originalCreate;
       logs.restore();

@@ -92,6 +92,7 @@ describe('the example catalogue', () => {
       approvalsRequired: 1,
       approvalTimeoutSeconds: 4 * 3600,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      openRequests: { active: 1, pending: 2 },
     });
   });
 
@@ -113,6 +114,7 @@ describe('the example catalogue', () => {
       approvalsRequired: 2,
       approvalTimeoutSeconds: 4 * 3600,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      openRequests: { active: 1, pending: 2 },
     });
   });
 
@@ -158,6 +160,34 @@ describe('the example catalogue', () => {
   });
 });
 
+describe('parseCatalogue: limits against abuse', () => {
+  it('takes open-request limits and the submission rate from defaults, a target may override, the auto-approval cool-down defaults to its maxDuration', () => {
+    const config = validConfig();
+    const catalogue = parseYamlOf({
+      ...config,
+      defaults: { openRequests: { active: 2, pending: 3 }, submissionRate: { count: 4, per: '30m' } },
+      targets: [
+        { ...target(config, 0), openRequests: { active: 1, pending: 1 }, autoApprove: { services: ['ec2'], maxDuration: '1h', cooldown: '2h' } },
+        { ...target(config, 0), id: 'other', autoApprove: { services: ['ec2'], maxDuration: '30m' } },
+      ],
+    });
+    expect(catalogue.targets.map((t) => [t.id, t.openRequests, t.autoApprove?.cooldownSeconds])).toEqual([
+      ['sandbox-readonly', { active: 1, pending: 1 }, 7200],
+      ['other', { active: 2, pending: 3 }, 1800],
+    ]);
+    expect(catalogue.submissionRate).toEqual({ count: 4, periodSeconds: 1800 });
+  });
+
+  it.each([
+    [{ openRequests: { active: 0, pending: 2 } }, 'defaults.openRequests.active: must be at least 1'],
+    [{ openRequests: { active: 1 } }, 'defaults.openRequests.pending'],
+    [{ submissionRate: { count: 10, per: '30s' } }, 'defaults.submissionRate.per'],
+    [{ submissionRate: { count: 1.5, per: '1h' } }, 'defaults.submissionRate.count: must be a whole number'],
+  ])('refuses %j naming the field', (defaults, message) => {
+    expect(() => parseYamlOf({ ...validConfig(), defaults })).toThrow(message);
+  });
+});
+
 describe('parseCatalogue: derived values and defaults', () => {
   it('applies built-in defaults to a minimal target', () => {
     const target = parseYamlOf(validConfig()).targets[0];
@@ -177,6 +207,7 @@ describe('parseCatalogue: derived values and defaults', () => {
       approvalsRequired: 1,
       approvalTimeoutSeconds: 14400,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      openRequests: { active: 1, pending: 2 },
     });
   });
 
@@ -217,9 +248,11 @@ describe('parseCatalogue: derived values and defaults', () => {
       approvalsRequired: 1,
       approvalTimeoutSeconds: 1800,
       ticketPattern: DEFAULT_TICKET_PATTERN,
-      autoApprove: { services: ['cloudwatch', 'health'], maxDurationSeconds: 5400 },
+      openRequests: { active: 1, pending: 2 },
+      autoApprove: { services: ['cloudwatch', 'health'], maxDurationSeconds: 5400, cooldownSeconds: 5400 },
     });
     expect(catalogue.watchedRoles).toEqual([]);
+    expect(catalogue.submissionRate).toEqual({ count: 10, periodSeconds: 3600 });
   });
 
   it('accepts JSON', () => {

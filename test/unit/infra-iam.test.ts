@@ -63,7 +63,11 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
   },
   getRequest: {
     role: 'GetRequestRole',
-    grants: [{ actions: ['dynamodb:GetItem'], resources: [TABLE], why: 'read one request' }],
+    grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [TABLE], why: 'read one request and query its latest history items (its own partition)' }],
+  },
+  getRequestHistory: {
+    role: 'GetRequestHistoryRole',
+    grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [TABLE], why: 'read the request (who may see it), page through its history items' }],
   },
   cancelRequest: {
     role: 'CancelRequestRole',
@@ -157,6 +161,32 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
   holdAccess: {
     role: 'HoldAccessRole',
     grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: "read the window's end, store the hold's task token (conditional on ACTIVE)" }],
+  },
+  settleEndedExecution: {
+    role: 'SettleEndedExecutionRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'as settleRequest: FAILED (conditional), history, delete sealed credentials' },
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester, from the configured identity only' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'an ACTIVE grant settled FAILED: its sessions cut' },
+    ],
+  },
+  sweepStuckRequests: {
+    role: 'SweepStuckRequestsRole',
+    grants: [
+      { actions: ['dynamodb:Query'], resources: ['${BrokerTable.Arn}/index/byOpen'], why: 'the sparse index of requests that are not final; never a scan' },
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'as settleRequest: FAILED (conditional), history, delete sealed credentials' },
+      {
+        actions: ['states:DescribeExecution'],
+        resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:access-broker-dev-approval:*'],
+        why: "is the request's execution still running; this state machine's executions only",
+      },
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester, from the configured identity only' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'an ACTIVE grant settled FAILED: its sessions cut' },
+    ],
   },
   alertOnAssumeRole: {
     role: 'AlertOnAssumeRoleRole',
@@ -343,6 +373,8 @@ describe('function roles', () => {
     // The SNS key only through SNS, and only for the topic the function publishes to.
     const topics: Record<string, string[]> = {
       SettleRequestRole: ['AlarmsTopic'],
+      SettleEndedExecutionRole: ['AlarmsTopic'],
+      SweepStuckRequestsRole: ['AlarmsTopic'],
       AlertOnAssumeRoleRole: ['AlarmsTopic'],
       ReconcileTrailRole: ['AlarmsTopic'],
       RevokeRequestRole: ['AlarmsTopic'],
@@ -359,7 +391,7 @@ describe('function roles', () => {
       expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set(names));
     }
     // SES only as the configured From address, through the SESv2 API; never SNS for mail.
-    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole']) {
+    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole', 'SettleEndedExecutionRole', 'SweepStuckRequestsRole']) {
       expect(conditionOf(role, 'ses:SendEmail', SES_IDENTITY), role).toEqual({
         StringEquals: { 'ses:FromAddress': 'access-broker@example.invalid', 'ses:ApiVersion': '2' },
       });

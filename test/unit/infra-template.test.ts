@@ -49,7 +49,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 17 handlers, each on nodejs24.x arm64', () => {
+  it('are the 20 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -60,6 +60,7 @@ describe('functions', () => {
         'getCatalogue',
         'getCredentials',
         'getRequest',
+        'getRequestHistory',
         'holdAccess',
         'issueCredentials',
         'listRequests',
@@ -67,8 +68,10 @@ describe('functions', () => {
         'notifyRequester',
         'reconcileTrail',
         'revokeRequest',
+        'settleEndedExecution',
         'settleRequest',
         'showApproval',
+        'sweepStuckRequests',
       ].sort(),
     );
     for (const [id, fn] of functions()) {
@@ -231,7 +234,7 @@ describe('approval workflow', () => {
 
 describe('watched-role rules', () => {
   // The trail reconciliation rule exists only with a trailBucket (infra-params.test.ts).
-  const rules = () => ofType('AWS::Events::Rule').filter(([id]) => id !== 'TrailLogCreatedRule');
+  const rules = () => ofType('AWS::Events::Rule').filter(([id]) => !['TrailLogCreatedRule', 'ExecutionEndedRule', 'StuckRequestSweepSchedule'].includes(id));
 
   it('are the two patterns of infra/alert-rules.cjs, receiving read-only management events', () => {
     expect(rules().map(([id]) => id).sort()).toEqual(['AssumeRoleAlertRule', 'SwitchRoleAlertRule']);
@@ -276,8 +279,50 @@ describe('watched-role rules', () => {
       { 'Fn::GetAtt': ['AssumeRoleAlertRule', 'Arn'] },
       { 'Fn::GetAtt': ['SwitchRoleAlertRule', 'Arn'] },
       { 'Fn::If': ['HasTrailBucket', { 'Fn::GetAtt': ['TrailLogCreatedRule', 'Arn'] }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::GetAtt': ['ExecutionEndedRule', 'Arn'] },
     ]);
     expect(rest.every((s) => s.Effect === 'Deny')).toBe(true);
+  });
+});
+
+describe('nothing stuck', () => {
+  const permissionFor = (rule: string) =>
+    ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.SourceArn) === JSON.stringify({ 'Fn::GetAtt': [rule, 'Arn'] }));
+
+  it("a rule on this state machine's executions that end FAILED, TIMED_OUT or ABORTED, exactly, targets settleEndedExecution", () => {
+    const rule = res('ExecutionEndedRule').Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'ApprovalWorkflow' }] },
+    });
+    expect(rule.State ?? 'ENABLED').toBe('ENABLED');
+    expect(rule.Targets).toEqual([
+      {
+        Id: 'settle-ended-execution',
+        Arn: { 'Fn::GetAtt': ['SettleEndedExecutionLambdaFunction', 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AlertEventsDlq', 'Arn'] } },
+      },
+    ]);
+    expect(permissionFor('ExecutionEndedRule').map(([, p]) => p.Properties)).toEqual([
+      {
+        FunctionName: { 'Fn::GetAtt': ['SettleEndedExecutionLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': ['ExecutionEndedRule', 'Arn'] },
+      },
+    ]);
+  });
+
+  it('the sweep runs every 15 minutes and only it may be invoked by its schedule', () => {
+    const schedule = res('StuckRequestSweepSchedule').Properties;
+    expect(schedule.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(schedule.EventPattern).toBeUndefined();
+    expect(schedule.Targets).toEqual([{ Id: 'sweep-stuck-requests', Arn: { 'Fn::GetAtt': ['SweepStuckRequestsLambdaFunction', 'Arn'] } }]);
+    expect(permissionFor('StuckRequestSweepSchedule').map(([, p]) => p.Properties.FunctionName)).toEqual([
+      { 'Fn::GetAtt': ['SweepStuckRequestsLambdaFunction', 'Arn'] },
+    ]);
   });
 });
 
@@ -325,7 +370,7 @@ describe('HTTP API', () => {
     const open = routes().filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
     expect(open).toEqual(['GET /approvals/{token}', 'POST /approvals/{token}']);
     for (const r of routes().filter((x) => x.AuthorizationType === 'JWT')) expect(r.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerJwt' });
-    expect(routes()).toHaveLength(10);
+    expect(routes()).toHaveLength(11);
   });
 
   it('throttles the stage, and the unauthenticated approval routes harder', () => {

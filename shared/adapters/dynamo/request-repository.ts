@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccessRequest } from '../../domain/request';
-import { assertTransition } from '../../domain/status';
+import { historyPage, latestHistory, positionOf, storedApart, type PositionedEntry } from '../../domain/history';
+import type { AccessRequest, HistoryEntry } from '../../domain/request';
+import { assertTransition, isFinal } from '../../domain/status';
 import {
   StaleWriteError,
   type ListOptions,
@@ -9,14 +11,25 @@ import {
   type RequestUpdate,
 } from '../../ports/repositories';
 import { isConditionFailure } from './client';
-import { INDEX_BY_REQUESTER, INDEX_BY_TARGET, requestKey, requesterPartition, targetPartition } from './keys';
+import {
+  HISTORY_END,
+  HISTORY_PREFIX,
+  INDEX_BY_OPEN,
+  INDEX_BY_REQUESTER,
+  OPEN_PARTITION,
+  INDEX_BY_TARGET,
+  historyKey,
+  requestKey,
+  requesterPartition,
+  targetPartition,
+} from './keys';
 
 /** Query pages one list call may read per partition before answering with a cursor. */
 export const MAX_QUERY_PAGES = 5;
 /** Items per Query page when a status filter applies. */
 const FILTERED_PAGE_SIZE = 100;
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'taskToken', 'itemType'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'taskToken', 'itemType'] as const;
 
 function toItem(request: AccessRequest): Record<string, unknown> {
   return {
@@ -25,6 +38,7 @@ function toItem(request: AccessRequest): Record<string, unknown> {
     gsi1sk: request.id,
     gsi2pk: targetPartition(request.target),
     gsi2sk: request.id,
+    ...(isFinal(request.status) ? {} : { gsi3pk: OPEN_PARTITION, gsi3sk: request.id }),
     itemType: 'request',
     ...request,
   };
@@ -35,6 +49,15 @@ function fromItem(item: Record<string, unknown>): AccessRequest {
   for (const key of KEY_ATTRIBUTES) delete copy[key];
   return copy as unknown as AccessRequest;
 }
+
+/** A history item back to its entry and position (the sort key after `H#`). */
+function fromHistoryItem(item: Record<string, unknown>): PositionedEntry {
+  const { pk: _pk, sk, itemType: _type, ...entry } = item;
+  return { position: String(sk).slice(HISTORY_PREFIX.length), entry: entry as unknown as HistoryEntry };
+}
+
+/** 48 random bits keep two entries of the same millisecond apart. */
+const uniqueSuffix = (): string => randomBytes(6).toString('hex');
 
 export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableName: string): RequestRepository {
   /** Pages through one index partition, newest first, until `limit` matches or the partition ends. */
@@ -162,6 +185,12 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
           sets.push(`#f_${field} = :f_${field}`);
         }
       }
+      // A final status leaves the sweep's index (byOpen is sparse).
+      if (update.set.status !== undefined && isFinal(update.set.status)) {
+        names['#gsi3pk'] = 'gsi3pk';
+        names['#gsi3sk'] = 'gsi3sk';
+        removes.push('#gsi3pk', '#gsi3sk');
+      }
       if (update.taskToken !== undefined) {
         names['#taskToken'] = 'taskToken';
         if (update.taskToken === null) removes.push('#taskToken');
@@ -190,17 +219,116 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
     },
 
     async appendHistory(id, entries) {
-      if (entries.length === 0) return;
-      await db.send(
-        new UpdateCommand({
+      const inline = entries.filter((e) => !storedApart(e));
+      const apart = entries.filter(storedApart);
+      const notFound = () => new Error(`Request ${id} not found; history not appended`);
+      if (inline.length > 0) {
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: requestKey(id),
+              UpdateExpression: 'SET #history = list_append(#history, :append)',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#history': 'history' },
+              ExpressionAttributeValues: { ':append': inline },
+            }),
+          );
+        } catch (e) {
+          if (isConditionFailure(e)) throw notFound();
+          throw e;
+        }
+      } else if (apart.length > 0) {
+        // Without a transaction a put cannot be conditional on another item: read the request's
+        // key first, so an entry is never written for a request that does not exist.
+        const found = await db.send(
+          new GetCommand({ TableName: tableName, Key: requestKey(id), ProjectionExpression: 'pk', ConsistentRead: true }),
+        );
+        if (!found.Item) throw notFound();
+      }
+      // One item per entry: nothing is rewritten, so concurrent appends cannot lose one. The
+      // condition guards the (2^-48) case of two entries drawing the same position.
+      await Promise.all(
+        apart.map((entry) =>
+          db.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...historyKey(id, positionOf(entry.at, uniqueSuffix())), itemType: 'history', ...entry },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        ),
+      );
+    },
+
+    async getWithLatestHistory(id, count) {
+      const [item, newest] = await Promise.all([
+        db.send(new GetCommand({ TableName: tableName, Key: requestKey(id), ConsistentRead: true })),
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': requestKey(id).pk, ':prefix': HISTORY_PREFIX },
+            ScanIndexForward: false,
+            Limit: count + 1,
+            ConsistentRead: true,
+          }),
+        ),
+      ]);
+      if (!item.Item) return undefined;
+      const request = fromItem(item.Item);
+      const latest = latestHistory(request.history, (newest.Items ?? []).map(fromHistoryItem), count);
+      return { request: { ...request, history: latest.entries }, more: latest.more };
+    },
+
+    async historyPage(id, { after, limit }) {
+      const item = await db.send(
+        new GetCommand({
           TableName: tableName,
           Key: requestKey(id),
-          UpdateExpression: 'SET #history = list_append(#history, :append)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#history': 'history' },
-          ExpressionAttributeValues: { ':append': entries },
+          ProjectionExpression: '#pk, #history',
+          ExpressionAttributeNames: { '#pk': 'pk', '#history': 'history' },
+          ConsistentRead: true,
         }),
       );
+      if (!item.Item) return undefined;
+      const result = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          // From the cursor itself (BETWEEN is inclusive; it is dropped below) to the last item.
+          KeyConditionExpression:
+            after === undefined ? '#pk = :pk AND begins_with(#sk, :first)' : '#pk = :pk AND #sk BETWEEN :first AND :last',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: {
+            ':pk': requestKey(id).pk,
+            ...(after === undefined ? { ':first': HISTORY_PREFIX } : { ':first': `${HISTORY_PREFIX}${after}`, ':last': HISTORY_END }),
+          },
+          ScanIndexForward: true,
+          // The cursor's own item, then one more than the page: enough to know another page exists.
+          Limit: limit + 2,
+          ConsistentRead: true,
+        }),
+      );
+      const items = (result.Items ?? []).map(fromHistoryItem).filter((p) => after === undefined || p.position > after);
+      return historyPage((item.Item.history as HistoryEntry[] | undefined) ?? [], items, after, limit);
+    },
+
+    async listOpen({ after, limit }) {
+      const result = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_OPEN,
+          KeyConditionExpression: after === undefined ? '#pk = :pk' : '#pk = :pk AND #sk > :after',
+          ExpressionAttributeNames: { '#pk': 'gsi3pk', ...(after === undefined ? {} : { '#sk': 'gsi3sk' }) },
+          ExpressionAttributeValues: { ':pk': OPEN_PARTITION, ...(after === undefined ? {} : { ':after': after }) },
+          ScanIndexForward: true,
+          Limit: limit,
+        }),
+      );
+      const items = (result.Items ?? []).map(fromItem);
+      const last = items.at(-1)?.id;
+      return result.LastEvaluatedKey && last ? { items, last } : { items };
     },
 
     async listByRequester(sub, options) {

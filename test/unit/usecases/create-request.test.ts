@@ -83,6 +83,22 @@ describe('createRequest', () => {
     expect(ports.recorded.started).toHaveLength(wantStarted);
   });
 
+  it('limits: over the open-request slots 409 LIMIT_OPEN_REQUESTS, over the submission rate 429 LIMIT_SUBMISSION_RATE; nothing stored, nothing started', async () => {
+    const ports = fakePorts();
+    ports.catalogue.submissionRate = { count: 3, periodSeconds: 3600 };
+    ports.catalogue.targets.find((t) => t.id === VALID.target)!.openRequests = { active: 1, pending: 2 };
+    const ids = ['01J0000000000000000000LIM1', '01J0000000000000000000LIM2', '01J0000000000000000000LIM3', '01J0000000000000000000LIM4'];
+    const withId = (id: string) => ({ ...ports, newId: () => id });
+    await createRequest(withId(ids[0]!), CALLERS.alice, VALID);
+    await createRequest(withId(ids[1]!), CALLERS.alice, VALID);
+    const open = (await createRequest(withId(ids[2]!), CALLERS.alice, VALID).catch((e: unknown) => e)) as DomainError;
+    expect(open).toMatchObject({ code: 'LIMIT_OPEN_REQUESTS', kind: 'conflict' });
+    const rate = (await createRequest(withId(ids[3]!), CALLERS.alice, VALID).catch((e: unknown) => e)) as DomainError;
+    expect(rate).toMatchObject({ code: 'LIMIT_SUBMISSION_RATE', kind: 'rate-limited' });
+    expect(ids.map((id) => ports.stored(id)?.status)).toEqual(['PENDING', 'PENDING', undefined, undefined]);
+    expect(ports.recorded.started).toHaveLength(2);
+  });
+
   it('a quorum only aliases of one mailbox could meet is refused at submission', async () => {
     const ports = fakePorts();
     const prod = ports.catalogue.targets.find((t) => t.id === 'prod-readonly')!;

@@ -94,6 +94,18 @@ describe('notifyApprovers', () => {
     expect(ports.recorded.aborted).toEqual(wantAborted ? [{ taskToken: TOKEN, error: WORKFLOW_CANCELLED_ERROR, cause: 'Request is already CANCELLED' }] : []);
   });
 
+  it('a second auto-approvable request within the first grant plus cool-down goes to the approvers; a retry of the first is still auto-approved', async () => {
+    const first = aRequest({ id: ID, target: 'sandbox-auto', services: ['ec2'], durationSeconds: 3600 });
+    const second = aRequest({ id: '01J0000000000000000000NOT2', target: 'sandbox-auto', services: ['ec2'], durationSeconds: 3600 });
+    const ports = fakePorts({ requests: [first, second] });
+    await expect(notifyApprovers(ports, { requestId: ID, taskToken: TOKEN, approvalTimeoutSeconds: 60 })).resolves.toEqual({ notified: 0, autoApproved: true });
+    await expect(notifyApprovers(ports, { requestId: second.id, taskToken: 'token-second', approvalTimeoutSeconds: 60 })).resolves.toEqual({ notified: 2, autoApproved: false });
+    expect(ports.recorded.historyAppends.at(-1)?.entries[0]?.detail).toMatch(/^auto-approval withheld: .*; links sent to carol@example.com, dave@example.com/);
+    // The first request's own claim holds for it (a retried task after its claim was written).
+    await expect(ports.limits.claimAutoApproval(first.requester.sub, 'sandbox-auto', 'another', FAKE_NOW, at(1))).resolves.toBe(false);
+    await expect(ports.limits.claimAutoApproval(first.requester.sub, 'sandbox-auto', ID, FAKE_NOW, at(1))).resolves.toBe(true);
+  });
+
   it('a cancel that wins the race to the write ends the wait instead of sending links', async () => {
     const ports = fakePorts({ requests: [aRequest({ id: ID })] });
     ports.raceNextUpdate(ID, (r) => {
