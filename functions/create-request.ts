@@ -4,10 +4,11 @@ import { createRequestBody } from '../shared/http/schemas';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
+import { notifierPort } from '../shared/runtime/ports/notifier';
 import { createRequest, type CreateRequestDeps } from '../shared/usecases/create-request';
 import { toView } from '../shared/usecases/request-view';
 
-/** This function's ports (composition root): DynamoDB and Step Functions clients only. */
+/** This function's ports (composition root): DynamoDB, Step Functions, and SNS (the break-glass alarm). */
 export type Ports = CreateRequestDeps & HttpDeps;
 const wiring: Wiring<Ports> = {
   settings: base.settings,
@@ -17,6 +18,7 @@ const wiring: Wiring<Ports> = {
   newId: base.newId,
   requests: requestsPort,
   workflow: workflowPort,
+  notifier: notifierPort,
 };
 
 /** POST /requests. `given` replaces ports (local mode's stand-ins); the rest come from the environment. */

@@ -21,6 +21,7 @@ import {
   loadStateMachineDefinition,
   type WorkflowFunctionName,
 } from '../shared/workflow/state-machine';
+import { workflowInputOf } from '../shared/workflow/payloads';
 import { CallbackRegistry } from './workflow-callbacks';
 import { newExecution, trackExecution, type LocalExecution } from './workflow-execution';
 import { invokeLikeLambda, jsonClone, namedError, payloadOf, type LambdaHandler } from './workflow-lambda';
@@ -133,6 +134,17 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
     throw new Error(`"${StateName.WAIT_FOR_EXPIRY}" must be a Wait state followed by a Task: the local runner pauses before that Task`);
   }
   const afterWait = waitState.Next;
+  const inputWaits = new Map<string, { next: string; timestampOf: (input: WorkflowInput) => string | undefined }>();
+  for (const [stateName, timestampOf] of [
+    [StateName.WAIT_FOR_START, (input: WorkflowInput) => input.startsAt],
+    [StateName.WAIT_FOR_REVIEW_DUE, (input: WorkflowInput) => input.reviewDueAt],
+  ] as const) {
+    const state = definition.States[stateName];
+    if (state?.Type !== 'Wait' || !state.Next || definition.States[state.Next]?.Type !== 'Task') {
+      throw new Error(`"${stateName}" must be a Wait state followed by a Task: the local runner pauses before that Task`);
+    }
+    inputWaits.set(stateName, { next: state.Next, timestampOf });
+  }
 
   /**
    * The interpreter sleeps on real timers, so it is told never to sleep (every Wait and retry
@@ -178,6 +190,20 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
         return 0;
       },
     });
+
+    // The scheduled start's and the break-glass review's Waits: the same pause before the next
+    // Task, until the timestamp the execution input carries.
+    for (const [stateName, { next, timestampOf }] of inputWaits) {
+      Object.defineProperty(waitTimeOverrides, stateName, {
+        enumerable: true,
+        get: () => {
+          const pause = scaledPauseUntil(timestampOf(running.execution.input), now(), timeScale);
+          if (pause === undefined) return undefined;
+          running.pauses.set(next, pause);
+          return 0;
+        },
+      });
+    }
 
     const retryIntervalOverrides = Object.fromEntries(taskStates.map(([name]) => [name, 0]));
 
@@ -230,7 +256,8 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   }
 
   return {
-    async start({ requestId, approvalTimeoutSeconds }) {
+    async start(given) {
+      const { requestId, approvalTimeoutSeconds } = given;
       if (!EXECUTION_NAME.test(requestId)) throw namedError('InvalidName', `Invalid execution name: ${JSON.stringify(requestId)}`);
       if (approvalTimeoutSeconds > MAX_TIMER_SECONDS) {
         throw new RangeError(`approvalTimeoutSeconds ${approvalTimeoutSeconds} exceeds the local runner's limit of ${MAX_TIMER_SECONDS}`);
@@ -239,7 +266,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       // Execution names are unique per state machine: a second start is the same execution.
       if (runs.has(executionArn)) return executionArn;
 
-      const input: WorkflowInput = { requestId, approvalTimeoutSeconds };
+      const input: WorkflowInput = workflowInputOf(given);
       const execution = newExecution(executionArn, jsonClone(input), new Date(timer.now()));
       const taskContext = { Token: callbacks.newToken() };
       const running: Running = {

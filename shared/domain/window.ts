@@ -1,6 +1,7 @@
 import { ConflictError } from './errors';
 import type { AccessRequest } from './request';
 import { RequestStatus } from './status';
+import { relativeTime, startIsAhead } from './schedule';
 
 /**
  * The access window [startsAt, expiresAt) and the credentials inside it: when it opens, when it
@@ -26,14 +27,28 @@ export type Activation =
   | { action: 'already-open' }
   | { action: 'refuse' };
 
-export function activation(request: Pick<AccessRequest, 'status' | 'durationSeconds'>, now: Date): Activation {
+/**
+ * A scheduled request opens at its `startsAt` (the workflow waits for it), so its window is
+ * [startsAt, startsAt + duration); one approved only after its start opens at approval, for its
+ * full duration, never before approval.
+ */
+export function activation(request: Pick<AccessRequest, 'status' | 'durationSeconds' | 'startsAt'>, now: Date): Activation {
   if (request.status === RequestStatus.ACTIVE) return { action: 'already-open' };
   if (request.status !== RequestStatus.APPROVED) return { action: 'refuse' };
-  return { action: 'open', ...openWindow(now, request.durationSeconds) };
+  const scheduled = request.startsAt ? new Date(request.startsAt) : undefined;
+  const opensAt = scheduled && scheduled.getTime() > now.getTime() ? scheduled : now;
+  return { action: 'open', ...openWindow(opensAt, request.durationSeconds) };
 }
 
 /** Credentials exist only while the request is ACTIVE and its window open: 409 naming which rule failed. */
-export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt'>, now: Date): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
+export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt' | 'startsAt'>, now: Date): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
+  const pendingStatus = request.status === RequestStatus.PENDING || request.status === RequestStatus.APPROVED;
+  if (pendingStatus && startIsAhead(request.startsAt, now)) {
+    throw new ConflictError(
+      `Request ${request.id} is scheduled to start at ${request.startsAt} (${relativeTime(now, new Date(request.startsAt))}); credentials exist only from then, while it is ACTIVE`,
+      'NOT_STARTED',
+    );
+  }
   if (request.status !== RequestStatus.ACTIVE || !request.expiresAt) {
     throw new ConflictError(`Request ${request.id} is ${request.status}; credentials exist only while it is ACTIVE`, 'NOT_ACTIVE');
   }

@@ -1,4 +1,5 @@
 import type { AccessRequest } from '../domain/request';
+import type { WorkflowInput } from '../workflow/payloads';
 
 /** Wall clock, injectable so tests control time. */
 export interface Clock {
@@ -82,7 +83,7 @@ export interface Notifier {
 /** The approval workflow engine (Step Functions, or the local interpreter). */
 export interface Workflow {
   /** Idempotent on requestId (the execution name). Returns the execution ARN. */
-  start(input: { requestId: string; approvalTimeoutSeconds: number }): Promise<string>;
+  start(input: WorkflowInput): Promise<string>;
   sendDecision(taskToken: string, output: WorkflowDecision): Promise<void>;
   /** Ends a waiting execution (cancel). */
   abort(taskToken: string, error: string, cause: string): Promise<void>;

@@ -18,7 +18,7 @@ export interface Page {
 
 /** Fields a conditional update may change; history is only ever appended. */
 export type RequestPatch = Partial<
-  Pick<AccessRequest, 'status' | 'approvals' | 'startsAt' | 'expiresAt' | 'executionArn'>
+  Pick<AccessRequest, 'status' | 'approvals' | 'startsAt' | 'expiresAt' | 'executionArn' | 'review' | 'linkRound' | 'extensions'>
 >;
 
 export interface RequestUpdate {

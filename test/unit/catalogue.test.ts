@@ -92,6 +92,11 @@ describe('the example catalogue', () => {
       approvalsRequired: 1,
       approvalTimeoutSeconds: 4 * 3600,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      // Extensions up to 2, 8 h in all; scheduled starts up to 7 days ahead; reminders on.
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      maxExtendedDurationSeconds: 8 * 3600,
+      reminders: true,
     });
   });
 
@@ -113,6 +118,34 @@ describe('the example catalogue', () => {
       approvalsRequired: 2,
       approvalTimeoutSeconds: 4 * 3600,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
+    });
+  });
+
+  it('defines prod-breakglass exactly as the local defaults say', () => {
+    expect(findTarget(catalogue, 'prod-breakglass')).toStrictEqual({
+      id: 'prod-breakglass',
+      description: expect.stringContaining('Break-glass'),
+      account: '222222222222',
+      roleArn: 'arn:aws:iam::222222222222:role/BreakGlassAdmin',
+      partition: 'aws',
+      region: 'us-east-1',
+      issuer: 'chained',
+      roleMaxSessionSeconds: 3600,
+      maxDurationSeconds: 3600,
+      services: ['ec2', 'databases', 'cloudwatch'],
+      requesterGroups: ['oncall'],
+      approverEmails: ['carol@example.com', 'erin@example.com'],
+      approverGroups: ['approvers'],
+      approvalsRequired: 2,
+      approvalTimeoutSeconds: 4 * 3600,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
+      breakGlass: { maxDurationSeconds: 3600, requireTicket: true, reviewWithinSeconds: 24 * 3600, requesterGroups: ['oncall'] },
     });
   });
 
@@ -126,13 +159,14 @@ describe('the example catalogue', () => {
     expect(watchedRoleArns(catalogue)).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
   });
 
   it('carries the 13 catalogue services', () => {
     expect(catalogue.services).toEqual([...SERVICES]);
-    expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly']);
+    expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'prod-breakglass']);
   });
 });
 
@@ -155,6 +189,9 @@ describe('parseCatalogue: derived values and defaults', () => {
       approvalsRequired: 1,
       approvalTimeoutSeconds: 14400,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
     });
   });
 
@@ -195,6 +232,9 @@ describe('parseCatalogue: derived values and defaults', () => {
       approvalsRequired: 1,
       approvalTimeoutSeconds: 1800,
       ticketPattern: DEFAULT_TICKET_PATTERN,
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
       autoApprove: { services: ['cloudwatch', 'health'], maxDurationSeconds: 5400 },
     });
     expect(catalogue.watchedRoles).toEqual([]);

@@ -40,6 +40,8 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'put the PENDING request (conditional), read it back, record executionArn or FAILED' },
       { actions: ['states:StartExecution'], resources: [STATE_MACHINE], why: 'start the approval workflow named by the request id' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'the break-glass-used alarm, raised before break-glass access is granted' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
     ],
   },
   listRequests: {
@@ -109,6 +111,8 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request, record that the requester was told' },
       { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: '"your access is active"' },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'the break-glass-unreviewed alarm when nobody reviewed in time' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
     ],
   },
   settleRequest: {
@@ -302,15 +306,27 @@ describe('function roles', () => {
     const conditionOf = (role: string, action: string, resource: string) =>
       statementsOf(template, role).find((s) => asArray(s.Action).includes(action) && asArray(s.Resource).map(label).includes(resource))?.Condition;
     // The SNS key only through SNS, and only for the topic the function publishes to.
-    const topics = { NotifyApproversRole: 'ApprovalsTopic', NotifyRequesterRole: 'NotificationsTopic', SettleRequestRole: 'NotificationsTopic', AlertOnAssumeRoleRole: 'AlarmsTopic' };
-    for (const [role, topic] of Object.entries(topics)) {
-      expect(conditionOf(role, 'kms:GenerateDataKey', 'SnsKey.Arn'), role).toEqual({
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
-          'kms:EncryptionContext:aws:sns:topicArn': { Ref: topic },
-        },
-      });
-      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set([topic]));
+    const topics: Record<string, string[]> = {
+      NotifyApproversRole: ['ApprovalsTopic'],
+      NotifyRequesterRole: ['NotificationsTopic', 'AlarmsTopic'],
+      SettleRequestRole: ['NotificationsTopic'],
+      AlertOnAssumeRoleRole: ['AlarmsTopic'],
+      CreateRequestRole: ['AlarmsTopic'],
+    };
+    for (const [role, roleTopics] of Object.entries(topics)) {
+      // One key statement per topic, each bound to that topic's encryption context.
+      const keyConditions = statementsOf(template, role)
+        .filter((s) => asArray(s.Action).includes('kms:GenerateDataKey') && asArray(s.Resource).map(label).includes('SnsKey.Arn'))
+        .map((s) => s.Condition);
+      expect(keyConditions, role).toEqual(
+        roleTopics.map((topic) => ({
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
+            'kms:EncryptionContext:aws:sns:topicArn': { Ref: topic },
+          },
+        })),
+      );
+      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set(roleTopics));
     }
     // The vault key only with the request-id encryption context the vault uses.
     expect(conditionOf('CredentialIssuerRole', 'kms:Decrypt', 'VaultKey.Arn')).toEqual({
@@ -324,7 +340,11 @@ describe('function roles', () => {
   });
 
   it('assumes exactly the chained targets of the catalogue', () => {
-    expect(TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    expect(TARGET_ROLES).toEqual([
+      'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
+      'arn:aws:iam::222222222222:role/BrokerReadOnly',
+    ]);
   });
 });
 
