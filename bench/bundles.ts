@@ -81,6 +81,7 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   settleRequest: ['dynamodb', 'sns'],
   alertOnAssumeRole: ['dynamodb', 'sns'],
   reconcileTrail: ['dynamodb', 'sns', 's3'],
+  holdAccess: ['dynamodb'],
 };
 
 /** The npm packages of each client (what a bundle's metafile shows when it imports that client). */

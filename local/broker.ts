@@ -151,11 +151,11 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       issueCredentials: (payload) => invoke('issueCredentials', payload) as never,
       notifyRequester: (payload) => invoke('notifyRequester', payload),
       settleRequest: (payload) => invoke('settleRequest', payload),
+      holdAccess: (payload) => invoke('holdAccess', payload),
     },
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
     ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
     ...(options.timer ? { timer: options.timer } : {}),
-    clock,
     logger,
   });
 

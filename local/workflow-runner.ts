@@ -2,10 +2,13 @@
 import './polyfills';
 import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 import type { Logger } from '../shared/log/logger';
-import type { Clock, Workflow, WorkflowDecision } from '../shared/ports';
+import type { Workflow, WorkflowDecision } from '../shared/ports';
 import type { AslDefinition, AslRetrier, AslState } from '../shared/workflow/asl-types';
 import { workflowTaskClosedError } from '../shared/workflow/errors';
 import type {
+  AccessWaitOutput,
+  HoldAccessMeasure,
+  HoldAccessPayload,
   IssueCredentialsPayload,
   IssueCredentialsResult,
   NotifyApproversPayload,
@@ -30,34 +33,31 @@ import { realTimer, type WorkflowTimer } from './workflow-timer';
 export type { LocalExecution, LocalExecutionStatus } from './workflow-execution';
 export type { WorkflowTimer } from './workflow-timer';
 
-/** The four Lambda functions, as plain async functions: the event in, the return value out. */
+/** The five Lambda functions, as plain async functions: the event in, the return value out. */
 export interface WorkflowHandlers {
   /** Must store payload.taskToken; the workflow then waits for sendDecision/abort or the timeout. */
   notifyApprovers(payload: NotifyApproversPayload): Promise<unknown> | unknown;
   issueCredentials(payload: IssueCredentialsPayload): Promise<IssueCredentialsResult> | IssueCredentialsResult;
   notifyRequester(payload: NotifyRequesterPayload): Promise<unknown> | unknown;
   settleRequest(payload: SettleRequestPayload): Promise<unknown> | unknown;
+  /** `measure`: the window left; `hold`: must store payload.taskToken (the end-of-access wait). */
+  holdAccess(payload: HoldAccessPayload): Promise<HoldAccessMeasure | unknown> | unknown;
 }
 
 export interface LocalWorkflowOptions {
   handlers: WorkflowHandlers;
   /**
-   * Multiplies the approval timeout and the access-window wait, for demos and tests
-   * (0.001: a 4 h approval timeout lasts 14.4 s). Default 1: real durations. Must be in (0, 1]:
-   * the interpreter's own task timer runs unscaled and must never fire first.
+   * Multiplies the callback timeouts (the approval timeout and the end-of-access hold), for
+   * demos and tests (0.001: a 4 h approval timeout lasts 14.4 s). Default 1: real durations.
+   * Must be in (0, 1]: the interpreter's own task timer runs unscaled and must never fire first.
    */
   timeScale?: number;
   /** Pause before each retry in ms instead of the ASL's backoff (tests). Default: the ASL's. */
   retryIntervalMs?: number;
   /**
-   * The clock the handlers stamp expiresAt with; the Wait state measures the remaining window
-   * with it, so a skewed or fake local clock still yields the intended window length.
-   * Default: the timer's clock.
-   */
-  clock?: Clock;
-  /**
-   * Where every pause of the runner is taken: the Wait state, retry backoff and callback
-   * timeouts. Default: real time. Tests pass a timer they advance by hand.
+   * Where every pause of the runner is taken: retry backoff and callback timeouts (the
+   * approval wait, the end-of-access hold). Default: real time. Tests pass a timer they
+   * advance by hand.
    */
   timer?: WorkflowTimer;
   logger?: Logger;
@@ -104,9 +104,7 @@ interface Running {
   abort: () => void;
   /** Aborted with the execution: ends any pause the runner is taking for it. */
   stopped: AbortController;
-  /** expiresAt returned by IssueCredentials: the instant the Wait state sleeps until. */
-  windowEndsAt?: string;
-  /** Pause (ms) to take before the named Task's next attempt: a Wait before it, or retry backoff. */
+  /** Pause (ms) to take before the named Task's next attempt: retry backoff. */
   pauses: Map<string, number>;
   /** Retry attempts so far per Task, per retrier (as the interpreter counts them). */
   attempts: Map<string, number[]>;
@@ -126,14 +124,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   const handlerFor = new Map(taskStates.map(([name, state]) => [name, functionOf(name, state)]));
 
   const timer = options.timer ?? realTimer;
-  const now = () => (options.clock ? options.clock.now().getTime() : timer.now());
+  const now = () => timer.now();
   const callbacks = new CallbackRegistry(timer);
   const runs = new Map<string, Running>();
-  const waitState = definition.States[StateName.WAIT_FOR_EXPIRY];
-  if (waitState?.Type !== 'Wait' || !waitState.Next || definition.States[waitState.Next]?.Type !== 'Task') {
-    throw new Error(`"${StateName.WAIT_FOR_EXPIRY}" must be a Wait state followed by a Task: the local runner pauses before that Task`);
-  }
-  const afterWait = waitState.Next;
   const inputWaits = new Map<string, { next: string; timestampOf: (input: WorkflowInput) => string | undefined }>();
   for (const [stateName, timestampOf] of [
     [StateName.WAIT_FOR_START, (input: WorkflowInput) => input.startsAt],
@@ -147,11 +140,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   }
 
   /**
-   * The interpreter sleeps on real timers, so it is told never to sleep (every Wait and retry
-   * interval is overridden with 0) and the runner takes each pause on `timer` instead, when the
-   * Task that follows it starts: the Wait's pause before the Task after the Wait (which the
-   * execution therefore lists as entered while the window runs), a retry's backoff before the
-   * next attempt.
+   * The interpreter sleeps on real timers, so it is told never to sleep (every retry interval
+   * is overridden with 0) and the runner takes each pause on `timer` instead: a retry's backoff
+   * before the next attempt, and each callback's timeout (in the callback registry).
    */
   function overridesFor(running: Running, taskContext: { Token: string }): RunOptions['overrides'] {
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -160,11 +151,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       const handler = options.handlers[fn].bind(options.handlers) as LambdaHandler<never>;
       const attempt = state.Resource?.endsWith('.waitForTaskToken')
         ? (input: unknown) => waitForCallback(running, taskContext, state, handler, input)
-        : async (input: unknown) => {
-            const result = await invokeLikeLambda(handler, payloadOf(input));
-            if (fn === 'issueCredentials') running.windowEndsAt = (result.Payload as Partial<IssueCredentialsResult>)?.expiresAt;
-            return result;
-          };
+        : (input: unknown) => invokeLikeLambda(handler, payloadOf(input));
       taskResourceLocalHandlers[name] = async (input) => {
         await pauseBefore(running, name);
         try {
@@ -177,22 +164,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       };
     }
 
-    // Read when the Wait state starts (the interpreter looks overrides up lazily), so the
-    // pause is computed from the grant's expiry at that moment. Undefined when the expiry is
-    // not RFC 3339: the interpreter then evaluates TimestampPath itself and fails the state.
+    // The scheduled start's and the break-glass review's Waits: read when the Wait state starts
+    // (the interpreter looks overrides up lazily); the interpreter is told not to sleep and the
+    // runner pauses on its timer before the Task that follows, until the timestamp the execution
+    // input carries. Undefined when it is not RFC 3339: the interpreter then evaluates
+    // TimestampPath itself and fails the state, as AWS would.
     const waitTimeOverrides: Record<string, number> = {};
-    Object.defineProperty(waitTimeOverrides, StateName.WAIT_FOR_EXPIRY, {
-      enumerable: true,
-      get: () => {
-        const pause = scaledPauseUntil(running.windowEndsAt, now(), timeScale);
-        if (pause === undefined) return undefined;
-        running.pauses.set(afterWait, pause);
-        return 0;
-      },
-    });
-
-    // The scheduled start's and the break-glass review's Waits: the same pause before the next
-    // Task, until the timestamp the execution input carries.
     for (const [stateName, { next, timestampOf }] of inputWaits) {
       Object.defineProperty(waitTimeOverrides, stateName, {
         enumerable: true,
@@ -222,9 +199,10 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   }
 
   /**
-   * The `.waitForTaskToken` task: open the callback first (NotifyApprovers may decide at once,
-   * e.g. auto-approval), invoke NotifyApprovers, then wait for the callback. The task's result
-   * is the SendTaskSuccess output itself, not a Lambda `Payload`, as in AWS.
+   * A `.waitForTaskToken` task: open the callback first (NotifyApprovers may decide at once,
+   * e.g. auto-approval), invoke the function, then wait for the callback. The task's result
+   * is the SendTaskSuccess output itself, not a Lambda `Payload`, as in AWS; a function that
+   * fails fails the task with its error (as Step Functions does).
    */
   async function waitForCallback(
     running: Running,
@@ -304,6 +282,10 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
 
     async sendDecision(taskToken: string, output: WorkflowDecision) {
       if (!callbacks.succeed(taskToken, jsonClone(output))) throw workflowTaskClosedError();
+    },
+
+    async resumeAccessWait(taskToken: string, output: AccessWaitOutput) {
+      return callbacks.succeed(taskToken, { outcome: output.outcome }) ? 'resumed' : 'closed';
     },
 
     async abort(taskToken: string, error: string, cause: string) {

@@ -22,7 +22,7 @@ export const RequestStatus = {
   TIMED_OUT: 'TIMED_OUT',
   /** The workflow could not carry it through (start failure, issuing error...). */
   FAILED: 'FAILED',
-  /** Active access withdrawn early by an operator. */
+  /** Access withdrawn before its window ended (requester, approver, operator, or lost entitlement). */
   REVOKED: 'REVOKED',
 } as const;
 
@@ -34,7 +34,8 @@ export const ALL_STATUSES = Object.values(RequestStatus) as RequestStatus[];
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
   PENDING: ['APPROVED', 'DENIED', 'CANCELLED', 'TIMED_OUT', 'FAILED'],
   // APPROVED -> TIMED_OUT: the quorum was reached just as the workflow's wait timed out.
-  APPROVED: ['ACTIVE', 'CANCELLED', 'FAILED', 'TIMED_OUT'],
+  // APPROVED -> REVOKED: revoked before credentials were issued (issuing then issues nothing).
+  APPROVED: ['ACTIVE', 'CANCELLED', 'FAILED', 'TIMED_OUT', 'REVOKED'],
   ACTIVE: ['EXPIRED', 'REVOKED', 'FAILED'],
   EXPIRED: [],
   DENIED: [],
@@ -126,5 +127,6 @@ export const isFinal = (status: RequestStatus): boolean => TRANSITIONS[status].l
  */
 export const settles = (current: RequestStatus, outcome: RequestStatus): boolean => canTransition(current, outcome);
 
-/** Statuses after which sealed credentials must not be kept: the window closed or issuing broke. */
-export const dropsCredentials = (status: RequestStatus): boolean => status === RequestStatus.EXPIRED || status === RequestStatus.FAILED;
+/** Statuses after which sealed credentials must not be kept: the window closed, was revoked, or issuing broke. */
+export const dropsCredentials = (status: RequestStatus): boolean =>
+  status === RequestStatus.EXPIRED || status === RequestStatus.FAILED || status === RequestStatus.REVOKED;

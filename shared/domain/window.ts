@@ -63,3 +63,13 @@ export const needsRefresh = (credentialsExpiration: string, now: Date): boolean 
 
 /** When a console URL minted now stops being accepted by AWS. */
 export const consoleUrlExpiresAt = (now: Date): string => new Date(now.getTime() + CONSOLE_URL_TTL_SECONDS * 1000).toISOString();
+
+/**
+ * Whole seconds from `now` until the window ends, rounded up (a callback wait's timeout is a
+ * whole number of seconds and must not end the window early); 0 once it has ended.
+ */
+export function secondsLeftInWindow(expiresAt: string, now: Date): number {
+  const ms = Date.parse(expiresAt) - now.getTime();
+  if (Number.isNaN(ms)) throw new ConflictError(`expiresAt ${JSON.stringify(expiresAt)} is not a valid instant`, 'WINDOW_INVALID');
+  return ms <= 0 ? 0 : Math.ceil(ms / 1000);
+}

@@ -1,5 +1,5 @@
 import type { AccessRequest } from '../domain/request';
-import type { WorkflowInput } from '../workflow/payloads';
+import type { AccessWaitOutput, WorkflowInput } from '../workflow/payloads';
 
 /** Wall clock, injectable so tests control time. */
 export interface Clock {
@@ -87,6 +87,12 @@ export interface Workflow {
   sendDecision(taskToken: string, output: WorkflowDecision): Promise<void>;
   /** Ends a waiting execution (cancel). */
   abort(taskToken: string, error: string, cause: string): Promise<void>;
+  /**
+   * Resumes the end-of-access wait ("Hold access until the window ends") with SendTaskSuccess
+   * `{"outcome": ...}`. `closed`: that wait is no longer waiting (it timed out into the
+   * expiry, was answered already, or a newer hold holds a newer token), which is not an error.
+   */
+  resumeAccessWait(taskToken: string, output: AccessWaitOutput): Promise<'resumed' | 'closed'>;
 }
 
 export interface WorkflowDecision {

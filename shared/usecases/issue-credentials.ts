@@ -78,7 +78,8 @@ export async function issueCredentials(deps: IssueCredentialsDeps, requestId: st
     const next = activation(current, deps.clock.now());
     if (next.action === 'already-open') return null;
     if (next.action === 'refuse') throw new RequestClosedError(current.id, current.status);
-    return { set: { status: RequestStatus.ACTIVE, startsAt: next.startsAt, expiresAt: next.expiresAt }, append: [] };
+    // The approval wait's token is dead once decided: the end-of-access hold stores its own.
+    return { set: { status: RequestStatus.ACTIVE, startsAt: next.startsAt, expiresAt: next.expiresAt }, append: [], taskToken: null };
   });
   if (request.status !== RequestStatus.ACTIVE || !request.startsAt || !request.expiresAt) {
     throw new RequestClosedError(request.id, request.status);

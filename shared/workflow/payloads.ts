@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import type {
+  holdAccessSchema,
   issueCredentialsSchema,
   notifyApproversSchema,
   notifyRequesterSchema,
@@ -57,3 +58,38 @@ export function workflowInputOf(given: WorkflowInput): WorkflowInput {
     ...(given.reviewDueAt ? { reviewDueAt: given.reviewDueAt } : {}),
   };
 }
+
+/** Input of HoldAccess: `measure` the window, or `hold` (store the end-of-access wait's token). */
+export type HoldAccessPayload = z.infer<typeof holdAccessSchema>;
+
+/** HoldAccess `measure` result; the workflow keeps `secondsLeft` in $.Payload.secondsLeft. */
+export interface HoldAccessMeasure {
+  /** Whole seconds until the request's expiresAt (0 when it has passed): the hold's timeout. */
+  secondsLeft: number;
+  /** The request's expiresAt the figure was measured against. */
+  expiresAt: string;
+}
+
+/**
+ * How the end-of-access wait ("Hold access until the window ends") is resumed early: the
+ * SendTaskSuccess output sent on the task token stored on the ACTIVE request.
+ * - `revoked`: the sender already wrote REVOKED (conditional write) and cut the sessions; the
+ *   workflow ends in "Access revoked".
+ * - `extended`: the sender moved the request's expiresAt; the workflow measures the window
+ *   again and holds until the new end.
+ * A token whose wait is over answers TaskTimedOut/TaskDoesNotExist/InvalidToken: the wait
+ * already ended (expired, revoked, or a newer hold holds a newer token), which is not an error.
+ */
+export const AccessWaitOutcome = {
+  REVOKED: 'revoked',
+  EXTENDED: 'extended',
+} as const;
+export type AccessWaitOutcome = (typeof AccessWaitOutcome)[keyof typeof AccessWaitOutcome];
+
+/** The SendTaskSuccess output for the end-of-access wait, exactly `{"outcome": ...}`. */
+export interface AccessWaitOutput {
+  outcome: AccessWaitOutcome;
+}
+
+/** Builds the output to send (`JSON.stringify(accessWaitOutput('extended'))` = `{"outcome":"extended"}`). */
+export const accessWaitOutput = (outcome: AccessWaitOutcome): AccessWaitOutput => ({ outcome });

@@ -36,8 +36,12 @@ export const StateName = {
   REVIEW_CHOICE: 'Break-glass review?',
   /** Wait until $.reviewDueAt. */
   WAIT_FOR_REVIEW_DUE: 'Wait until the review is due',
+  /** Choice after a revoke: a revoked break-glass grant is still checked for its review. */
+  REVIEW_AFTER_REVOKE_CHOICE: 'Break-glass review after revoke?',
   /** NotifyRequester event review-due: the unreviewed alarm when nobody reviewed. */
   CHECK_REVIEW: 'Check break-glass review',
+  /** Succeed: break-glass access ended and its review was checked. */
+  REVIEW_CHECKED: 'Break-glass review checked',
   /** Pass state that shapes the data so the wait's TimeoutSecondsPath works in AWS and locally. */
   PREPARE_APPROVAL_WAIT: 'Prepare approval wait',
   /** Callback task: NotifyApprovers gets the task token; waits for SendTaskSuccess/Failure or the timeout. */
@@ -52,9 +56,23 @@ export const StateName = {
   ISSUE_CREDENTIALS: 'Issue credentials',
   /** NotifyRequester (event "granted"); best effort, its failure does not stop the grant. */
   NOTIFY_REQUESTER: 'Notify requester of grant',
-  /** Wait until $.grant.expiresAt. */
-  WAIT_FOR_EXPIRY: 'Wait until access window ends',
-  /** SettleRequest outcome EXPIRED. */
+  /** HoldAccess step "measure": the whole seconds left until the request's expiresAt, into $.Payload.secondsLeft. */
+  MEASURE_WINDOW: 'Measure time left in window',
+  /** Choice: at least 1 s left holds, otherwise expires at once. */
+  WINDOW_OPEN_CHOICE: 'Window still open?',
+  /**
+   * Callback task (HoldAccess step "hold" stores the token on the ACTIVE request) with
+   * TimeoutSecondsPath = seconds left: States.Timeout expires; SendTaskSuccess with an
+   * AccessWaitOutput (payloads.ts) ends it early: `revoked` or `extended`.
+   */
+  HOLD_ACCESS: 'Hold access until the window ends',
+  /** Choice on $.hold.outcome: `revoked` succeeds, `extended` (or anything else) measures again. */
+  HOLD_OUTCOME_CHOICE: 'How did the hold end?',
+  /** Succeed: a revoke ended the window (it already wrote REVOKED and cut the sessions). */
+  ACCESS_REVOKED: 'Access revoked',
+  /** Succeed on Broker.RequestClosed while holding: the request left ACTIVE before the hold began. */
+  ACCESS_ALREADY_ENDED: 'Access already ended',
+  /** SettleRequest outcome EXPIRED (and the ended-session deny on the target role). */
   EXPIRE_ACCESS: 'Expire access',
   /** Succeed: the window ran its course. */
   ACCESS_EXPIRED: 'Access expired',
@@ -91,6 +109,8 @@ export const WorkflowFunction = {
   notifyRequester: 'NotifyRequesterFunctionArn',
   /** Writes a final status (conditional). Payload: SettleRequestPayload. */
   settleRequest: 'SettleRequestFunctionArn',
+  /** Measures the window left, then stores the end-of-access wait's task token. Payload: HoldAccessPayload. */
+  holdAccess: 'HoldAccessFunctionArn',
 } as const;
 
 export type WorkflowFunctionName = keyof typeof WorkflowFunction;
@@ -105,6 +125,7 @@ export const LOCAL_FUNCTION_ARNS: Readonly<Record<FunctionArnPlaceholder, string
   IssueCredentialsFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:IssueCredentials',
   NotifyRequesterFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:NotifyRequester',
   SettleRequestFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:SettleRequest',
+  HoldAccessFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:HoldAccess',
 };
 
 /** Absolute path of the ASL file (serverless.yml includes the same file). */

@@ -44,3 +44,20 @@ export const settleRequestSchema = z.discriminatedUnion('outcome', [
     cause: z.string(),
   }),
 ]);
+
+/**
+ * Input of HoldAccess. `measure` (plain invoke) returns HoldAccessMeasure; `hold` (invoked
+ * with `.waitForTaskToken`) stores the token on the ACTIVE request and returns nothing useful:
+ * the task ends with the token's answer or its timeout.
+ */
+export const holdAccessSchema = z.discriminatedUnion('step', [
+  z.object({ requestId, step: z.literal('measure') }),
+  z.object({
+    requestId,
+    step: z.literal('hold'),
+    /** The hold's timeout, as measured just before. */
+    secondsLeft: z.number().check(z.int(), z.gte(1)),
+    /** Up to 2 KB; stored server side, never logged. */
+    taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
+  }),
+]);

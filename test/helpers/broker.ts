@@ -76,7 +76,19 @@ export async function startTestBroker(options: LocalBrokerOptions = {}) {
       await new Promise((r) => setTimeout(r, 25));
     }
   }
-  return { broker, call, tokenFor, linkFor, waitForRequest };
+  /**
+   * Waits until the workflow holds `id`'s window open: the end-of-access hold has stored its
+   * task token (issuing clears the approval's), so its timeout is pending on the workflow timer
+   * and advancing the clock past the window's end expires it.
+   */
+  async function held(id: string, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await broker.deps.requests.getTaskToken(id))) {
+      if (Date.now() > deadline) throw new Error(`request ${id} never reached the end-of-access hold`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  return { broker, call, tokenFor, linkFor, waitForRequest, held };
 }
 
 export type TestBroker = Awaited<ReturnType<typeof startTestBroker>>;

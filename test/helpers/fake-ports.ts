@@ -32,6 +32,7 @@ import {
   type StoredCredentials,
 } from '../../shared/ports/repositories';
 import { workflowTaskClosedError } from '../../shared/workflow/errors';
+import type { AccessWaitOutput } from '../../shared/workflow/payloads';
 
 export const FAKE_NOW = '2030-01-01T09:00:00.000Z';
 export const PUBLIC_BASE_URL = 'https://broker.example.test';
@@ -159,6 +160,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
     started: [] as { requestId: string; approvalTimeoutSeconds: number }[],
     decisionsSent: [] as { taskToken: string; output: WorkflowDecision }[],
     aborted: [] as { taskToken: string; error: string; cause: string }[],
+    waitsResumed: [] as { taskToken: string; output: AccessWaitOutput }[],
     issued: [] as IssueCredentialsInput[],
     signIns: [] as ConsoleUrlInput[],
     credentialsDeleted: [] as string[],
@@ -170,6 +172,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
     start?: Error;
     sendDecision?: Error;
     abort?: Error;
+    resumeAccessWait?: Error;
     issue?: Error;
     publish?: Error;
   } = {};
@@ -326,6 +329,13 @@ export function fakePorts(options: FakePortsOptions = {}) {
         if (closedTokens.has(taskToken)) throw workflowTaskClosedError();
         closedTokens.add(taskToken);
         recorded.decisionsSent.push({ taskToken, output: clone(output) });
+      },
+      async resumeAccessWait(taskToken: string, output: AccessWaitOutput): Promise<'resumed' | 'closed'> {
+        if (failures.resumeAccessWait) throw failures.resumeAccessWait;
+        if (closedTokens.has(taskToken)) return 'closed';
+        closedTokens.add(taskToken);
+        recorded.waitsResumed.push({ taskToken, output: clone(output) });
+        return 'resumed';
       },
       async abort(taskToken: string, error: string, cause: string) {
         if (failures.abort) throw failures.abort;

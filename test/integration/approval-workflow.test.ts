@@ -28,12 +28,14 @@ const APPROVE_TO_EXPIRE_STATES = [
   StateName.APPROVED_CHOICE,
   StateName.ISSUE_CREDENTIALS,
   StateName.NOTIFY_REQUESTER,
-  StateName.WAIT_FOR_EXPIRY,
+  StateName.MEASURE_WINDOW,
+  StateName.WINDOW_OPEN_CHOICE,
+  StateName.HOLD_ACCESS,
   StateName.EXPIRE_ACCESS,
   StateName.ACCESS_EXPIRED,
 ];
 /** Step Functions state transitions per approved-then-expired request (no retries): bench reports this. */
-const TRANSITIONS_APPROVE_TO_EXPIRE = 8;
+const TRANSITIONS_APPROVE_TO_EXPIRE = 10;
 
 const pathOf = (link: string) => new URL(link).pathname;
 const tokenOf = (link: string) => pathOf(link).split('/').pop() as string;
@@ -77,6 +79,7 @@ describe('approval workflow through the local HTTP server', () => {
   /** Waits for `id` to be ACTIVE, then lets its 15-minute window pass. */
   const runWindowOut = async (id: string) => {
     await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+    await t.held(id);
     await time.advance(WINDOW_MS);
   };
   beforeAll(async () => {
@@ -152,6 +155,7 @@ describe('approval workflow through the local HTTP server', () => {
     expect(Date.parse(active.expiresAt) - Date.parse(active.startsAt)).toBe(15 * 60 * 1000);
 
     // The window passes when the clock reaches its end.
+    await t.held(id);
     await time.advance(WINDOW_MS - MINUTE_MS);
     expect((await h.get(id)).status).toBe('ACTIVE');
     await time.advance(MINUTE_MS);
@@ -412,6 +416,7 @@ describe('approval workflow through the local HTTP server', () => {
     }
     // Every raced request then runs exactly one approved path: one issue, one grant, one expiry.
     for (const { id } of raced) await t.waitForRequest(id, (r) => r.status === 'ACTIVE');
+    for (const { id } of raced) await t.held(id);
     await time.advance(WINDOW_MS);
     await Promise.all(
       raced.map(async ({ id, executionArn }) => {
@@ -444,6 +449,7 @@ describe('approval workflow through the local HTTP server', () => {
     const bad = await t.call('POST', pathOf(await t.linkFor(id, 'carol@example.com')), { json: { decision: 'maybe' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('decision');
+    await t.held(id);
     await time.advance(WINDOW_MS);
     await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
   });

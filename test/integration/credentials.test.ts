@@ -271,6 +271,7 @@ describe('credentials of an approved request (local STS stand-in and console pre
     // Approved, active, then EXPIRED by the workflow once its 15 minutes have passed (the
     // earlier tests' 2 h windows stay open).
     const active = await h.activeRequest({ ...REQUEST, duration: '15m' });
+    await t.held(active.id);
     await time.advance(15 * MINUTE_MS);
     const expired = await t.waitForRequest(active.id, (r) => r.status === 'EXPIRED');
     expect(types(expired).filter((x) => ['issued', 'expired'].includes(x))).toEqual(['issued', 'expired']);

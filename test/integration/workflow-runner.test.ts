@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/domain/errors';
-import type {
-  IssueCredentialsResult,
-  NotifyApproversPayload,
-  SettleRequestPayload,
+import {
+  accessWaitOutput,
+  type HoldAccessPayload,
+  type IssueCredentialsResult,
+  type NotifyApproversPayload,
+  type SettleRequestPayload,
 } from '../../shared/workflow/payloads';
 import {
   StateName,
@@ -37,6 +39,20 @@ function fakeHandlers(overrides: Partial<WorkflowHandlers> = {}) {
     calls.push({ fn, payload });
     return body(payload);
   };
+  /** expiresAt of each request's window, as the fake IssueCredentials returned it. */
+  const windows = new Map<string, string>();
+  /** Each request's latest hold token (the end-of-access wait), resolved when HoldAccess stores it. */
+  const holds = new Map<string, { token: Promise<string>; resolve: (t: string) => void }>();
+  const holdFor = (requestId: string) => {
+    let entry = holds.get(requestId);
+    if (!entry) {
+      let resolve!: (t: string) => void;
+      const token = new Promise<string>((r) => (resolve = r));
+      entry = { token, resolve };
+      holds.set(requestId, entry);
+    }
+    return entry;
+  };
   const handlers: WorkflowHandlers = {
     notifyApprovers: record('notifyApprovers', async (p: NotifyApproversPayload) => {
       await overrides.notifyApprovers?.(p);
@@ -44,17 +60,32 @@ function fakeHandlers(overrides: Partial<WorkflowHandlers> = {}) {
       waiting.get(p.requestId)?.(p);
       return { notified: 2 };
     }),
-    issueCredentials: record('issueCredentials', (p) =>
-      overrides.issueCredentials
-        ? overrides.issueCredentials(p)
-        : ({ startsAt: time.clock.now().toISOString(), expiresAt: new Date(time.clock.now().getTime() + HOUR_MS).toISOString() } satisfies IssueCredentialsResult),
-    ),
+    issueCredentials: record('issueCredentials', async (p) => {
+      const result = overrides.issueCredentials
+        ? await overrides.issueCredentials(p)
+        : ({ startsAt: time.clock.now().toISOString(), expiresAt: new Date(time.clock.now().getTime() + HOUR_MS).toISOString() } satisfies IssueCredentialsResult);
+      windows.set(p.requestId, result.expiresAt);
+      return result;
+    }),
     notifyRequester: record('notifyRequester', (p) => overrides.notifyRequester?.(p) ?? { sent: true }),
     settleRequest: record('settleRequest', (p: SettleRequestPayload) => overrides.settleRequest?.(p) ?? { status: p.outcome }),
+    holdAccess: record('holdAccess', async (p: HoldAccessPayload) => {
+      if (overrides.holdAccess) return overrides.holdAccess(p);
+      if (p.step === 'measure') {
+        const expiresAt = windows.get(p.requestId) as string;
+        return { secondsLeft: Math.max(0, Math.ceil((Date.parse(expiresAt) - time.clock.now().getTime()) / 1000)), expiresAt };
+      }
+      const entry = holdFor(p.requestId);
+      holds.delete(p.requestId);
+      entry.resolve(p.taskToken);
+      return { held: true };
+    }),
   };
   /** The task token NotifyApprovers was given for this request. */
   const tokenFor = async (requestId: string) => (await notifiedPayload(requestId)).taskToken;
-  return { handlers, calls, tokenFor, fns: () => calls.map((c) => c.fn) };
+  /** The next (or current) hold token HoldAccess stores for this request. */
+  const holdTokenFor = (requestId: string) => holdFor(requestId).token;
+  return { handlers, calls, tokenFor, holdTokenFor, windows, fns: () => calls.map((c) => c.fn) };
 }
 
 let workflow: LocalWorkflow | undefined;
@@ -67,7 +98,7 @@ afterEach(async () => {
 
 function localWorkflow(handlers: WorkflowHandlers, options: Omit<LocalWorkflowOptions, 'handlers'> = {}) {
   time = movableClock();
-  workflow = createLocalWorkflow({ handlers, timer: time.timer, clock: time.clock, ...options });
+  workflow = createLocalWorkflow({ handlers, timer: time.timer, ...options });
   return workflow;
 }
 
@@ -83,16 +114,17 @@ async function expectTaskClosed(promise: Promise<unknown>) {
 /** The access window's pause: an hour less the few real milliseconds since issuance. */
 const aboutAnHour = (ms: number) => ms > HOUR_MS - 5_000 && ms <= HOUR_MS;
 
-const PREFIX = [StateName.PREPARE_APPROVAL_WAIT, StateName.WAIT_FOR_DECISION];
+const PREFIX = [StateName.REMINDERS_CHOICE, StateName.PREPARE_APPROVAL_WAIT, StateName.WAIT_FOR_DECISION];
 
 describe('local approval workflow (the real ASL in aws-local-stepfunctions)', () => {
-  it('approve path: issues, notifies the requester, waits out the window, then expires', async () => {
+  it('approve path: issues, notifies the requester, holds the window open, then expires', async () => {
     const fake = fakeHandlers();
     const wf = localWorkflow(fake.handlers);
 
     const arn = await wf.start({ requestId: 'req-approve', approvalTimeoutSeconds: 14_400 });
     expect(arn).toBe('arn:aws:states:local:000000000000:execution:approval-workflow:req-approve');
     const token = await fake.tokenFor('req-approve');
+    const holdToken = fake.holdTokenFor('req-approve');
     expect(wf.describe(arn)?.status).toBe('RUNNING');
     // The approval timeout, pending on the runner's timer.
     expect(time.pending()).toEqual([14_400_000]);
@@ -110,21 +142,29 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.statesEntered).toEqual([
       ...PREFIX,
       StateName.APPROVED_CHOICE,
+      StateName.SCHEDULED_CHOICE,
       StateName.ISSUE_CREDENTIALS,
       StateName.NOTIFY_REQUESTER,
-      StateName.WAIT_FOR_EXPIRY,
+      StateName.MEASURE_WINDOW,
+      StateName.WINDOW_OPEN_CHOICE,
+      StateName.HOLD_ACCESS,
       StateName.EXPIRE_ACCESS,
+      StateName.REVIEW_CHOICE,
       StateName.ACCESS_EXPIRED,
     ]);
-    expect(done.stateTransitions).toBe(8);
+    expect(done.stateTransitions).toBe(13);
     expect(done.retries).toBe(0);
-    expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'notifyRequester', 'settleRequest']);
+    expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'notifyRequester', 'holdAccess', 'holdAccess', 'settleRequest']);
     expect(fake.calls.map((c) => c.payload)).toEqual([
-      { requestId: 'req-approve', approvalTimeoutSeconds: 14_400, taskToken: token },
+      { requestId: 'req-approve', approvalTimeoutSeconds: 14_400, waitSeconds: 14_400, taskToken: token, reminder: 0 },
       { requestId: 'req-approve' },
       { requestId: 'req-approve', event: 'granted' },
+      { requestId: 'req-approve', step: 'measure' },
+      { requestId: 'req-approve', step: 'hold', secondsLeft: 3_600, taskToken: await holdToken },
       { requestId: 'req-approve', outcome: 'EXPIRED' },
     ]);
+    // A hold whose timeout fired is closed: a late revoke or extension finds nothing waiting.
+    await expect(wf.resumeAccessWait(await holdToken, accessWaitOutput('revoked'))).resolves.toBe('closed');
     expect(token).toMatch(/^local-[A-Za-z0-9_-]{64}$/);
     // The decision lands in $.decision unwrapped (no Payload), the window in $.grant.
     expect(done.output).toMatchObject({
@@ -148,24 +188,97 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect((await wf.whenSettled(arn)).statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
   });
 
-  it('measures the window with the injected clock (a local clock far from real time)', async () => {
-    const offset = Date.parse('2030-06-01T12:00:00.000Z') - Date.now();
-    const skewed = { now: () => new Date(Date.now() + offset) };
+  it('the hold times out after exactly the seconds HoldAccess measured (its clock, not the runner\'s)', async () => {
     const fake = fakeHandlers({
-      // A 2 minute window on the skewed clock; measured with the timer's clock it would be years long.
-      issueCredentials: () => ({ startsAt: skewed.now().toISOString(), expiresAt: new Date(skewed.now().getTime() + 120_000).toISOString() }),
+      holdAccess: (p) => (p.step === 'measure' ? { secondsLeft: 120, expiresAt: '2030-06-01T12:02:00.000Z' } : { held: true }),
     });
-    const wf = localWorkflow(fake.handlers, { clock: skewed });
+    const wf = localWorkflow(fake.handlers);
     const arn = await wf.start({ requestId: 'req-clock', approvalTimeoutSeconds: 14_400 });
     await wf.sendDecision(await fake.tokenFor('req-clock'), { decision: 'approved', decidedBy: ['carol@example.com'] });
-    await time.sleeping((ms) => ms > 100_000 && ms < 1_000_000);
-    const [pause] = time.pending();
-    expect(pause).toBeGreaterThan(119_000);
-    expect(pause).toBeLessThanOrEqual(120_000);
-    await time.advance(120_000);
+    await time.sleeping((ms) => ms === 120_000);
+    expect(time.pending()).toEqual([120_000]);
+    await time.advance(119_999);
+    expect(wf.describe(arn)?.status).toBe('RUNNING');
+    await time.advance(1);
     const done = await wf.whenSettled(arn);
 
     expect(done.statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
+  });
+
+  it('revoked: SendTaskSuccess {"outcome":"revoked"} on the hold token ends the workflow in Access revoked, settling nothing', async () => {
+    const fake = fakeHandlers();
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-revoke', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-revoke'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    const hold = await fake.holdTokenFor('req-revoke');
+    await expect(wf.resumeAccessWait(hold, accessWaitOutput('revoked'))).resolves.toBe('resumed');
+    const done = await wf.whenSettled(arn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.statesEntered.slice(-3)).toEqual([StateName.HOLD_OUTCOME_CHOICE, StateName.REVIEW_AFTER_REVOKE_CHOICE, StateName.ACCESS_REVOKED]);
+    expect(fake.fns()).not.toContain('settleRequest');
+    expect(done.output).toMatchObject({ hold: { outcome: 'revoked' } });
+    // The hold's own timeout was cancelled with it: nothing is left pending.
+    expect(time.pending()).toEqual([]);
+    await expect(wf.resumeAccessWait(hold, accessWaitOutput('revoked'))).resolves.toBe('closed');
+  });
+
+  it('extended: {"outcome":"extended"} measures the window again and holds until the new end', async () => {
+    const fake = fakeHandlers();
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-extend', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-extend'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    const first = await fake.holdTokenFor('req-extend');
+    await time.advance(30 * 60_000);
+    // What an extension does: move expiresAt (here one more hour), then resume the hold.
+    fake.windows.set('req-extend', new Date(Date.parse(fake.windows.get('req-extend') as string) + HOUR_MS).toISOString());
+    const second = fake.holdTokenFor('req-extend');
+    await expect(wf.resumeAccessWait(first, accessWaitOutput('extended'))).resolves.toBe('resumed');
+    expect(await second).not.toBe(first);
+    await time.sleeping((ms) => ms > HOUR_MS);
+    expect(time.pending()).toEqual([90 * 60_000]);
+    await time.advance(90 * 60_000 - 1_000);
+    expect(wf.describe(arn)?.status).toBe('RUNNING');
+    await time.advance(1_000);
+    const done = await wf.whenSettled(arn);
+
+    expect(done.statesEntered.slice(-8)).toEqual([
+      StateName.HOLD_ACCESS,
+      StateName.HOLD_OUTCOME_CHOICE,
+      StateName.MEASURE_WINDOW,
+      StateName.WINDOW_OPEN_CHOICE,
+      StateName.HOLD_ACCESS,
+      StateName.EXPIRE_ACCESS,
+      StateName.REVIEW_CHOICE,
+      StateName.ACCESS_EXPIRED,
+    ]);
+  });
+
+  it('a request no longer ACTIVE when the hold begins ends quietly in Access already ended', async () => {
+    const fake = fakeHandlers({
+      holdAccess: (p) => {
+        if (p.step === 'measure') return { secondsLeft: 3_600, expiresAt: '2030-01-01T10:00:00.000Z' };
+        throw named(WORKFLOW_REQUEST_CLOSED_ERROR, 'Request req-closed-hold is REVOKED');
+      },
+    });
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-closed-hold', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-closed-hold'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    const done = await wf.whenSettled(arn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.statesEntered.slice(-2)).toEqual([StateName.HOLD_ACCESS, StateName.ACCESS_ALREADY_ENDED]);
+    expect(fake.fns()).not.toContain('settleRequest');
+  });
+
+  it('a window with no whole second left expires without holding', async () => {
+    const fake = fakeHandlers({ holdAccess: () => ({ secondsLeft: 0, expiresAt: '2030-01-01T10:00:00.000Z' }) });
+    const wf = localWorkflow(fake.handlers);
+    const arn = await wf.start({ requestId: 'req-no-time', approvalTimeoutSeconds: 14_400 });
+    await wf.sendDecision(await fake.tokenFor('req-no-time'), { decision: 'approved', decidedBy: ['carol@example.com'] });
+    const done = await wf.whenSettled(arn);
+
+    expect(done.statesEntered.slice(-4)).toEqual([StateName.WINDOW_OPEN_CHOICE, StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
   });
 
   it('deny path: records DENIED and issues nothing', async () => {
@@ -177,7 +290,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered).toEqual([...PREFIX, StateName.APPROVED_CHOICE, StateName.RECORD_DENIAL, StateName.REQUEST_DENIED]);
-    expect(done.stateTransitions).toBe(5);
+    expect(done.stateTransitions).toBe(6);
     expect(fake.fns()).toEqual(['notifyApprovers', 'settleRequest']);
     expect(fake.calls[1]?.payload).toEqual({ requestId: 'req-deny', outcome: 'DENIED' });
   });
@@ -192,8 +305,8 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.statesEntered).toEqual([...PREFIX, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
-    expect(done.stateTransitions).toBe(4);
+    expect(done.statesEntered).toEqual([...PREFIX, StateName.REMIND_CHOICE, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
+    expect(done.stateTransitions).toBe(6);
     expect(fake.calls.map((c) => c.payload)).toEqual([
       { requestId: 'req-timeout', approvalTimeoutSeconds: 3_600, taskToken: token },
       { requestId: 'req-timeout', outcome: 'TIMED_OUT' },
@@ -212,7 +325,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await time.advance(1_000);
     const done = await wf.whenSettled(arn);
 
-    expect(done.statesEntered).toEqual([...PREFIX, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
+    expect(done.statesEntered).toEqual([...PREFIX, StateName.REMIND_CHOICE, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
     expect(fake.calls[1]?.payload).toEqual({ requestId: 'req-timeout-1h', outcome: 'TIMED_OUT' });
     expect(Date.parse(done.stopDate as string) - Date.parse(done.startDate)).toBeGreaterThanOrEqual(3_600_000);
   });
@@ -227,7 +340,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered).toEqual([...PREFIX, StateName.CANCELLED]);
-    expect(done.stateTransitions).toBe(3);
+    expect(done.stateTransitions).toBe(4);
     expect(fake.fns()).toEqual(['notifyApprovers']);
     expect(done.output).toMatchObject({ error: { Error: 'Broker.Cancelled', Cause: 'Cancelled by the requester' } });
     await expect(wf.abort(token, WORKFLOW_CANCELLED_ERROR, 'again')).resolves.toBeUndefined();
@@ -249,11 +362,12 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.statesEntered).toEqual([
       ...PREFIX,
       StateName.APPROVED_CHOICE,
+      StateName.SCHEDULED_CHOICE,
       StateName.ISSUE_CREDENTIALS,
       StateName.RECORD_FAILURE,
       StateName.REQUEST_FAILED,
     ]);
-    expect(done.stateTransitions).toBe(6);
+    expect(done.stateTransitions).toBe(8);
     expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'settleRequest']);
     const settle = fake.calls[2]?.payload as Extract<SettleRequestPayload, { outcome: 'FAILED' }>;
     expect(settle).toEqual({ requestId: 'req-fail', outcome: 'FAILED', error: 'AccessDenied', cause: expect.any(String) });
@@ -323,10 +437,10 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
-    expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'issueCredentials', 'notifyRequester', 'settleRequest']);
+    expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'issueCredentials', 'notifyRequester', 'holdAccess', 'holdAccess', 'settleRequest']);
     expect(done.retries).toBe(1);
-    // 8 states entered + 1 retry: a retry is a billed transition.
-    expect(done.stateTransitions).toBe(9);
+    // 10 states entered + 1 retry: a retry is a billed transition.
+    expect(done.stateTransitions).toBe(14);
   });
 
   it('a failed requester notification does not cancel the granted window', async () => {
@@ -343,7 +457,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.statesEntered.slice(-3)).toEqual([StateName.WAIT_FOR_EXPIRY, StateName.EXPIRE_ACCESS, StateName.ACCESS_EXPIRED]);
+    expect(done.statesEntered.slice(-3)).toEqual([StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
     expect(fake.calls.at(-1)?.payload).toEqual({ requestId: 'req-mail', outcome: 'EXPIRED' });
     expect(done.output).toMatchObject({ notifyRequesterError: { Error: 'Error' } });
   });
@@ -364,16 +478,15 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials']);
   });
 
-  it('a window end that is not an RFC 3339 timestamp fails the execution (States.Runtime), scaled or not', async () => {
-    const fake = fakeHandlers({ issueCredentials: () => ({ startsAt: 'now', expiresAt: '2030-01-01 10:00' }) });
+  it('a measured window that is not a number expires at once (never holds access open)', async () => {
+    const fake = fakeHandlers({ holdAccess: () => ({ secondsLeft: 'soon', expiresAt: '2030-01-01 10:00' }) });
     const wf = localWorkflow(fake.handlers);
     const arn = await wf.start({ requestId: 'req-bad-window', approvalTimeoutSeconds: 14_400 });
     await wf.sendDecision(await fake.tokenFor('req-bad-window'), { decision: 'approved', decidedBy: ['carol@example.com'] });
     const done = await wf.whenSettled(arn);
 
-    expect(done.status).toBe('FAILED');
-    expect(done.error).toBe('States.Runtime');
-    expect(done.statesEntered.at(-1)).toBe(StateName.WAIT_FOR_EXPIRY);
+    expect(done.statesEntered.slice(-3)).toEqual([StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
+    expect(fake.fns().filter((f) => f === 'holdAccess')).toHaveLength(1);
   });
 
   it('start is idempotent on the request id: same ARN, one run', async () => {
@@ -437,7 +550,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await wf.sendDecision(second, { decision: 'denied', decidedBy: ['carol@example.com'] });
     const done = await wf.whenSettled(arn);
     expect(done.retries).toBe(1);
-    expect(done.stateTransitions).toBe(6);
+    expect(done.stateTransitions).toBe(7);
     expect(done.statesEntered.at(-1)).toBe(StateName.REQUEST_DENIED);
   });
 

@@ -22,6 +22,7 @@ const ALLOWED: [Status, Status][] = [
   ['APPROVED', 'CANCELLED'],
   ['APPROVED', 'FAILED'],
   ['APPROVED', 'TIMED_OUT'],
+  ['APPROVED', 'REVOKED'],
   ['ACTIVE', 'EXPIRED'],
   ['ACTIVE', 'REVOKED'],
   ['ACTIVE', 'FAILED'],
@@ -76,6 +77,6 @@ describe('transition table', () => {
   });
 
   it.each(ALL_STATUSES)('dropsCredentials(%s)', (status) => {
-    expect(dropsCredentials(status)).toBe(status === 'EXPIRED' || status === 'FAILED');
+    expect(dropsCredentials(status)).toBe(status === 'EXPIRED' || status === 'FAILED' || status === 'REVOKED');
   });
 });

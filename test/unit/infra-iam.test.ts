@@ -123,6 +123,10 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
     ],
   },
+  holdAccess: {
+    role: 'HoldAccessRole',
+    grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: "read the window's end, store the hold's task token (conditional on ACTIVE)" }],
+  },
   alertOnAssumeRole: {
     role: 'AlertOnAssumeRoleRole',
     grants: [
@@ -349,12 +353,13 @@ describe('function roles', () => {
 });
 
 describe('workflow role', () => {
-  it('may only invoke the four workflow functions, and deliver its logs', () => {
+  it('may only invoke the five workflow functions, and deliver its logs', () => {
     const role = template.Resources['ApprovalWorkflowRole']!.Properties;
     expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'states.amazonaws.com' });
     expect(role.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
     expect(sortedEntries(grantsOf(template, 'ApprovalWorkflowRole'))).toEqual({
       'lambda:InvokeFunction': [
+        'HoldAccessLambdaFunction.Arn',
         'IssueCredentialsLambdaFunction.Arn',
         'NotifyApproversLambdaFunction.Arn',
         'NotifyRequesterLambdaFunction.Arn',

@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 14 handlers, each on nodejs24.x arm64', () => {
+  it('are the 15 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -58,6 +58,7 @@ describe('functions', () => {
         'getCatalogue',
         'getCredentials',
         'getRequest',
+        'holdAccess',
         'issueCredentials',
         'listRequests',
         'notifyApprovers',

@@ -10,12 +10,14 @@ import {
   timeoutProblems,
   unreachableStates,
 } from '../../shared/workflow/definition-checks';
+import { AccessWaitOutcome, accessWaitOutput } from '../../shared/workflow/payloads';
 import { readReferencePath } from '../../shared/workflow/reference-path';
 import {
   LAMBDA_SERVICE_ERRORS,
   LOCAL_FUNCTION_ARNS,
   StateName,
   WORKFLOW_CANCELLED_ERROR,
+  WORKFLOW_REQUEST_CLOSED_ERROR,
   WORKFLOW_THROTTLED_ERROR,
   WORKFLOW_TRANSIENT_ERROR,
   loadRawStateMachineDefinition,
@@ -66,6 +68,7 @@ describe('approval workflow definition', () => {
       IssueCredentialsFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:broker-prod-issueCredentials',
       NotifyRequesterFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:broker-prod-notifyRequester',
       SettleRequestFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:broker-prod-settleRequest',
+      HoldAccessFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:broker-prod-holdAccess',
     });
     expect(real.States[StateName.EXPIRE_ACCESS]?.Parameters?.FunctionName).toBe(
       'arn:aws:lambda:eu-west-1:123456789012:function:broker-prod-settleRequest',
@@ -86,13 +89,14 @@ describe('approval workflow definition', () => {
 
   it('gives every Task a timeout (the interpreter would otherwise cut it at 60 s, AWS never)', () => {
     expect(timeoutProblems(definition)).toEqual([]);
-    const callbackWaits: string[] = [StateName.WAIT_FOR_DECISION, StateName.REMIND_1, StateName.REMIND_2];
+    const callbackWaits: string[] = [StateName.WAIT_FOR_DECISION, StateName.REMIND_1, StateName.REMIND_2, StateName.HOLD_ACCESS];
     for (const name of taskNames.filter((n) => !callbackWaits.includes(n))) {
       const timeout = state(name).TimeoutSeconds as number;
       expect(timeout, name).toBeGreaterThanOrEqual(60);
       expect(timeout, name).toBeLessThanOrEqual(120);
     }
-    for (const name of callbackWaits) expect(state(name).TimeoutSecondsPath, name).toBe('$.Payload.waitSeconds');
+    for (const name of [StateName.WAIT_FOR_DECISION, StateName.REMIND_1, StateName.REMIND_2]) expect(state(name).TimeoutSecondsPath, name).toBe('$.Payload.waitSeconds');
+    expect(state(StateName.HOLD_ACCESS).TimeoutSecondsPath).toBe('$.Payload.secondsLeft');
   });
 
   it('retries Lambda service errors, Broker.Throttled and Broker.Transient with backoff on every Task', () => {
@@ -177,7 +181,7 @@ describe('approval workflow definition', () => {
     expect(state(StateName.WAIT_FOR_START)).toMatchObject({ Type: 'Wait', TimestampPath: '$.startsAt', Next: StateName.ISSUE_CREDENTIALS });
   });
 
-  it('keeps only the window from IssueCredentials and waits until it ends', () => {
+  it('keeps only the window from IssueCredentials, then measures the window left', () => {
     expect(state(StateName.ISSUE_CREDENTIALS)).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke',
       Parameters: { Payload: { 'requestId.$': '$.requestId' } },
@@ -188,10 +192,54 @@ describe('approval workflow definition', () => {
     expect(state(StateName.NOTIFY_REQUESTER)).toMatchObject({
       Parameters: { Payload: { 'requestId.$': '$.requestId', event: 'granted' } },
       ResultPath: null,
-      Next: StateName.WAIT_FOR_EXPIRY,
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: StateName.WAIT_FOR_EXPIRY }],
+      Next: StateName.MEASURE_WINDOW,
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: StateName.MEASURE_WINDOW }],
     });
-    expect(state(StateName.WAIT_FOR_EXPIRY)).toMatchObject({ Type: 'Wait', TimestampPath: '$.grant.expiresAt', Next: StateName.EXPIRE_ACCESS });
+    expect(state(StateName.MEASURE_WINDOW)).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: LOCAL_FUNCTION_ARNS.HoldAccessFunctionArn, Payload: { 'requestId.$': '$.requestId', step: 'measure' } },
+      ResultSelector: { 'secondsLeft.$': '$.Payload.secondsLeft' },
+      ResultPath: '$.Payload',
+      Next: StateName.WINDOW_OPEN_CHOICE,
+    });
+    expect(state(StateName.MEASURE_WINDOW).Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+      [[WORKFLOW_REQUEST_CLOSED_ERROR], StateName.ACCESS_ALREADY_ENDED],
+      [['States.ALL'], StateName.RECORD_FAILURE],
+    ]);
+    expect(state(StateName.WINDOW_OPEN_CHOICE)).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.Payload.secondsLeft', NumericGreaterThanEquals: 1, Next: StateName.HOLD_ACCESS }],
+      Default: StateName.EXPIRE_ACCESS,
+    });
+  });
+
+  it('holds access with a callback whose timeout is the window left: timeout expires, revoked ends, extended measures again', () => {
+    const hold = state(StateName.HOLD_ACCESS);
+    expect(hold.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(hold.Parameters).toEqual({
+      FunctionName: LOCAL_FUNCTION_ARNS.HoldAccessFunctionArn,
+      Payload: { 'requestId.$': '$.requestId', step: 'hold', 'secondsLeft.$': '$.Payload.secondsLeft', 'taskToken.$': '$$.Task.Token' },
+    });
+    expect(hold.TimeoutSecondsPath).toBe('$.Payload.secondsLeft');
+    expect(hold.TimeoutSeconds).toBeUndefined();
+    expect(hold.ResultPath).toBe('$.hold');
+    expect(hold.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+      [['States.Timeout'], StateName.EXPIRE_ACCESS],
+      [[WORKFLOW_REQUEST_CLOSED_ERROR], StateName.ACCESS_ALREADY_ENDED],
+      [['States.ALL'], StateName.RECORD_FAILURE],
+    ]);
+    expect(hold.Next).toBe(StateName.HOLD_OUTCOME_CHOICE);
+    expect(state(StateName.HOLD_OUTCOME_CHOICE)).toMatchObject({
+      Choices: [
+        { Variable: '$.hold.outcome', StringEquals: AccessWaitOutcome.REVOKED, Next: StateName.REVIEW_AFTER_REVOKE_CHOICE },
+        { Variable: '$.hold.outcome', StringEquals: AccessWaitOutcome.EXTENDED, Next: StateName.MEASURE_WINDOW },
+      ],
+      Default: StateName.MEASURE_WINDOW,
+    });
+    expect(state(StateName.ACCESS_REVOKED).Type).toBe('Succeed');
+    expect(state(StateName.ACCESS_ALREADY_ENDED).Type).toBe('Succeed');
+    expect(JSON.stringify(accessWaitOutput('extended'))).toBe('{"outcome":"extended"}');
+    expect(JSON.stringify(accessWaitOutput('revoked'))).toBe('{"outcome":"revoked"}');
   });
 
   it('settles each outcome with the request id and the outcome', () => {
@@ -214,10 +262,14 @@ describe('approval workflow definition', () => {
       Default: StateName.ACCESS_EXPIRED,
     });
     expect(state(StateName.WAIT_FOR_REVIEW_DUE)).toMatchObject({ Type: 'Wait', TimestampPath: '$.reviewDueAt', Next: StateName.CHECK_REVIEW });
+    expect(state(StateName.REVIEW_AFTER_REVOKE_CHOICE)).toMatchObject({
+      Choices: [{ Variable: '$.reviewDueAt', IsPresent: true, Next: StateName.WAIT_FOR_REVIEW_DUE }],
+      Default: StateName.ACCESS_REVOKED,
+    });
     expect(state(StateName.CHECK_REVIEW)).toMatchObject({
       Parameters: { FunctionName: LOCAL_FUNCTION_ARNS.NotifyRequesterFunctionArn, Payload: { 'requestId.$': '$.requestId', event: 'review-due' } },
-      Next: StateName.ACCESS_EXPIRED,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.reviewCheckError', Next: StateName.ACCESS_EXPIRED }],
+      Next: StateName.REVIEW_CHECKED,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.reviewCheckError', Next: StateName.REVIEW_CHECKED }],
     });
   });
 
@@ -255,6 +307,39 @@ describe('approval workflow definition', () => {
       FunctionName: LOCAL_FUNCTION_ARNS.NotifyApproversFunctionArn,
       Payload: { requestId: 'req-1', approvalTimeoutSeconds: 14_400, waitSeconds, taskToken: 'token-1', reminder: 0 },
     });
+  });
+
+  it('resolves the hold timeout path to the seconds left against the raw input AND the Parameters output', async () => {
+    const seen: { raw?: unknown; parameters?: unknown; entered: string[] } = { entered: [] };
+    const run = new StateMachine(definition as never, { validationOptions: { noValidate: true } }).run(
+      { requestId: 'req-1', approvalTimeoutSeconds: 60 },
+      {
+        context: { Task: { Token: 'token-1' } },
+        overrides: {
+          taskResourceLocalHandlers: {
+            [StateName.WAIT_FOR_DECISION]: () => ({ decision: 'approved', decidedBy: ['x'] }),
+            [StateName.ISSUE_CREDENTIALS]: () => ({ Payload: { startsAt: '2030-01-01T09:00:00.000Z', expiresAt: '2030-01-01T10:00:00.000Z' } }),
+            [StateName.NOTIFY_REQUESTER]: () => ({ Payload: null }),
+            [StateName.MEASURE_WINDOW]: () => ({ Payload: { secondsLeft: 3_599, expiresAt: '2030-01-01T10:00:00.000Z' } }),
+            [StateName.HOLD_ACCESS]: (input) => {
+              seen.parameters = input;
+              return { outcome: 'revoked' };
+            },
+          },
+        },
+      },
+    );
+    for await (const event of run.eventLogs) {
+      if (event.type !== 'StateEntered') continue;
+      seen.entered.push(event.state.name);
+      if (event.state.name === StateName.HOLD_ACCESS) seen.raw = event.state.input;
+    }
+    await run.result;
+
+    const path = state(StateName.HOLD_ACCESS).TimeoutSecondsPath as string;
+    expect(readReferencePath(path, seen.raw)).toBe(3_599);
+    expect(readReferencePath(path, seen.parameters)).toBe(3_599);
+    expect(seen.entered.slice(-4)).toEqual([StateName.HOLD_ACCESS, StateName.HOLD_OUTCOME_CHOICE, StateName.REVIEW_AFTER_REVOKE_CHOICE, StateName.ACCESS_REVOKED]);
   });
 });
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Workflow, WorkflowDecision } from '../../ports';
 import { workflowTaskClosedError } from '../../workflow/errors';
-import { workflowInputOf } from '../../workflow/payloads';
+import { workflowInputOf, type AccessWaitOutput } from '../../workflow/payloads';
 
 export interface SfnWorkflowOptions {
   sfn: SFNClient;
@@ -62,6 +62,17 @@ export function createSfnWorkflow({ sfn, stateMachineArn }: SfnWorkflowOptions):
         await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
       } catch (e) {
         if (TASK_CLOSED_ERRORS.has(errorName(e) ?? '')) throw workflowTaskClosedError();
+        throw e;
+      }
+    },
+
+    async resumeAccessWait(taskToken: string, output: AccessWaitOutput) {
+      try {
+        // Exactly {"outcome": ...}: the state machine's choice reads $.hold.outcome.
+        await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ outcome: output.outcome }) }));
+        return 'resumed';
+      } catch (e) {
+        if (TASK_CLOSED_ERRORS.has(errorName(e) ?? '')) return 'closed';
         throw e;
       }
     },
