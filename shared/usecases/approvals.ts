@@ -2,10 +2,13 @@ import { findTarget } from '../catalogue';
 import { serviceNames } from '../catalogue/services';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
 import { assertLinkUsable } from '../domain/approval-link';
-import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
-import type { AccessRequest, Decision } from '../domain/request';
+import { ConflictError, GoneError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors';
+import { HistoryType, type AccessRequest, type Decision, type ReviewOutcome } from '../domain/request';
+import { castReview } from '../domain/break-glass';
+import { sameMailbox } from '../domain/identity';
+import { decideExtension, pendingExtension } from './extensions';
 import { assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
-import type { ApprovalLink } from '../ports/repositories';
+import type { ApprovalLink, LinkPurpose } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
 import { decisionOf } from '../domain/decision';
@@ -26,9 +29,16 @@ export interface ApprovalContext {
 /** Resolves a link token to its link and request, or the precise reason it cannot be used. */
 async function resolveLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await loadLink(deps, token);
-  assertLinkUsable(context.link, deps.clock.now());
+  assertLinkUsable(context.link, deps.clock.now(), currentRoundFor(context));
   return context;
 }
+
+/** Decision links are valid only in the request's current link round (a reminder replaces them). */
+const currentRoundFor = ({ link, request }: Pick<ApprovalContext, 'link' | 'request'>): number | undefined =>
+  (link.purpose ?? 'decision') === 'decision' ? (request.linkRound ?? 0) : undefined;
+
+/** What a link decides. */
+export const purposeOf = (link: Pick<ApprovalLink, 'purpose'>): LinkPurpose => link.purpose ?? 'decision';
 
 /** The link and its request, whatever their state; unknown tokens are 404 alike. */
 async function loadLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
@@ -54,8 +64,38 @@ async function loadLink(deps: ApprovalViewDeps, token: string): Promise<Approval
  */
 export async function viewApproval(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await resolveLink(deps, token);
-  assertOpenForDecision(context.request);
+  const purpose = purposeOf(context.link);
+  if (purpose === 'review') assertReviewOpen(context.request, context.link.approver);
+  else if (purpose === 'extension') pendingExtension(context.request, context.link.extensionId);
+  else assertOpenForDecision(context.request);
   return context;
+}
+
+/** A review link works while its approver has not reviewed (the review may be settled by others already). */
+function assertReviewOpen(request: AccessRequest, approver: string): void {
+  if (!request.breakGlass || !request.review) throw new ConflictError(`Request ${request.id} is not a break-glass grant; nothing to review`, 'NOT_BREAK_GLASS');
+  if (request.review.reviews.some((r) => sameMailbox(r.by, approver))) {
+    throw new ConflictError(`${approver} has already reviewed request ${request.id}`, 'ALREADY_REVIEWED');
+  }
+}
+
+/**
+ * An approver's review of break-glass access, through their review link: `acknowledge` or `flag`
+ * with an optional comment. The link is spent by a conditional write; the review is written
+ * conditionally on the request's version, judged by the review table (status.ts).
+ */
+export async function reviewBreakGlass(deps: Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'requests'>, context: ApprovalContext, outcome: ReviewOutcome, comment?: string): Promise<DecisionResult> {
+  const { link, request, serviceNames } = context;
+  const at = deps.clock.now().toISOString();
+  const review = { by: link.approver, outcome, at, ...(comment ? { comment } : {}) };
+  castReview(request, review);
+  if (!(await deps.links.markUsed(link.tokenHash, at))) throw new GoneError('This link was already used', 'LINK_USED');
+  const { request: updated } = await updateRequest(deps, request.id, (current) => ({
+    set: { review: castReview(current, review) },
+    append: [{ at, type: HistoryType.REVIEWED, by: link.approver, detail: `${outcome}${comment ? `: ${comment}` : ''}` }],
+  }));
+  deps.logger.info('break-glass reviewed', { requestId: request.id, outcome, review: updated.review?.status });
+  return { request: updated, decided: true, timedOut: false, serviceNames };
 }
 
 export interface DecisionResult {
@@ -73,13 +113,24 @@ export interface DecisionResult {
  * approvers at the same instant are serialised), and only the write that reaches the quorum,
  * or denies, tells the workflow.
  */
-export async function decideApproval(deps: ApprovalDeps, token: string, decision: Decision, rawComment?: string): Promise<DecisionResult> {
+export async function decideApproval(deps: ApprovalDeps, token: string, answer: LinkAnswer, rawComment?: string): Promise<DecisionResult> {
   // One line: the comment is quoted in the requester's plain-text email.
   const comment = rawComment?.replace(/\p{Cc}+/gu, ' ').trim() || undefined;
   const context = await loadLink(deps, token);
+  const purpose = purposeOf(context.link);
+  assertAnswerFits(purpose, answer);
+  if (purpose === 'review') {
+    assertLinkUsable(context.link, deps.clock.now());
+    return reviewBreakGlass(deps, context, answer as ReviewOutcome, comment);
+  }
+  if (purpose === 'extension') {
+    assertLinkUsable(context.link, deps.clock.now());
+    return decideExtension(deps, context, answer as Decision, comment);
+  }
+  const decision = answer as Decision;
   const redelivered = await redeliverDecision(deps, context, decision);
   if (redelivered) return redelivered;
-  assertLinkUsable(context.link, deps.clock.now());
+  assertLinkUsable(context.link, deps.clock.now(), currentRoundFor(context));
   const { link, request, serviceNames } = context;
   const now = deps.clock.now().toISOString();
   const vote = { by: link.approver, decision, at: now, ...(comment ? { comment } : {}) };
@@ -122,6 +173,19 @@ export async function decideApproval(deps: ApprovalDeps, token: string, decision
   }
   deps.logger.info('decision sent', { requestId: updated.id, status: updated.status });
   return { request: updated, decided: true, timedOut: false, serviceNames };
+}
+
+/** What a link's form posts: a decision on a request or an extension, or a break-glass review. */
+export type LinkAnswer = Decision | ReviewOutcome;
+
+/** A review link takes acknowledge or flag; every other link approve or deny (400 naming the field otherwise). */
+function assertAnswerFits(purpose: LinkPurpose, answer: LinkAnswer): void {
+  const allowed: readonly LinkAnswer[] = purpose === 'review' ? ['acknowledge', 'flag'] : ['approve', 'deny'];
+  if (!allowed.includes(answer)) {
+    throw new ValidationError(`decision must be ${allowed.join(' or ')} for this link`, [
+      { field: 'decision', rule: 'allowed-value', message: `must be ${allowed.join(' or ')} for this link, got ${answer}` },
+    ]);
+  }
 }
 
 /**

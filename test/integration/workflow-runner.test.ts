@@ -308,7 +308,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.statesEntered).toEqual([...PREFIX, StateName.REMIND_CHOICE, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
     expect(done.stateTransitions).toBe(6);
     expect(fake.calls.map((c) => c.payload)).toEqual([
-      { requestId: 'req-timeout', approvalTimeoutSeconds: 3_600, taskToken: token },
+      { requestId: 'req-timeout', approvalTimeoutSeconds: 3_600, waitSeconds: 3_600, taskToken: token, reminder: 0 },
       { requestId: 'req-timeout', outcome: 'TIMED_OUT' },
     ]);
     expect(done.output).toMatchObject({ error: { Error: 'States.Timeout' } });
