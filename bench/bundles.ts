@@ -67,10 +67,11 @@ export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sts' | 'kms' | 'secrets' |
  * would be lower). test/unit/bundle-contents.test.ts checks each bundle against this table.
  */
 export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
-  createRequest: ['dynamodb', 'sfn'],
+  createRequest: ['dynamodb', 'sfn', 'sns'],
   listRequests: ['dynamodb'],
   getRequest: ['dynamodb'],
   cancelRequest: ['dynamodb', 'sfn'],
+  requestExtension: ['dynamodb', 'sns', 'sfn'],
   getCatalogue: [],
   showApproval: ['dynamodb'],
   decideApproval: ['dynamodb', 'sfn'],

@@ -1,5 +1,5 @@
 import { ConflictError } from './errors';
-import type { AccessRequest } from './request';
+import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
 import { relativeTime, startIsAhead } from './schedule';
 
@@ -27,17 +27,34 @@ export type Activation =
   | { action: 'already-open' }
   | { action: 'refuse' };
 
+/** How soon after a window opened its first issuance still measures from the opening (workflow latency). */
+export const OPENING_GRACE_MS = 60_000;
+
+/** The window opened less than OPENING_GRACE_MS ago. */
+export const justOpened = (startsAt: string, now: Date): boolean => {
+  const age = now.getTime() - Date.parse(startsAt);
+  return age >= 0 && age < OPENING_GRACE_MS;
+};
+
 /**
- * A scheduled request opens at its `startsAt` (the workflow waits for it), so its window is
- * [startsAt, startsAt + duration); one approved only after its start opens at approval, for its
- * full duration, never before approval.
+ * A scheduled request approved before its start opens at its `startsAt` (the workflow waits for
+ * it, and reaches it a moment later), so its window is [startsAt, startsAt + duration). One
+ * approved only after its start opens at issuance, for its full duration, never before approval.
  */
-export function activation(request: Pick<AccessRequest, 'status' | 'durationSeconds' | 'startsAt'>, now: Date): Activation {
+export function activation(
+  request: Pick<AccessRequest, 'status' | 'durationSeconds'> & Partial<Pick<AccessRequest, 'startsAt' | 'history'>>,
+  now: Date,
+): Activation {
   if (request.status === RequestStatus.ACTIVE) return { action: 'already-open' };
   if (request.status !== RequestStatus.APPROVED) return { action: 'refuse' };
-  const scheduled = request.startsAt ? new Date(request.startsAt) : undefined;
-  const opensAt = scheduled && scheduled.getTime() > now.getTime() ? scheduled : now;
-  return { action: 'open', ...openWindow(opensAt, request.durationSeconds) };
+  if (request.startsAt) {
+    const decided = request.history?.find((h) => h.type === HistoryType.APPROVED || h.type === HistoryType.AUTO_APPROVED)?.at;
+    const approvedBeforeStart = decided !== undefined && Date.parse(decided) <= Date.parse(request.startsAt);
+    if (approvedBeforeStart || Date.parse(request.startsAt) > now.getTime()) {
+      return { action: 'open', ...openWindow(new Date(request.startsAt), request.durationSeconds) };
+    }
+  }
+  return { action: 'open', ...openWindow(now, request.durationSeconds) };
 }
 
 /** Credentials exist only while the request is ACTIVE and its window open: 409 naming which rule failed. */

@@ -9,6 +9,7 @@ import { newRequestId } from '../domain/ids';
 import type { AccessRequest, Decision, Extension } from '../domain/request';
 import { approvalEmail } from '../notifications/approval-email';
 import type { Deps } from '../runtime/deps';
+import { AccessWaitOutcome, accessWaitOutput } from '../workflow/payloads';
 import type { ApprovalContext, DecisionResult } from './approvals';
 import { targetOf } from './issue-credentials';
 import { updateRequest } from './update-request';
@@ -92,4 +93,21 @@ export async function decideExtension(deps: ExtensionDecisionDeps, context: Appr
   deps.logger.info('extension vote', { requestId: request.id, extensionId: link.extensionId, status: change!.extension.status });
   if (change!.extension.status === 'APPLIED') await followNewEnd(deps, updated);
   return { request: updated, decided: change!.decided, timedOut: false, serviceNames: names };
+}
+
+/**
+ * Tells the end-of-access wait that the window's end moved, so it measures again and holds until
+ * the new end. No stored token (the hold has not begun) or a closed one is fine: the hold measures
+ * the request's expiresAt whenever it starts. Step Functions out of reach leaves the extension
+ * applied but the hold on the old end: logged as an error for the operators.
+ */
+async function followNewEnd(deps: Pick<Deps, 'logger' | 'requests' | 'workflow'>, request: AccessRequest): Promise<void> {
+  const token = await deps.requests.getTaskToken(request.id);
+  if (!token) return;
+  try {
+    const result = await deps.workflow.resumeAccessWait(token, accessWaitOutput(AccessWaitOutcome.EXTENDED));
+    deps.logger.info('end-of-access wait told of the new end', { requestId: request.id, expiresAt: request.expiresAt, result });
+  } catch (e) {
+    deps.logger.error('extension applied but the end-of-access wait could not be told', { requestId: request.id, error: e });
+  }
 }

@@ -4,6 +4,7 @@ import type { RequesterEvent } from '../notifications/requester-messages';
 import type { Deps } from '../runtime/deps';
 import type { SettleRequestPayload } from '../workflow/payloads';
 import { tellRequester } from './notify-requester';
+import { timeOutPending } from '../domain/extension';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
@@ -44,15 +45,17 @@ export async function settleRequest(deps: SettleRequestDeps, payload: SettleRequ
   const failure = failureDetail(payload);
   if (failure) deps.logger.error('request failed', { requestId: payload.requestId, failure: failure.logged });
   const detail = failure?.told;
-  const { request, changed } = await updateRequest(deps, payload.requestId, (current) =>
-    settles(current.status, outcome.status)
-      ? {
-          set: { status: outcome.status },
-          append: [{ at: deps.clock.now().toISOString(), type: outcome.history, ...(detail ? { detail } : {}) }],
-          taskToken: null,
-        }
-      : null,
-  );
+  const { request, changed } = await updateRequest(deps, payload.requestId, (current) => {
+    if (!settles(current.status, outcome.status)) return null;
+    const at = deps.clock.now().toISOString();
+    // The grant ends with an extension still pending: the extension ends TIMED_OUT with it.
+    const pending = timeOutPending(current, at);
+    return {
+      set: { status: outcome.status, ...(pending ? { extensions: pending.extensions } : {}) },
+      append: [{ at, type: outcome.history, ...(detail ? { detail } : {}) }, ...(pending?.history ?? [])],
+      taskToken: null,
+    };
+  });
   if (dropsCredentials(request.status)) await deps.credentials.delete(request.id);
   if (request.status === outcome.status) await tellRequester(deps, request, outcome.event, detail);
   deps.logger.info('request settled', { requestId: request.id, status: request.status, changed });

@@ -58,6 +58,15 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     role: 'GetRequestRole',
     grants: [{ actions: ['dynamodb:GetItem'], resources: [TABLE], why: 'read one request' }],
   },
+  requestExtension: {
+    role: 'RequestExtensionRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request and its hold token, record the extension (conditional), put one link per approver' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'an auto-approved extension resumes the end-of-access wait; no resource-level permissions exist' },
+      { actions: ['sns:Publish'], resources: ['ApprovalsTopic'], why: 'one email per approver' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+    ],
+  },
   cancelRequest: {
     role: 'CancelRequestRole',
     grants: [
@@ -316,6 +325,7 @@ describe('function roles', () => {
       SettleRequestRole: ['NotificationsTopic'],
       AlertOnAssumeRoleRole: ['AlarmsTopic'],
       CreateRequestRole: ['AlarmsTopic'],
+      RequestExtensionRole: ['ApprovalsTopic'],
     };
     for (const [role, roleTopics] of Object.entries(topics)) {
       // One key statement per topic, each bound to that topic's encryption context.

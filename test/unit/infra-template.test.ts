@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 15 handlers, each on nodejs24.x arm64', () => {
+  it('are the 16 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -64,6 +64,7 @@ describe('functions', () => {
         'notifyApprovers',
         'notifyRequester',
         'reconcileTrail',
+        'requestExtension',
         'settleRequest',
         'showApproval',
       ].sort(),
