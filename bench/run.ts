@@ -10,6 +10,7 @@ import { benchRealTimeClassification, benchTrailReconciliation } from './alarms'
 import { bundleBench } from './bundles';
 import { sessionDenyBench } from './session-deny';
 import { costPer1000Requests } from './cost';
+import { lifecycleKindsBench } from './lifecycle';
 
 /**
  * `npm run bench`: figures, not assertions. Prints one JSON document (also written to
@@ -178,6 +179,7 @@ async function main() {
   const sections: Record<string, () => Promise<unknown>> = {
     createRequest: benchCreate,
     lifecycle: benchLifecycle,
+    lifecycleKinds: lifecycleKindsBench,
     alerts: benchAlerts,
     alertBatchMixed: benchMixedAlertBatch,
     bundles: benchBundles,

@@ -323,7 +323,7 @@ describe('HTTP API', () => {
     const open = routes().filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
     expect(open).toEqual(['GET /approvals/{token}', 'POST /approvals/{token}']);
     for (const r of routes().filter((x) => x.AuthorizationType === 'JWT')) expect(r.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerJwt' });
-    expect(routes()).toHaveLength(8);
+    expect(routes()).toHaveLength(9); // the eight routes and POST /requests/{id}/extensions
   });
 
   it('throttles the stage, and the unauthenticated approval routes harder', () => {
