@@ -5,7 +5,7 @@ import { canRequest } from '../domain/authorization';
 import { buildAccessRequest, type NewRequestInput } from '../domain/new-request';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
-import { RequestStatus, canTransition } from '../domain/status';
+import { RequestStatus, assertInitialStatus, canTransition } from '../domain/status';
 import type { Deps } from '../runtime/deps';
 import { updateRequest } from './update-request';
 import { approvalWaits } from '../domain/reminders';
@@ -38,6 +38,8 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
   // Refuse now what STS would refuse at issue time, while the requester is still here to fix it.
   compileSessionPolicy(request.services, deps.catalogue.services);
 
+  // A request starts PENDING, or ACTIVE for break-glass access (the lifecycle's initial statuses).
+  assertInitialStatus(request.status, request.id);
   await deps.requests.create(request);
   deps.logger.info('request submitted', { requestId: request.id, target: target.id, ...(request.breakGlass ? { breakGlass: true } : {}) });
   const markFailed = (detail: string) =>

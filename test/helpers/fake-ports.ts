@@ -12,7 +12,7 @@ import { SERVICES } from '../../shared/catalogue/services';
 import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
-import { assertInitialStatus, assertTransition, RequestStatus } from '../../shared/domain/status';
+import { assertTransition, RequestStatus } from '../../shared/domain/status';
 import type { LogFields, Logger, LogLevel } from '../../shared/log/logger';
 import type {
   ConsoleUrlInput,
@@ -226,7 +226,6 @@ export function fakePorts(options: FakePortsOptions = {}) {
 
     requests: {
       async create(request: AccessRequest) {
-        assertInitialStatus(request.status, request.id);
         if (requests.has(request.id)) throw new StaleWriteError(request.id);
         requests.set(request.id, { request: clone(request) });
       },

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessRequest } from '../../domain/request';
-import { assertInitialStatus, assertTransition } from '../../domain/status';
+import { assertTransition } from '../../domain/status';
 import {
   StaleWriteError,
   type ListOptions,
@@ -100,8 +100,6 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
 
   return {
     async create(request) {
-      // A request starts PENDING, or ACTIVE for break-glass access: any other status is a writer's bug.
-      assertInitialStatus(request.status, request.id);
       try {
         await db.send(
           new PutCommand({
