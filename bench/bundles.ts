@@ -58,7 +58,7 @@ const PLUGIN_ONLY_OPTIONS = [
 ];
 
 /** The SDK clients a function's composition root imports (functions/*.ts and shared/runtime/ports/*). */
-export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sts' | 'kms' | 'secrets' | 's3';
+export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sts' | 'kms' | 'secrets' | 's3' | 'iam';
 
 /**
  * Which SDK clients each function uses: its floor bundle imports and constructs exactly these.
@@ -75,11 +75,12 @@ export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
   getCatalogue: [],
   showApproval: ['dynamodb'],
   decideApproval: ['dynamodb', 'sfn'],
-  getCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
+  getCredentials: ['dynamodb', 'sts', 'kms', 'secrets', 'sfn', 'sns', 'iam'],
+  revokeRequest: ['dynamodb', 'sfn', 'sns', 'sts', 'iam'],
   notifyApprovers: ['dynamodb', 'sns', 'sfn'],
   issueCredentials: ['dynamodb', 'sts', 'kms', 'secrets'],
   notifyRequester: ['dynamodb', 'sns'],
-  settleRequest: ['dynamodb', 'sns'],
+  settleRequest: ['dynamodb', 'sns', 'sts', 'iam'],
   alertOnAssumeRole: ['dynamodb', 'sns'],
   reconcileTrail: ['dynamodb', 'sns', 's3'],
   holdAccess: ['dynamodb'],
@@ -94,6 +95,7 @@ export const CLIENT_PACKAGES: Record<SdkClient, string[]> = {
   kms: ['@aws-sdk/client-kms'],
   secrets: ['@aws-sdk/client-secrets-manager'],
   s3: ['@aws-sdk/client-s3'],
+  iam: ['@aws-sdk/client-iam'],
 };
 
 const CLIENT_SOURCE: Record<SdkClient, { imports: string; construct: string }> = {
@@ -107,6 +109,7 @@ const CLIENT_SOURCE: Record<SdkClient, { imports: string; construct: string }> =
   kms: { imports: "import { KMSClient } from '@aws-sdk/client-kms';", construct: 'new KMSClient({})' },
   secrets: { imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';", construct: 'new SecretsManagerClient({})' },
   s3: { imports: "import { S3Client } from '@aws-sdk/client-s3';", construct: 'new S3Client({})' },
+  iam: { imports: "import { IAMClient } from '@aws-sdk/client-iam';", construct: "new IAMClient({ region: 'us-east-1' })" },
 };
 
 /** A function's floor: a handler that imports and constructs exactly these clients, nothing else. */

@@ -8,6 +8,7 @@ import { diffCounts, runConcurrent, summarize } from './stats';
 import { benchMixedAlertBatch } from './alert-batch';
 import { benchRealTimeClassification, benchTrailReconciliation } from './alarms';
 import { bundleBench } from './bundles';
+import { revokeBench } from './revoke';
 import { sessionDenyBench } from './session-deny';
 import { costPer1000Requests } from './cost';
 import { lifecycleKindsBench } from './lifecycle';
@@ -186,6 +187,7 @@ async function main() {
     trailReconciliation: benchTrailReconciliation,
     realTimeClassification: benchRealTimeClassification,
     sessionDenyCapacity: async () => sessionDenyBench(),
+    revoke: revokeBench,
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
   for (const [name, run] of Object.entries(sections)) {

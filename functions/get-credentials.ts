@@ -4,12 +4,18 @@ import { credentialsQuery, requestIdPath } from '../shared/http/schemas';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { credentialsPort } from '../shared/runtime/ports/credentials';
 import { issuerPort } from '../shared/runtime/ports/issuer';
+import { notifierPort } from '../shared/runtime/ports/notifier';
 import { requestsPort } from '../shared/runtime/ports/requests';
+import { sessionDeniesPort } from '../shared/runtime/ports/session-denies';
 import { signInPort } from '../shared/runtime/ports/sign-in';
 import { vaultPort } from '../shared/runtime/ports/vault';
+import { workflowPort } from '../shared/runtime/ports/workflow';
 import { getCredentials, type GetCredentialsDeps } from '../shared/usecases/get-credentials';
 
-/** This function's ports (composition root): DynamoDB, STS, KMS (and Secrets Manager for `user` targets). */
+/**
+ * This function's ports (composition root): DynamoDB, STS, KMS (and Secrets Manager for `user`
+ * targets); Step Functions, SNS and IAM to revoke a grant whose requester lost the entitlement.
+ */
 export type Ports = GetCredentialsDeps & HttpDeps;
 const wiring: Wiring<Ports> = {
   settings: base.settings,
@@ -21,6 +27,9 @@ const wiring: Wiring<Ports> = {
   issuer: issuerPort,
   signIn: signInPort,
   vault: vaultPort,
+  workflow: workflowPort,
+  notifier: notifierPort,
+  sessionDenies: sessionDeniesPort,
 };
 
 /**

@@ -75,6 +75,25 @@ function targetsByIssuer(catalogue, file) {
   return { chained: unique(chained), user: unique(user) };
 }
 
+/**
+ * Where the broker writes each target's ended-sessions deny: targets with a `sessionDenyRoleArn`
+ * through that role (the broker needs sts:AssumeRole on it), the others with the broker's own
+ * credentials (it needs the inline-policy actions on the target role itself; IAM policies act
+ * only in their own account, so this can only ever reach roles in the broker's account).
+ */
+function sessionDenyTargets(catalogue, file) {
+  const assume = [];
+  const direct = [];
+  catalogue.targets.forEach((target, i) => {
+    const denyRole = target && target.sessionDenyRoleArn;
+    if (denyRole === undefined) direct.push(target.roleArn);
+    else if (typeof denyRole === 'string' && ROLE_ARN.test(denyRole)) assume.push(denyRole);
+    else fail(`${file}: targets[${i}].sessionDenyRoleArn must be an IAM role ARN, not ${JSON.stringify(denyRole)}`);
+  });
+  const unique = (values) => [...new Set(values)].sort();
+  return { assume: unique(assume), direct: unique(direct) };
+}
+
 /** Every approver email of every target, lower-cased (the catalogue compares them so). */
 function approverEmailsOf(catalogue) {
   const emails = [];
@@ -123,13 +142,19 @@ function deployConfig({ catalogueFile, approverEmails } = {}, env = process.env)
   const file = checkedCatalogueFile(catalogueFile, env);
   const catalogue = loadCatalogue(file);
   const targets = targetsByIssuer(catalogue, file);
+  const denies = sessionDenyTargets(catalogue, file);
   return {
     catalogueFile: file,
     chainedTargetRoleArns: targets.chained,
     userTargetRoleArns: targets.user,
+    sessionDenyRoleArns: denies.assume,
+    directSessionDenyTargetRoleArns: denies.direct,
     approverEmails: approverEmailsFor(approverEmails, catalogue),
   };
 }
+
+/** A role ARN in this account that never exists, for a branch CloudFormation never deploys. */
+const placeholderRole = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}` });
 
 const messageOf = (error) => (error && error.message ? error.message : String(error));
 
@@ -191,6 +216,22 @@ module.exports = {
   },
   /** 'true' when at least one target is `chained` (a CloudFormation condition compares it). */
   hasChainedTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).chainedTargetRoleArns.length > 0),
+  /**
+   * Target roles whose ended-sessions deny the broker writes with its own credentials (no
+   * sessionDenyRoleArn): the Resource of iam:List/Get/Put/DeleteRolePolicy. A placeholder when
+   * there is none (the HasDirectSessionDenyTargets condition then leaves the statement out).
+   */
+  directSessionDenyTargetRoleArns: async ({ resolveVariable }) => {
+    const { directSessionDenyTargetRoleArns } = await fromParams(resolveVariable);
+    return directSessionDenyTargetRoleArns.length > 0 ? directSessionDenyTargetRoleArns : [placeholderRole('no-direct-session-deny-target')];
+  },
+  hasDirectSessionDenyTargets: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).directSessionDenyTargetRoleArns.length > 0),
+  /** The targets' session-deny roles in their own accounts: the Resource of sts:AssumeRole (placeholder when none). */
+  sessionDenyRoleArns: async ({ resolveVariable }) => {
+    const { sessionDenyRoleArns } = await fromParams(resolveVariable);
+    return sessionDenyRoleArns.length > 0 ? sessionDenyRoleArns : [placeholderRole('no-session-deny-role')];
+  },
+  hasSessionDenyRoles: async ({ resolveVariable }) => String((await fromParams(resolveVariable)).sessionDenyRoleArns.length > 0),
   /** Lower-cased approver emails to subscribe to the approvals topic (see parseEmailList). */
   approverEmails: async ({ resolveVariable }) => (await fromParams(resolveVariable)).approverEmails,
   // For tests, scripts and infra/deploy-resources.cjs.

@@ -27,6 +27,8 @@ import { localEventRoutes } from './local-events';
 import { createOutbox, type Outbox } from './outbox';
 import { routesFromServerlessYml, type Route } from './routes';
 import { createLocalServer, lambdaContext, listen, type LocalRoute } from './server';
+import { createLocalIamStandin, type LocalIamStandin } from './iam-standin';
+import { createSessionDenies } from '../shared/adapters/iam/session-denies';
 import { createLocalStsStandin } from './sts-standin';
 import { createLocalWorkflow, type LocalWorkflow, type WorkflowTimer } from './workflow-runner';
 
@@ -64,6 +66,8 @@ export interface LocalBroker {
   outbox: Outbox;
   workflow: LocalWorkflow;
   dynamo: LocalDynamo;
+  /** The target roles' inline policies (where ended-session denies appear). */
+  iam: LocalIamStandin;
   routes: Route[];
   /** Lambda invocations so far, by function name (for the benchmark's cost figures). */
   invocations(): Record<string, number>;
@@ -134,7 +138,11 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const baseUrl = `http://127.0.0.1:${port}`;
   const outbox = createOutbox(() => clock.now());
 
-  const sts = createLocalStsStandin({ clock });
+  const catalogue = loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml'));
+  // The target roles of the catalogue, with no inline policy yet: revokes and expiries write
+  // their ended-sessions deny here (GET /_local/iam shows it), and STS refuses denied sessions.
+  const iam = createLocalIamStandin({ roles: [...new Set(catalogue.targets.map((t) => t.roleArn))] });
+  const sts = createLocalStsStandin({ clock, isSessionDenied: (roleArn, session) => iam.isSessionDenied(roleArn, session) });
   let issuer: CredentialIssuer = sts;
   const preview = createLocalConsolePreview({ baseUrl, lookup: (key) => sts.lastAssumeRole(key), clock });
   let signIn: ConsoleSignIn = preview;
@@ -162,7 +170,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   // Local stand-ins for the ports; each function's createHandler picks the ones it uses.
   deps = {
     settings: { stage: 'local', publicBaseUrl: baseUrl, groupsClaim, requireVerifiedEmail: true, issuerPrincipalArns: [LOCAL_ISSUER_PRINCIPAL], issuerRoleIds: [LOCAL_ISSUER_ROLE_ID] },
-    catalogue: loadCatalogueFile(options.catalogueFile ?? join(ROOT, 'config/catalogue.example.yaml')),
+    catalogue,
     clock,
     newId: () => newRequestId(clock.now()),
     logger,
@@ -175,6 +183,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     issuer,
     signIn,
     vault: createEnvelopeVault(localKeyFileSource(keyFile)),
+    sessionDenies: createSessionDenies({ policiesFor: iam.policiesFor }),
   };
 
   const broker: Omit<LocalBroker, 'close'> = {
@@ -185,13 +194,14 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     outbox,
     workflow,
     dynamo,
+    iam,
     routes,
     invocations: () => ({ ...invocations }),
     invoke,
     token: (claims) => idp.mint({ groups: [], ...claims }),
   };
   Object.assign(localRoutes, {
-    ...baseLocalRoutes({ idp, outbox, consolePage: (s) => preview.page(s) }),
+    ...baseLocalRoutes({ idp, outbox, iam, consolePage: (s) => preview.page(s) }),
     ...localEventRoutes(broker),
     ...(options.extraRoutes?.(broker) ?? {}),
   });

@@ -4,6 +4,7 @@ import { ValidationError } from '../shared/domain/errors';
 import { errorBody } from '../shared/http/error-response';
 import { zodDetails } from '../shared/http/validation';
 import { escapeHtml } from '../shared/http/html';
+import type { LocalIamStandin } from './iam-standin';
 import type { LocalIdp } from './jwt';
 import { tokenRequestSchema } from './jwt';
 import type { Outbox, OutboxMessage } from './outbox';
@@ -67,7 +68,7 @@ article{background:#fff;border:1px solid #d0d7de;border-radius:.5rem;padding:1re
 }
 
 /** The /_local/ routes (docs/api.md, "Local-only routes") that do not depend on the alerting rules. */
-export function baseLocalRoutes(args: { idp: LocalIdp; outbox: Outbox; consolePage: (session: string | undefined) => { statusCode: number; headers: Record<string, string>; body: string } }): Record<string, LocalRoute> {
+export function baseLocalRoutes(args: { idp: LocalIdp; outbox: Outbox; iam: Pick<LocalIamStandin, 'view'>; consolePage: (session: string | undefined) => { statusCode: number; headers: Record<string, string>; body: string } }): Record<string, LocalRoute> {
   const { idp, outbox } = args;
   return {
     'POST /_local/token': async ({ body, res }) => {
@@ -85,6 +86,8 @@ export function baseLocalRoutes(args: { idp: LocalIdp; outbox: Outbox; consolePa
       const messages = outbox.messages().filter((m) => !topic.success || !topic.data || m.topic === topic.data);
       sendJson(res, 200, { messages });
     },
+    // The IAM stand-in's view of the target roles: {roles: {<roleArn>: {inlinePolicies: {<name>: <document>}}}}.
+    'GET /_local/iam': async ({ res }) => sendJson(res, 200, args.iam.view()),
     'GET /_local/mail': async ({ res }) => send(res, 200, mailPage(outbox.messages()), 'text/html; charset=utf-8'),
     'GET /_local/console': async ({ url, res }) => {
       const page = args.consolePage(url.searchParams.get('session') ?? undefined);

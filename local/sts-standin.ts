@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mapStsError } from '../shared/adapters/sts/sts-errors';
 import { assumeRoleParameters, type SessionTag } from '../shared/domain/issuance';
 import type { Clock, CredentialIssuer, IssueCredentialsInput, IssuedCredentials } from '../shared/ports';
 
@@ -33,13 +34,25 @@ export interface LocalStsStandin extends CredentialIssuer {
   lastAssumeRole(accessKeyId: string): AssumeRoleRecord | undefined;
 }
 
+export interface LocalStsOptions {
+  clock?: Clock;
+  maxRecords?: number;
+  /**
+   * Whether a deny on the role covers the session (the local IAM stand-in's answer). Such a
+   * session is refused with AccessDenied, mapped as the real adapter maps STS's: in AWS the
+   * AssumeRole itself would be allowed, but every call of the session it returns would be
+   * denied, so a refresh could never give the requester working credentials.
+   */
+  isSessionDenied?(roleArn: string, sessionName: string): boolean;
+}
+
 /**
  * Local mode's STS. It refuses exactly what STS would (duration range and the chaining
  * cap, session name and source identity rules, the 2,048-character policy limit) through
  * the same validation the real adapter uses, and returns credentials that cannot be
- * mistaken for real ones.
+ * mistaken for real ones. A session the role's deny covers is refused (see `isSessionDenied`).
  */
-export function createLocalStsStandin(options: { clock?: Clock; maxRecords?: number } = {}): LocalStsStandin {
+export function createLocalStsStandin(options: LocalStsOptions = {}): LocalStsStandin {
   const now = () => (options.clock ? options.clock.now() : new Date());
   const maxRecords = options.maxRecords ?? 500;
   // Map keeps insertion order, so the first key is the oldest when trimming.
@@ -48,6 +61,9 @@ export function createLocalStsStandin(options: { clock?: Clock; maxRecords?: num
   return {
     async issue(input: IssueCredentialsInput): Promise<IssuedCredentials> {
       const params = assumeRoleParameters(input);
+      if (options.isSessionDenied?.(params.RoleArn, params.RoleSessionName)) {
+        throw mapStsError(Object.assign(new Error('AccessDenied'), { name: 'AccessDenied' }), { roleArn: params.RoleArn, durationSeconds: params.DurationSeconds, issuer: input.issuer });
+      }
       const issuedAt = now();
       const expiration = new Date(issuedAt.getTime() + params.DurationSeconds * 1000).toISOString();
       const accessKeyId = LOCAL_ACCESS_KEY_PREFIX + randomBase32(20 - LOCAL_ACCESS_KEY_PREFIX.length);

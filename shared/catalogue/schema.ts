@@ -239,6 +239,7 @@ const targetSchema = strict({
   externalId: z.optional(
     z.string().check(z.regex(EXTERNAL_ID, { error: 'must be 2-1224 characters of letters, digits and +=,.@:/-_' })),
   ),
+  sessionDenyRoleArn: z.optional(roleArn),
   issuer: z._default(z.enum(['chained', 'user'], { error: 'must be chained or user' }), 'chained'),
   roleMaxSessionDuration: z._default(duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS), DEFAULT_ROLE_MAX_SESSION_SECONDS),
   maxDuration: duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS),
@@ -296,6 +297,13 @@ const targetSchema = strict({
     });
   }
   lifecycleProblems(t, ctx);
+  if (t.sessionDenyRoleArn !== undefined && ROLE_ARN.test(t.sessionDenyRoleArn) && accountOfArn(t.sessionDenyRoleArn) !== t.account) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sessionDenyRoleArn'],
+      message: `must be a role in the target's account ${t.account} (the stack that created roleArn outputs it as SessionDenyRoleArn)`,
+    });
+  }
   rejectSameMailbox(t.approvers.emails, ctx);
   rejectDuplicates(t.requesterGroups, ctx, 'group', (i) => ['requesterGroups', i]);
   rejectDuplicates(t.approvers.groups, ctx, 'group', (i) => ['approvers', 'groups', i]);
@@ -379,8 +387,10 @@ export const catalogueFileSchema = strict({
     { ticketPattern: DEFAULT_TICKET_PATTERN },
   ),
   watchedRoles: z._default(z.array(watchedRoleSchema), []),
+  operators: z._default(strict({ groups: z._default(z.array(group), []) }), { groups: [] }),
   targets: z.array(targetSchema),
 }).check(z.superRefine((file, ctx) => {
+  rejectDuplicates(file.operators.groups, ctx, 'group', (i) => ['operators', 'groups', i]);
   rejectDuplicates(
     file.targets.map((t) => t.id),
     ctx,
@@ -421,6 +431,7 @@ function toTarget(t: TargetEntry, defaults: CatalogueFile['defaults']): Target {
     partition: partitionOfArn(t.roleArn)!,
     region: t.region ?? defaults.region ?? DEFAULT_REGION,
     ...(t.externalId !== undefined && { externalId: t.externalId }),
+    ...(t.sessionDenyRoleArn !== undefined && { sessionDenyRoleArn: t.sessionDenyRoleArn }),
     issuer: t.issuer,
     roleMaxSessionSeconds: t.roleMaxSessionDuration,
     maxDurationSeconds: t.maxDuration,
@@ -463,6 +474,7 @@ export function toCatalogue(file: CatalogueFile): Catalogue {
     services: [...SERVICES],
     targets: file.targets.map((t) => toTarget(t, file.defaults)),
     watchedRoles,
+    operatorGroups: file.operators.groups,
   };
 }
 

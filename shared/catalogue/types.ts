@@ -36,6 +36,13 @@ export interface Target {
   /** Region whose console the sign-in URL opens. */
   region: string;
   externalId?: string;
+  /**
+   * The role the broker assumes (with `externalId`) to write the ended-sessions deny on
+   * `roleArn` in another account (output SessionDenyRoleArn of infra/target-account-role.yaml).
+   * Absent: the broker edits the role's inline policies with its own credentials (a role in
+   * the broker's own account).
+   */
+  sessionDenyRoleArn?: string;
   issuer: IssuerMode;
   /** The role's own MaxSessionDuration (900..43200); bounds each issuance in `user` mode. */
   roleMaxSessionSeconds: number;
@@ -83,4 +90,6 @@ export interface Catalogue {
   services: ServiceDefinition[];
   targets: Target[];
   watchedRoles: WatchedRole[];
+  /** Members of these groups may read and revoke any grant (the catalogue's `operators.groups`). */
+  operatorGroups: string[];
 }

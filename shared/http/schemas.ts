@@ -63,6 +63,11 @@ export const cancelBody = z.strictObject({
   reason: optionalReason,
 });
 
+/** `POST /requests/{id}/revoke`: a reason (required of approvers and operators, by the domain rule). */
+export const revokeBody = z.strictObject({
+  reason: optionalReason,
+});
+
 const cursorSchema = z.strictObject({ before: z.string().check(z.regex(REQUEST_ID_PATTERN)) });
 
 /** nextToken is an opaque base64url cursor; a bad one is a 400 naming it, never a 500. */

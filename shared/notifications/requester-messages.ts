@@ -6,7 +6,7 @@ import type { OutgoingMessage } from '../ports';
 export const REQUESTER_ATTRIBUTE = 'requester';
 
 /** What happened to the request, as the requester is told. */
-export type RequesterEvent = 'granted' | 'denied' | 'timed-out' | 'failed' | 'expired';
+export type RequesterEvent = 'granted' | 'denied' | 'timed-out' | 'failed' | 'expired' | 'revoked';
 
 const HEADLINE: Record<RequesterEvent, string> = {
   granted: 'is approved: your access is active',
@@ -14,6 +14,7 @@ const HEADLINE: Record<RequesterEvent, string> = {
   'timed-out': 'timed out without a decision',
   failed: 'failed',
   expired: 'has expired: your access has ended',
+  revoked: 'was revoked: your access has ended',
 };
 
 export function requesterMessage(request: AccessRequest, event: RequesterEvent, publicBaseUrl: string, detail?: string): OutgoingMessage {

@@ -7,6 +7,7 @@ import type {
   EventDeduper,
   RequestRepository,
 } from '../ports/repositories';
+import type { SessionDenies } from '../ports/session-denies';
 
 /** Settings the use cases need, independent of where they came from (env vars or local defaults). */
 export interface Settings {
@@ -45,4 +46,6 @@ export interface Deps {
   issuer: CredentialIssuer;
   signIn: ConsoleSignIn;
   vault: CredentialVault;
+  /** Ends live sessions of target roles (the ended-sessions deny policy). */
+  sessionDenies: SessionDenies;
 }

@@ -1,6 +1,8 @@
 import { serviceByKey } from '../catalogue/services';
 import { consoleDestination } from '../domain/console-destination';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { findTarget } from '../catalogue';
+import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { assertRevocable, BROKER_REVOKER, ENTITLEMENT_LOST_REASON, lostEntitlement } from '../domain/revocation';
 import { assertWindowOpen, consoleUrlExpiresAt, needsRefresh } from '../domain/window';
 import { isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
@@ -8,9 +10,13 @@ import { HistoryType } from '../domain/request';
 import type { IssuedCredentials } from '../ports';
 import type { Deps } from '../runtime/deps';
 import { issueAndStore, targetOf } from './issue-credentials';
+import { endGrant } from './revoke-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type GetCredentialsDeps = Pick<Deps, 'catalogue' | 'clock' | 'credentials' | 'issuer' | 'logger' | 'requests' | 'settings' | 'signIn' | 'vault'>;
+export type GetCredentialsDeps = Pick<
+  Deps,
+  'catalogue' | 'clock' | 'credentials' | 'issuer' | 'logger' | 'notifier' | 'requests' | 'sessionDenies' | 'settings' | 'signIn' | 'vault' | 'workflow'
+>;
 
 export interface CredentialsView {
   requestId: string;
@@ -30,13 +36,18 @@ export interface CredentialsView {
 /**
  * The requester's credentials for an ACTIVE request, refreshed when about to expire (this is
  * how a 4-hour grant works under the 1-hour role-chaining cap), with a console URL minted now
- * because it is only valid 15 minutes. Every retrieval is audited.
+ * because it is only valid 15 minutes. Every retrieval is audited. Entitlement follows the
+ * person: a requester who may no longer request the target (left its requester groups, email
+ * changed, target gone from the catalogue) gets 403 ENTITLEMENT_LOST and the grant is revoked
+ * (reason `entitlement-lost`, sessions cut) as a revoke would.
  */
 export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, id: string, format: string): Promise<CredentialsView> {
   const request = await deps.requests.get(id);
   if (!request || !isRequester(request, caller)) throw new NotFoundError(`Request ${id} not found`);
   const now = deps.clock.now();
   assertWindowOpen(request, now);
+  const lost = lostEntitlement(request, findTarget(deps.catalogue, request.target), caller);
+  if (lost) await revokeForLostEntitlement(deps, request.id, lost);
   const target = targetOf(deps, request);
 
   let stored = (await deps.credentials.get(id)) ?? (await issueAndStore(deps, request, target));
@@ -73,4 +84,15 @@ export async function getCredentials(deps: GetCredentialsDeps, caller: Caller, i
     ...(notice ? { notice } : {}),
     ...(credentials.local ? { local: true } : {}),
   };
+}
+
+async function revokeForLostEntitlement(deps: GetCredentialsDeps, id: string, why: string): Promise<never> {
+  deps.logger.warn('entitlement lost: revoking the grant', { requestId: id, why });
+  try {
+    await endGrant(deps, { id, by: BROKER_REVOKER, reason: ENTITLEMENT_LOST_REASON, authorize: assertRevocable });
+  } catch (e) {
+    // Expired or revoked meanwhile: it ended all the same. Anything else still refuses the caller.
+    if (!(e instanceof ConflictError)) throw e;
+  }
+  throw new ForbiddenError(`You may no longer request this target (${why}); request ${id} has been revoked`, 'ENTITLEMENT_LOST');
 }

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors';
 import { canView, isApproverOf, isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
+import { canRead } from '../domain/revocation';
 import type { AccessRequest } from '../domain/request';
 import type { RequestStatus } from '../domain/status';
 import type { Page } from '../ports/repositories';
@@ -9,10 +10,13 @@ import type { Deps } from '../runtime/deps';
 /** The ports this use case touches (its composition root provides exactly these). */
 export type ReadRequestsDeps = Pick<Deps, 'catalogue' | 'requests'>;
 
-/** One request, or 404 alike for "absent" and "not yours": existence is not revealed. */
+/**
+ * One request, or 404 alike for "absent" and "not yours": existence is not revealed. Members
+ * of the catalogue's operator groups may read any request (they may also revoke any grant).
+ */
 export async function getVisibleRequest(deps: ReadRequestsDeps, caller: Caller, id: string): Promise<AccessRequest> {
   const request = await deps.requests.get(id);
-  if (!request || !canView(request, caller)) throw new NotFoundError(`Request ${id} not found`);
+  if (!request || !canRead(request, caller, deps.catalogue.operatorGroups)) throw new NotFoundError(`Request ${id} not found`);
   return request;
 }
 

@@ -3,12 +3,13 @@ import { RequestStatus, dropsCredentials, settles } from '../domain/status';
 import type { RequesterEvent } from '../notifications/requester-messages';
 import type { Deps } from '../runtime/deps';
 import type { SettleRequestPayload } from '../workflow/payloads';
+import { endSessions } from './end-sessions';
 import { tellRequester } from './notify-requester';
 import { timeOutPending } from '../domain/extension';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type SettleRequestDeps = Pick<Deps, 'clock' | 'credentials' | 'logger' | 'notifier' | 'requests' | 'settings'>;
+export type SettleRequestDeps = Pick<Deps, 'clock' | 'credentials' | 'logger' | 'notifier' | 'requests' | 'sessionDenies' | 'settings'>;
 
 const OUTCOME: Record<SettleRequestPayload['outcome'], { status: RequestStatus; history: HistoryTypeValue; event: RequesterEvent }> = {
   EXPIRED: { status: RequestStatus.EXPIRED, history: HistoryType.EXPIRED, event: 'expired' },
@@ -38,7 +39,11 @@ function failureDetail(payload: SettleRequestPayload): { told: string; logged: s
 /**
  * Final step of every workflow path: writes the outcome unless the request already has a
  * final status (a denial is written by the decision itself; a late timeout must not
- * overwrite it), drops sealed credentials, and tells the requester once.
+ * overwrite it), cuts the live sessions of a grant whose window had opened (the strict window:
+ * at EXPIRED, credentials and console sessions that outlive the window stop working; likewise
+ * when an open grant FAILED), drops sealed credentials, and tells the requester once. A retry
+ * writes the deny again (it is idempotent), so a crash between the status and the deny is
+ * repaired by the workflow's retry.
  */
 export async function settleRequest(deps: SettleRequestDeps, payload: SettleRequestPayload): Promise<{ status: RequestStatus; changed: boolean }> {
   const outcome = OUTCOME[payload.outcome];
@@ -56,6 +61,10 @@ export async function settleRequest(deps: SettleRequestDeps, payload: SettleRequ
       taskToken: null,
     };
   });
+  const windowOpened = request.startsAt !== undefined && request.expiresAt !== undefined;
+  if (request.status === outcome.status && windowOpened && (outcome.status === RequestStatus.EXPIRED || outcome.status === RequestStatus.FAILED)) {
+    await endSessions(deps, request, outcome.status === RequestStatus.EXPIRED ? 'expired' : 'failed');
+  }
   if (dropsCredentials(request.status)) await deps.credentials.delete(request.id);
   if (request.status === outcome.status) await tellRequester(deps, request, outcome.event, detail);
   deps.logger.info('request settled', { requestId: request.id, status: request.status, changed });

@@ -8,6 +8,9 @@
  * Functions does. Every write, message and workflow call is recorded for the tests to assert.
  */
 import { createMemoryDeduper } from './memory-deduper';
+import { createLocalIamStandin } from '../../local/iam-standin';
+import { createSessionDenies } from '../../shared/adapters/iam/session-denies';
+import type { EndedSession } from '../../shared/domain/session-deny';
 import { SERVICES } from '../../shared/catalogue/services';
 import type { Catalogue, Target } from '../../shared/catalogue/types';
 import type { Caller } from '../../shared/domain/identity';
@@ -85,6 +88,7 @@ export function fakeCatalogue(): Catalogue {
       target({ id: 'sandbox-auto', autoApprove: { services: ['ec2'], maxDurationSeconds: 3600 } }),
     ],
     watchedRoles: [],
+    operatorGroups: ['security'],
   };
 }
 
@@ -164,6 +168,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
     issued: [] as IssueCredentialsInput[],
     signIns: [] as ConsoleUrlInput[],
     credentialsDeleted: [] as string[],
+    sessionsEnded: [] as { roleArn: string; entries: EndedSession[]; at: string }[],
     logs: [] as { level: LogLevel; msg: string; fields?: LogFields }[],
   };
 
@@ -175,6 +180,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
     resumeAccessWait?: Error;
     issue?: Error;
     publish?: Error;
+    endSessions?: Error;
   } = {};
 
   /** Callback tokens that no longer accept an answer (answered, aborted, timed out). */
@@ -210,6 +216,10 @@ export function fakePorts(options: FakePortsOptions = {}) {
 
   let idSeq = 0;
   let keySeq = 0;
+  const catalogue = options.catalogue ?? fakeCatalogue();
+  // The real read-merge-write deny logic over the local IAM stand-in's target roles.
+  const iam = createLocalIamStandin({ roles: [...new Set(catalogue.targets.map((t) => t.roleArn))] });
+  const denies = createSessionDenies({ policiesFor: iam.policiesFor });
 
   return {
     settings: {
@@ -219,7 +229,7 @@ export function fakePorts(options: FakePortsOptions = {}) {
       requireVerifiedEmail: true,
       issuerPrincipalArns: [] as string[],
     },
-    catalogue: options.catalogue ?? fakeCatalogue(),
+    catalogue,
     clock,
     newId: () => `01J9NEWREQUEST00000000${String(++idSeq).padStart(4, '0')}`,
     logger,
@@ -386,8 +396,18 @@ export function fakePorts(options: FakePortsOptions = {}) {
       },
     },
 
+    sessionDenies: {
+      async endSessions(roleArn: string, entries: readonly EndedSession[], at: Date) {
+        if (failures.endSessions) throw failures.endSessions;
+        recorded.sessionsEnded.push({ roleArn, entries: clone([...entries]), at: at.toISOString() });
+        return denies.endSessions(roleArn, entries, at);
+      },
+    },
+
     // --- for the tests ---
     recorded,
+    /** The IAM stand-in holding the catalogue's target roles (where the denies are written). */
+    iam,
     failures,
     /** Marks a callback token as no longer waiting (the workflow timed out or moved on). */
     closeToken(taskToken: string) {

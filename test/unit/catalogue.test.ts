@@ -245,6 +245,29 @@ describe('parseCatalogue: derived values and defaults', () => {
     expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly']);
   });
 
+  it('reads the operator groups (default none) and a target\'s session-deny role', () => {
+    expect(parseYamlOf(validConfig()).operatorGroups).toEqual([]);
+    const config = validConfig() as Config;
+    config.operators = { groups: ['security', 'sre on call'] };
+    (config.targets[1] as TargetConfig).sessionDenyRoleArn = 'arn:aws:iam::222222222222:role/t-SessionDenyRole-1A2B';
+    const catalogue = parseYamlOf(config);
+    expect(catalogue.operatorGroups).toEqual(['security', 'sre on call']);
+    expect(catalogue.targets[1]!.sessionDenyRoleArn).toBe('arn:aws:iam::222222222222:role/t-SessionDenyRole-1A2B');
+    expect(catalogue.targets[0]!).not.toHaveProperty('sessionDenyRoleArn');
+  });
+
+  it('refuses a session-deny role in another account than the target, duplicate or unknown operator keys', () => {
+    expect(issuesOf((c) => ((c.targets[1] as TargetConfig).sessionDenyRoleArn = 'arn:aws:iam::111111111111:role/SessionDeny'))).toEqual([
+      "targets[1].sessionDenyRoleArn: must be a role in the target's account 222222222222 (the stack that created roleArn outputs it as SessionDenyRoleArn)",
+    ]);
+    expect(issuesOf((c) => (c.operators = { groups: ['security', 'security'] }))).toEqual([expect.stringMatching(/^operators\.groups\[1\]: /)]);
+    expect(issuesOf((c) => (c.operators = { group: ['security'] }))).toEqual(['operators.group: unknown key; allowed here: groups']);
+  });
+
+  it('the example catalogue names security as its operator group', () => {
+    expect(loadCatalogueFile(EXAMPLE).operatorGroups).toEqual(['security']);
+  });
+
   it('lists a role that is both a target and watched only once', () => {
     const config = validConfig();
     config.watchedRoles.push({ roleArn: 'arn:aws:iam::222222222222:role/BrokerReadOnly' });
@@ -363,7 +386,7 @@ describe('parseCatalogue: each broken rule is named with its path', () => {
       }),
     ).toEqual([
       'targets[0].approvers.emailz: unknown key; allowed here: emails, groups',
-      'colour: unknown key; allowed here: version, defaults, watchedRoles, targets',
+      'colour: unknown key; allowed here: version, defaults, watchedRoles, operators, targets',
     ]);
   });
 
@@ -552,7 +575,7 @@ describe('CatalogueError', () => {
       [
         'Invalid catalogue config/broken.yaml:',
         '  - version: must be 1, the only catalogue version this broker reads',
-        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, targets',
+        '  - extra: unknown key; allowed here: version, defaults, watchedRoles, operators, targets',
       ].join('\n'),
     );
   });

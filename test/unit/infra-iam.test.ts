@@ -19,12 +19,19 @@ import {
 
 const require = createRequire(import.meta.url);
 const { deployConfig } = require('../../infra/catalogue-deploy.cjs') as {
-  deployConfig: (params?: { catalogueFile?: string; approverEmails?: string }) => { chainedTargetRoleArns: string[] };
+  deployConfig: (params?: { catalogueFile?: string; approverEmails?: string }) => {
+    chainedTargetRoleArns: string[];
+    directSessionDenyTargetRoleArns: string[];
+    sessionDenyRoleArns: string[];
+  };
 };
 
 const TABLE = 'BrokerTable.Arn';
 const STATE_MACHINE = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:access-broker-dev-approval';
 const TARGET_ROLES = deployConfig().chainedTargetRoleArns;
+/** Target roles whose ended-sessions deny the broker writes with its own credentials (no sessionDenyRoleArn). */
+const DENY_TARGET_ROLES = deployConfig().directSessionDenyTargetRoleArns;
+const END_SESSIONS = ['iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
 const logGroup = (fn: string) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LogGroup.Arn`;
 
 interface Grant {
@@ -74,6 +81,16 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       { actions: ['states:SendTaskFailure'], resources: ['*'], why: 'end the waiting workflow (Broker.Cancelled); no resource-level permissions exist' },
     ],
   },
+  revokeRequest: {
+    role: 'RevokeRequestRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'read request and token, write REVOKED conditionally, delete the sealed credentials' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}; no resource-level permissions exist' },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic', 'ApprovalsTopic', 'AlarmsTopic'], why: 'tell the requester and approvers; a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topics (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'the ended-sessions deny on the catalogue target roles of this account' },
+    ],
+  },
   getCatalogue: {
     role: 'GetCatalogueRole',
     grants: [],
@@ -103,6 +120,12 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
         resources: TARGET_ROLES,
         why: "assume the catalogue's chained target roles with the requester as SourceIdentity and request tags",
       },
+      // getCredentials revokes a grant whose requester lost the entitlement (the revoke path).
+      { actions: ['dynamodb:DeleteItem'], resources: [TABLE], why: 'delete the sealed credentials of a grant revoked for lost entitlement' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}' },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic', 'ApprovalsTopic', 'AlarmsTopic'], why: 'tell the requester and approvers; a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topics (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'cut the sessions of that grant' },
     ],
   },
   notifyApprovers: {
@@ -128,8 +151,9 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     role: 'SettleRequestRole',
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'final status (conditional), history, delete sealed credentials' },
-      { actions: ['sns:Publish'], resources: ['NotificationsTopic'], why: 'tell the requester the outcome' },
-      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topic (through SNS only)' },
+      { actions: ['sns:Publish'], resources: ['NotificationsTopic', 'AlarmsTopic'], why: 'tell the requester the outcome; a session-deny-failed alarm' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted topics (through SNS only)' },
+      { actions: END_SESSIONS, resources: DENY_TARGET_ROLES, why: 'the strict window: the ended-sessions deny at expiry' },
     ],
   },
   holdAccess: {
@@ -322,25 +346,26 @@ describe('function roles', () => {
     const topics: Record<string, string[]> = {
       NotifyApproversRole: ['ApprovalsTopic'],
       NotifyRequesterRole: ['NotificationsTopic', 'AlarmsTopic'],
-      SettleRequestRole: ['NotificationsTopic'],
+      SettleRequestRole: ['NotificationsTopic', 'AlarmsTopic'],
       AlertOnAssumeRoleRole: ['AlarmsTopic'],
+      RevokeRequestRole: ['NotificationsTopic', 'ApprovalsTopic', 'AlarmsTopic'],
+      CredentialIssuerRole: ['NotificationsTopic', 'ApprovalsTopic', 'AlarmsTopic'],
       CreateRequestRole: ['AlarmsTopic'],
       RequestExtensionRole: ['ApprovalsTopic'],
     };
-    for (const [role, roleTopics] of Object.entries(topics)) {
-      // One key statement per topic, each bound to that topic's encryption context.
-      const keyConditions = statementsOf(template, role)
-        .filter((s) => asArray(s.Action).includes('kms:GenerateDataKey') && asArray(s.Resource).map(label).includes('SnsKey.Arn'))
-        .map((s) => s.Condition);
-      expect(keyConditions, role).toEqual(
-        roleTopics.map((topic) => ({
-          StringEquals: {
-            'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
-            'kms:EncryptionContext:aws:sns:topicArn': { Ref: topic },
-          },
-        })),
+    for (const [role, names] of Object.entries(topics)) {
+      // Every key statement is bound to SNS and to topics the role publishes to, and together they cover all of them.
+      const keyStatements = statementsOf(template, role).filter(
+        (s) => asArray(s.Action).includes('kms:GenerateDataKey') && asArray(s.Resource).map(label).includes('SnsKey.Arn'),
       );
-      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set(roleTopics));
+      const bound = keyStatements.flatMap((s) => {
+        const equals = (s.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+        expect(equals['kms:ViaService'], role).toEqual({ 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' });
+        return asArray(equals['kms:EncryptionContext:aws:sns:topicArn'] as { Ref: string } | { Ref: string }[]).map((ref) => ref.Ref);
+      });
+      expect(new Set(bound), role).toEqual(new Set(names));
+      expect(bound.length, role).toBe(names.length);
+      expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set(names));
     }
     // The vault key only with the request-id encryption context the vault uses.
     expect(conditionOf('CredentialIssuerRole', 'kms:Decrypt', 'VaultKey.Arn')).toEqual({
@@ -359,6 +384,17 @@ describe('function roles', () => {
       'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
     ]);
+  });
+
+  it('ends sessions on exactly the catalogue target roles, and assumes no session-deny role when none is configured', () => {
+    // The example catalogue names no sessionDenyRoleArn: every target is edited directly.
+    expect(DENY_TARGET_ROLES).toEqual(['arn:aws:iam::111111111111:role/BrokerReadOnly', 'arn:aws:iam::222222222222:role/BreakGlassAdmin', 'arn:aws:iam::222222222222:role/BrokerReadOnly']);
+    expect(deployConfig().sessionDenyRoleArns).toEqual([]);
+    for (const role of ['RevokeRequestRole', 'SettleRequestRole', 'CredentialIssuerRole']) {
+      const statement = statementsOf(template, role).find((s) => s.Sid === 'EndSessionsOnTargetRolesInThisAccount');
+      expect(statement, role).toEqual({ Sid: 'EndSessionsOnTargetRolesInThisAccount', Effect: 'Allow', Action: END_SESSIONS, Resource: DENY_TARGET_ROLES });
+      expect(statementsOf(template, role).some((s) => s.Sid === 'AssumeTargetAccountSessionDenyRoles'), role).toBe(false);
+    }
   });
 });
 

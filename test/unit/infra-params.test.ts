@@ -161,6 +161,33 @@ describe('infra/catalogue-deploy.cjs', () => {
     expect(catalogueDeploy.deployConfig({ catalogueFile: file, approverEmails: 'none' }, { BROKER_CATALOGUE_FILE: file }).approverEmails).toEqual([]);
   });
 
+  it('splits targets by how their sessions are ended: directly (own account) or through their SessionDenyRole', async () => {
+    const file = write(
+      'session-deny.yaml',
+      [
+        'version: 1',
+        'targets:',
+        '  - { id: own, roleArn: "arn:aws:iam::333333333333:role/Own", approvers: { emails: [bob@example.com] } }',
+        '  - { id: far, roleArn: "arn:aws:iam::444444444444:role/Far", externalId: far-7f3a, sessionDenyRoleArn: "arn:aws:iam::444444444444:role/t-SessionDenyRole-1A2B", approvers: { emails: [bob@example.com] } }',
+      ].join('\n'),
+    );
+    const config = catalogueDeploy.deployConfig({ catalogueFile: file }, { BROKER_CATALOGUE_FILE: file }) as unknown as Record<string, string[]>;
+    expect(config.directSessionDenyTargetRoleArns).toEqual(['arn:aws:iam::333333333333:role/Own']);
+    expect(config.sessionDenyRoleArns).toEqual(['arn:aws:iam::444444444444:role/t-SessionDenyRole-1A2B']);
+    const resolveVariable = async (v: string) => (v === 'param:catalogueFile' ? file : '');
+    const previous = process.env.BROKER_CATALOGUE_FILE;
+    process.env.BROKER_CATALOGUE_FILE = file;
+    try {
+      const resolvers = catalogueDeploy as unknown as Record<string, (o: { resolveVariable: typeof resolveVariable }) => Promise<unknown>>;
+      expect(await resolvers.hasSessionDenyRoles!({ resolveVariable })).toBe('true');
+      expect(await resolvers.sessionDenyRoleArns!({ resolveVariable })).toEqual(['arn:aws:iam::444444444444:role/t-SessionDenyRole-1A2B']);
+      expect(await resolvers.directSessionDenyTargetRoleArns!({ resolveVariable })).toEqual(['arn:aws:iam::333333333333:role/Own']);
+    } finally {
+      if (previous === undefined) delete process.env.BROKER_CATALOGUE_FILE;
+      else process.env.BROKER_CATALOGUE_FILE = previous;
+    }
+  });
+
   it('drops the assume-role policy when no target is chained', async () => {
     const file = write('user-only.yaml', 'version: 1\ntargets:\n  - { id: u, roleArn: "arn:aws:iam::333333333333:role/U", issuer: user }\n');
     const resolveVariable = async (v: string) => (v === 'param:catalogueFile' ? file : '');

@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 16 handlers, each on nodejs24.x arm64', () => {
+  it('are the 17 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -65,6 +65,7 @@ describe('functions', () => {
         'notifyRequester',
         'reconcileTrail',
         'requestExtension',
+        'revokeRequest',
         'settleRequest',
         'showApproval',
       ].sort(),
@@ -323,7 +324,7 @@ describe('HTTP API', () => {
     const open = routes().filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
     expect(open).toEqual(['GET /approvals/{token}', 'POST /approvals/{token}']);
     for (const r of routes().filter((x) => x.AuthorizationType === 'JWT')) expect(r.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerJwt' });
-    expect(routes()).toHaveLength(9); // the eight routes and POST /requests/{id}/extensions
+    expect(routes()).toHaveLength(10); // the eight routes, POST /requests/{id}/revoke and POST /requests/{id}/extensions
   });
 
   it('throttles the stage, and the unauthenticated approval routes harder', () => {

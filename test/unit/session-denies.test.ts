@@ -175,12 +175,21 @@ describe('concurrent writers (IAM has no conditional put)', () => {
     expect(policiesFor.puts).toBe(3);
   });
 
-  it('converges when three writers end sessions on one role at the same time', async () => {
+  it('serialises the writes of one process to one role: three at once take one round each', async () => {
     const { iam, denies } = setup();
     const ids = [A, B, C];
     const results = await Promise.all(ids.map((id) => denies.endSessions(ROLE, [{ requestId: id, until: at('2026-11-29T01:00:00Z') }], NOW)));
-    // The stand-in's calls interleave at await points, so writers overwrite each other and
-    // re-merge (more than one round); merge-and-verify still lists all three.
+    expect(results.map((r) => r.attempts)).toEqual([1, 1, 1]);
+    expect(userIds(iam)).toEqual(ids.map((id) => `*:${id}`));
+  });
+
+  it('converges when three writers in separate processes (Lambda containers) end sessions on one role at the same time', async () => {
+    const { iam } = setup();
+    const ids = [A, B, C];
+    // One adapter per "container": only IAM is shared, so their calls interleave at await points.
+    const containers = ids.map(() => createSessionDenies({ policiesFor: iam.policiesFor }));
+    const results = await Promise.all(ids.map((id, i) => containers[i]!.endSessions(ROLE, [{ requestId: id, until: at('2026-11-29T01:00:00Z') }], NOW)));
+    // Writers overwrite each other and re-merge (more than one round); merge-and-verify still lists all three.
     expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1);
     expect(userIds(iam)).toEqual(ids.map((id) => `*:${id}`));
   });

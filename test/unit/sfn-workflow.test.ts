@@ -16,6 +16,7 @@ import { ConflictError } from '../../shared/domain/errors';
 import { newRequestId } from '../../shared/domain/ids';
 import { WORKFLOW_CANCELLED_ERROR, WORKFLOW_TASK_CLOSED } from '../../shared/workflow/state-machine';
 import { assertMockCallsMatchModel, modelMember } from '../helpers/aws-model';
+import { accessWaitOutput } from '../../shared/workflow/payloads';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:access-broker-prod-approval';
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:access-broker-prod-approval:01JREQ';
@@ -124,6 +125,29 @@ describe('createSfnWorkflow', () => {
       sfnMock.on(SendTaskSuccessCommand).rejects(throttled);
 
       expect(await rejection(workflow().sendDecision('token-1', { decision: 'denied', decidedBy: [] }))).toBe(throttled);
+    });
+  });
+
+  describe('resumeAccessWait', () => {
+    it.each(['revoked', 'extended'] as const)('sends exactly {"outcome":"%s"} on the hold token', async (outcome) => {
+      sfnMock.on(SendTaskSuccessCommand).resolves({});
+      await expect(workflow().resumeAccessWait('hold-token', accessWaitOutput(outcome))).resolves.toBe('resumed');
+      expect(sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input)).toEqual([{ taskToken: 'hold-token', output: `{"outcome":"${outcome}"}` }]);
+    });
+
+    it.each([
+      ['TaskTimedOut', new TaskTimedOut({ message: 'Task Timed Out', ...meta })],
+      ['TaskDoesNotExist', new TaskDoesNotExist({ message: 'Task does not exist', ...meta })],
+      ['InvalidToken', new InvalidToken({ message: 'Invalid Token', ...meta })],
+    ])('%s means the wait already ended: closed, not an error', async (_, sdkError) => {
+      sfnMock.on(SendTaskSuccessCommand).rejects(sdkError);
+      await expect(workflow().resumeAccessWait('hold-token', accessWaitOutput('revoked'))).resolves.toBe('closed');
+    });
+
+    it('lets other errors through unchanged', async () => {
+      const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      sfnMock.on(SendTaskSuccessCommand).rejects(throttled);
+      expect(await rejection(workflow().resumeAccessWait('hold-token', accessWaitOutput('revoked')))).toBe(throttled);
     });
   });
 

@@ -97,4 +97,12 @@ describe('local STS stand-in', () => {
     expect(sts.lastAssumeRole(b.accessKeyId)?.accessKeyId).toBe(b.accessKeyId);
     expect(sts.lastAssumeRole(c.accessKeyId)?.accessKeyId).toBe(c.accessKeyId);
   });
+
+  it('refuses a session that a deny on the role covers with AccessDenied, mapped as the real adapter maps STS', async () => {
+    const denied = new Set(['01JNKQ7R8W3V5X2Y4Z6A8B0C1D']);
+    const sts = createLocalStsStandin({ clock, isSessionDenied: (roleArn, session) => roleArn === input().request.roleArn && denied.has(session) });
+    await expect(sts.issue(input())).rejects.toMatchObject({ kind: 'upstream', code: 'TARGET_ROLE_ACCESS_DENIED', name: 'Broker.Upstream' });
+    const other = input({ request: { ...input().request, id: '01JNKQ7R8W3V5X2Y4Z6A8B0C1E' } });
+    await expect(sts.issue(other)).resolves.toMatchObject({ local: true });
+  });
 });

@@ -49,12 +49,16 @@ describe('target account template: parameters', () => {
     expect(Object.keys(p)).toEqual([
       'BrokerPrincipalArn',
       'ExternalId',
-      'SessionDenyPrincipalArn',
+      'SessionDenyPrincipalArns',
       'RoleName',
       'MaxSessionDuration',
       'PermissionsBoundaryArn',
     ]);
-    expect(p.SessionDenyPrincipalArn.Default).toBe('');
+    expect(p.SessionDenyPrincipalArns).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    // CloudFormation matches a CommaDelimitedList's pattern against each value.
+    const each = new RegExp(p.SessionDenyPrincipalArns.AllowedPattern);
+    expect(each.test('arn:aws:iam::999999999999:role/access-broker-prod-RevokeRequestRole-1A2B')).toBe(true);
+    expect(each.test('*')).toBe(false);
     expect(p.ExternalId).toMatchObject({ Type: 'String', NoEcho: true, MinLength: 2 });
     expect(p.RoleName.Default).toBe('BrokerReadOnly');
     expect(p.MaxSessionDuration).toMatchObject({ Type: 'Number', MinValue: 900, MaxValue: 43200, Default: 3600 });
@@ -218,13 +222,13 @@ describe('target account template: session-deny role', () => {
       {
         Sid: 'BrokerAssumeSessionDenyRoleWithExternalId',
         Effect: 'Allow',
-        Principal: { AWS: { Ref: 'SessionDenyPrincipalArn' } },
+        Principal: { AWS: { Ref: 'SessionDenyPrincipalArns' } },
         Action: 'sts:AssumeRole',
         Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
       },
     ]);
     expect(template.Conditions.HasSessionDenyPrincipal).toEqual({
-      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SessionDenyPrincipalArn' }, ''] }],
+      'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'SessionDenyPrincipalArns' }] }, ''] }],
     });
   });
 

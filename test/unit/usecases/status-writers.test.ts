@@ -12,6 +12,7 @@ import { cancelRequest } from '../../../shared/usecases/cancel-request';
 import { createRequest } from '../../../shared/usecases/create-request';
 import { issueCredentials } from '../../../shared/usecases/issue-credentials';
 import { notifyApprovers } from '../../../shared/usecases/notify-approvers';
+import { revokeRequest } from '../../../shared/usecases/revoke-request';
 import { settleRequest } from '../../../shared/usecases/settle-request';
 import { WORKFLOW_REQUEST_CLOSED_ERROR } from '../../../shared/workflow/errors';
 import { CALLERS, FAKE_NOW, aRequest, fakePorts, type FakePorts } from '../../helpers/fake-ports';
@@ -81,6 +82,16 @@ const WRITERS: Writer[] = [
       return { ports, outcome: cancelRequest(ports, CALLERS.alice, ID) };
     },
     refusal: () => 'NOT_CANCELLABLE',
+  },
+  {
+    name: 'revoke-request (requester)',
+    to: RequestStatus.REVOKED,
+    id: ID,
+    async run(from) {
+      const ports = await withRequest(from);
+      return { ports, outcome: revokeRequest(ports, CALLERS.alice, ID) };
+    },
+    refusal: (from) => (from === 'PENDING' ? 'NOT_REVOCABLE' : 'ALREADY_ENDED'),
   },
   {
     name: 'issue-credentials (open the window)',
