@@ -169,6 +169,9 @@ describe('break-glass', () => {
       ['erin@example.com', 'break-glass-review'],
     ]);
     expect((await h.credentials(request.id, olivia)).status).toBe(200);
+    // The workflow has issued (or found the credentials issued) and holds the window.
+    await time.sleeping((ms) => ms > 29 * MINUTE_MS && ms <= 30 * MINUTE_MS);
+    await t.held(request.id);
 
     // The review page changes nothing; the POST records the review.
     const carolLink = linkIn(notices.find((m) => m.attributes.approver === 'carol@example.com')!.message);

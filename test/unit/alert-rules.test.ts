@@ -112,6 +112,7 @@ describe('infra/alert-rules.cjs', () => {
     expect(expected).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
     expect(alertRules.watchedRoleArns).toEqual(expected);
@@ -124,7 +125,11 @@ describe('infra/alert-rules.cjs', () => {
         eventSource: ['sts.amazonaws.com'],
         eventName: ['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity'],
         requestParameters: {
-          roleArn: [{ suffix: { 'equals-ignore-case': '/BrokerReadOnly' } }, { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } }],
+          roleArn: [
+            { suffix: { 'equals-ignore-case': '/BrokerReadOnly' } },
+            { suffix: { 'equals-ignore-case': '/BreakGlassAdmin' } },
+            { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } },
+          ],
         },
         errorCode: [{ exists: false }],
       },
@@ -143,6 +148,7 @@ describe('infra/alert-rules.cjs', () => {
               arn: [
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/BrokerReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::222222222222:assumed-role/BrokerReadOnly/' } },
+                { prefix: { 'equals-ignore-case': 'arn:aws:sts::222222222222:assumed-role/BreakGlassAdmin/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/TemporaryAdminRole/' } },
               ],
             },
