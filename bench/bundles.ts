@@ -67,11 +67,12 @@ export type SdkClient = 'dynamodb' | 'sfn' | 'sns' | 'sesv2' | 'sts' | 'kms' | '
  * would be lower). test/unit/bundle-contents.test.ts checks each bundle against this table.
  */
 export const FUNCTION_CLIENTS: Record<string, SdkClient[]> = {
-  createRequest: ['dynamodb', 'sfn'],
+  createRequest: ['dynamodb', 'sfn', 'sns'],
   listRequests: ['dynamodb'],
   getRequest: ['dynamodb'],
   getRequestHistory: ['dynamodb'],
   cancelRequest: ['dynamodb', 'sfn'],
+  requestExtension: ['dynamodb', 'sesv2', 'sns', 'sfn'],
   getCatalogue: [],
   showApproval: ['dynamodb'],
   decideApproval: ['dynamodb', 'sfn'],

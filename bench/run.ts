@@ -12,6 +12,7 @@ import { revokeBench } from './revoke';
 import { catalogueScaleBench } from './catalogue-scale';
 import { sessionDenyBench } from './session-deny';
 import { costPer1000Requests } from './cost';
+import { lifecycleKindsBench } from './lifecycle';
 
 /**
  * `npm run bench`: figures, not assertions. Prints one JSON document (also written to
@@ -180,6 +181,7 @@ async function main() {
   const sections: Record<string, () => Promise<unknown>> = {
     createRequest: benchCreate,
     lifecycle: benchLifecycle,
+    lifecycleKinds: lifecycleKindsBench,
     alerts: benchAlerts,
     alertBatchMixed: benchMixedAlertBatch,
     bundles: benchBundles,

@@ -5,10 +5,11 @@ import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compo
 import { limitsPort } from '../shared/runtime/ports/limits';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
+import { notifierPort } from '../shared/runtime/ports/notifier';
 import { createRequest, type CreateRequestDeps } from '../shared/usecases/create-request';
 import { toView } from '../shared/usecases/request-view';
 
-/** This function's ports (composition root): DynamoDB and Step Functions clients only. */
+/** This function's ports (composition root): DynamoDB, Step Functions, and SNS (the break-glass alarm). */
 export type Ports = CreateRequestDeps & HttpDeps;
 const wiring: Wiring<Ports> = {
   settings: base.settings,
@@ -19,6 +20,7 @@ const wiring: Wiring<Ports> = {
   requests: requestsPort,
   limits: limitsPort,
   workflow: workflowPort,
+  notifier: notifierPort,
 };
 
 /** POST /requests. `given` replaces ports (local mode's stand-ins); the rest come from the environment. */

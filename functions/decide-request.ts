@@ -1,6 +1,6 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { decisionBody, requestIdPath } from '../shared/http/schemas';
+import { approverDecisionBody, requestIdPath } from '../shared/http/schemas';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
@@ -23,7 +23,7 @@ const wiring: Wiring<Ports> = {
  * rest come from the environment.
  */
 export const createHandler = (given: Partial<Ports> = {}) =>
-  apiHandler(compose(wiring, given), { auth: 'jwt', path: requestIdPath, body: decisionBody }, async ({ deps, caller, path, body }) => {
+  apiHandler(compose(wiring, given), { auth: 'jwt', path: requestIdPath, body: approverDecisionBody }, async ({ deps, caller, path, body }) => {
     const outcome = await decideAsApprover(deps, caller, path.id, body.decision, body.comment);
     return json(200, { request: toView(outcome.request), decided: outcome.decided, timedOut: outcome.timedOut });
   });

@@ -25,7 +25,7 @@ export const createHandler = (given: Partial<Ports> = {}) =>
   apiHandler(
     compose(wiring, given),
     { auth: 'none', path: approvalTokenPath, renderError: (status, body) => errorPage(status, body.error.message) },
-    async ({ deps, path }) => confirmationPage(await viewApproval(deps, path.token)),
+    async ({ deps, path }) => confirmationPage(await viewApproval(deps, path.token), deps.clock.now()),
   );
 
 export const handler = atColdStart(createHandler);

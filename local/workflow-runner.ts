@@ -20,10 +20,12 @@ import type {
 import { readReferencePath } from '../shared/workflow/reference-path';
 import {
   LOCAL_FUNCTION_ARNS,
+  StateName,
   WorkflowFunction,
   loadStateMachineDefinition,
   type WorkflowFunctionName,
 } from '../shared/workflow/state-machine';
+import { workflowInputOf } from '../shared/workflow/payloads';
 import { CallbackRegistry } from './workflow-callbacks';
 import { newExecution, statusChangeEvent, trackExecution, type LocalExecution } from './workflow-execution';
 import { invokeLikeLambda, jsonClone, namedError, payloadOf, type LambdaHandler } from './workflow-lambda';
@@ -132,10 +134,22 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   const handlerFor = new Map(taskStates.map(([name, state]) => [name, functionOf(name, state)]));
 
   const timer = options.timer ?? realTimer;
+  const now = () => timer.now();
   const callbacks = new CallbackRegistry(timer);
   const runs = new Map<string, Running>();
   /** Set by stopAll: executions aborted by a shutdown are not reported as ended. */
   let closing = false;
+  const inputWaits = new Map<string, { next: string; timestampOf: (input: WorkflowInput) => string | undefined }>();
+  for (const [stateName, timestampOf] of [
+    [StateName.WAIT_FOR_START, (input: WorkflowInput) => input.startsAt],
+    [StateName.WAIT_FOR_REVIEW_DUE, (input: WorkflowInput) => input.reviewDueAt],
+  ] as const) {
+    const state = definition.States[stateName];
+    if (state?.Type !== 'Wait' || !state.Next || definition.States[state.Next]?.Type !== 'Task') {
+      throw new Error(`"${stateName}" must be a Wait state followed by a Task: the local runner pauses before that Task`);
+    }
+    inputWaits.set(stateName, { next: state.Next, timestampOf });
+  }
 
   /**
    * The interpreter sleeps on real timers, so it is told never to sleep (every retry interval
@@ -162,9 +176,27 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       };
     }
 
+    // The scheduled start's and the break-glass review's Waits: read when the Wait state starts
+    // (the interpreter looks overrides up lazily); the interpreter is told not to sleep and the
+    // runner pauses on its timer before the Task that follows, until the timestamp the execution
+    // input carries. Undefined when it is not RFC 3339: the interpreter then evaluates
+    // TimestampPath itself and fails the state, as AWS would.
+    const waitTimeOverrides: Record<string, number> = {};
+    for (const [stateName, { next, timestampOf }] of inputWaits) {
+      Object.defineProperty(waitTimeOverrides, stateName, {
+        enumerable: true,
+        get: () => {
+          const pause = scaledPauseUntil(timestampOf(running.execution.input), now(), timeScale);
+          if (pause === undefined) return undefined;
+          running.pauses.set(next, pause);
+          return 0;
+        },
+      });
+    }
+
     const retryIntervalOverrides = Object.fromEntries(taskStates.map(([name]) => [name, 0]));
 
-    return { taskResourceLocalHandlers, retryIntervalOverrides } as RunOptions['overrides'];
+    return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as RunOptions['overrides'];
   }
 
   /** Takes the pause due before `stateName`'s task; an execution stopped meanwhile runs nothing more. */
@@ -214,7 +246,8 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   }
 
   return {
-    async start({ requestId, approvalTimeoutSeconds }) {
+    async start(given) {
+      const { requestId, approvalTimeoutSeconds } = given;
       if (!EXECUTION_NAME.test(requestId)) throw namedError('InvalidName', `Invalid execution name: ${JSON.stringify(requestId)}`);
       if (approvalTimeoutSeconds > MAX_TIMER_SECONDS) {
         throw new RangeError(`approvalTimeoutSeconds ${approvalTimeoutSeconds} exceeds the local runner's limit of ${MAX_TIMER_SECONDS}`);
@@ -223,7 +256,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       // Execution names are unique per state machine: a second start is the same execution.
       if (runs.has(executionArn)) return executionArn;
 
-      const input: WorkflowInput = { requestId, approvalTimeoutSeconds };
+      const input: WorkflowInput = workflowInputOf(given);
       const execution = newExecution(executionArn, jsonClone(input), new Date(timer.now()));
       const taskContext = { Token: callbacks.newToken() };
       const running: Running = {
@@ -322,6 +355,18 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       await Promise.all(active.map((r) => r.settled));
     },
   };
+}
+
+// The profile Step Functions accepts in TimestampPath (date, time, offset; fraction optional).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The scaled pause until `timestamp`, or undefined (no override) when it is missing or not
+ * RFC 3339, so the interpreter evaluates TimestampPath itself and fails the state as AWS would.
+ */
+function scaledPauseUntil(timestamp: string | undefined, nowMs: number, timeScale: number): number | undefined {
+  if (typeof timestamp !== 'string' || !RFC3339.test(timestamp)) return undefined;
+  return Math.max(0, Date.parse(timestamp) - nowMs) * timeScale;
 }
 
 /**

@@ -81,6 +81,8 @@ export const FINDING_WORDING: { [K in FindingCode]: (ctx: K extends typeof F.UNR
     `The session name is request ${requestIdOf(ctx)} by ${requesterOf(ctx.request)} for target ${ctx.request?.target ?? 'unknown'}.`,
   [F.ISSUER_CALLER]: ({ use }) => `The caller ${brokerCallerLabel(use)} is the broker's issuer.`,
   [F.REQUESTER_SOURCE_IDENTITY]: ({ use }) => `The source identity ${use.sourceIdentity ?? ''} is the requester's.`,
+  [F.BREAK_GLASS]: ({ request }) =>
+    `Request ${request?.id ?? ''} is break-glass access: granted at once without approval, to be reviewed by the target's approvers.`,
   [F.ISSUED_KEY]: (ctx) =>
     `The session's access key is one the broker received from STS when it issued request ${requestIdOf(ctx)}'s credentials.`,
   [F.UNREADABLE_RECORD]: () =>

@@ -15,6 +15,12 @@ import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types'
 export const DEFAULT_REGION = 'us-east-1';
 /** How long approvers have to decide when neither the target nor `defaults` says. */
 export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 4 * 3600;
+/** How far ahead a request may schedule its start when the target does not say. */
+export const DEFAULT_MAX_SCHEDULE_AHEAD_SECONDS = 7 * 24 * 3600;
+/** Extensions a grant may have when the target does not say. */
+export const DEFAULT_MAX_EXTENSIONS = 2;
+/** How soon approvers must review a break-glass grant when the target does not say. */
+export const DEFAULT_BREAK_GLASS_REVIEW_SECONDS = 24 * 3600;
 /** Assumed MaxSessionDuration of a target role when not stated: IAM's own default. */
 export const DEFAULT_ROLE_MAX_SESSION_SECONDS = 3600;
 
@@ -270,6 +276,21 @@ const targetSchema = strict({
       cooldown: z.optional(duration(0, 7 * 24 * HOUR)),
     }),
   ),
+  // --- grant lifecycle (scheduled start, extensions, reminders, break-glass) ---
+  maxScheduleAhead: z.optional(duration(5 * MINUTE, 30 * 24 * HOUR)),
+  maxExtensions: z.optional(z.number().check(z.int(), z.gte(0, { error: 'must be 0 or more' }), z.lte(10, { error: 'must be at most 10' }))),
+  maxExtendedDuration: z.optional(duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS)),
+  reminders: z._default(z.boolean(), true),
+  breakGlass: z.optional(
+    strict({
+      enabled: z.boolean(),
+      maxDuration: z.optional(duration(STS_MIN_SESSION_SECONDS, STS_MAX_SESSION_SECONDS)),
+      requireTicket: z._default(z.boolean(), true),
+      reviewWithin: z.optional(duration(15 * MINUTE, 7 * 24 * HOUR)),
+      requesterGroups: z.optional(z.array(group).check(z.minLength(1, { error: 'must list at least one group' }))),
+    }),
+  ),
+  // --- end grant lifecycle ---
 }).check(z.superRefine((t, ctx) => {
   // zod runs this even when a field failed its own format check; each rule below only
   // looks at fields that are valid, so one mistake is reported once, at its own path.
@@ -303,6 +324,7 @@ const targetSchema = strict({
       message: `${t.region} is not in partition ${partitionOfArn(roleArnIn(t.roleArn, '000000000000'))} of roleArn`,
     });
   }
+  lifecycleProblems(t, ctx);
   if (t.sessionDenyRoleArn !== undefined && t.accounts === undefined && ROLE_ARN.test(t.sessionDenyRoleArn) && accountOfArn(t.sessionDenyRoleArn) !== t.account) {
     ctx.addIssue({
       code: 'custom',
@@ -349,6 +371,30 @@ const targetSchema = strict({
 }));
 
 type TargetEntry = z.output<typeof targetSchema>;
+
+/** Grant lifecycle settings that only make sense together with the target's maxDuration. */
+function lifecycleProblems(
+  t: { maxDuration: unknown; maxExtendedDuration?: unknown; breakGlass?: { maxDuration?: unknown } | undefined },
+  ctx: Ctx,
+) {
+  const max = t.maxDuration;
+  if (typeof max !== 'number') return;
+  if (typeof t.maxExtendedDuration === 'number' && t.maxExtendedDuration < max) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxExtendedDuration'],
+      message: `${formatDuration(t.maxExtendedDuration)} is shorter than the target's maxDuration ${formatDuration(max)}`,
+    });
+  }
+  const glass = t.breakGlass?.maxDuration;
+  if (typeof glass === 'number' && glass > max) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['breakGlass', 'maxDuration'],
+      message: `${formatDuration(glass)} is longer than the target's maxDuration ${formatDuration(max)}`,
+    });
+  }
+}
 
 const watchedRoleSchema = strict({
   roleArn,
@@ -466,7 +512,19 @@ function toTarget(t: TargetEntry, file: CatalogueFile, order: readonly string[])
     approvalTimeoutSeconds: t.approvalTimeout ?? defaults.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
     ticketPattern: defaults.ticketPattern,
     openRequests: t.openRequests ?? defaults.openRequests ?? { ...DEFAULT_OPEN_REQUEST_LIMITS },
+    maxScheduleAheadSeconds: t.maxScheduleAhead ?? DEFAULT_MAX_SCHEDULE_AHEAD_SECONDS,
+    maxExtensions: t.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
+    reminders: t.reminders,
   };
+  if (t.maxExtendedDuration !== undefined) target.maxExtendedDurationSeconds = t.maxExtendedDuration;
+  if (t.breakGlass?.enabled) {
+    target.breakGlass = {
+      maxDurationSeconds: t.breakGlass.maxDuration ?? t.maxDuration,
+      requireTicket: t.breakGlass.requireTicket,
+      reviewWithinSeconds: t.breakGlass.reviewWithin ?? DEFAULT_BREAK_GLASS_REVIEW_SECONDS,
+      requesterGroups: t.breakGlass.requesterGroups ?? t.requesterGroups,
+    };
+  }
   if (t.autoApprove) {
     target.autoApprove = {
       services: inCatalogueOrder(t.autoApprove.services, order),

@@ -91,6 +91,26 @@ export interface Target {
   autoApprove?: AutoApprovalRule;
   /** Open requests per requester on this target (absent: the built-in 1 ACTIVE + 2 pending). */
   openRequests?: OpenRequestLimits;
+  // --- grant lifecycle (scheduled start, extensions, reminders, break-glass) ---
+  /** How far ahead `startsAt` may be (default 7 days). */
+  maxScheduleAheadSeconds: number;
+  /** Extensions one grant may have (default 2; 0 turns them off). */
+  maxExtensions: number;
+  /** Longest total window with extensions; when absent, maxDurationSeconds. */
+  maxExtendedDurationSeconds?: number;
+  /** Remind approvers who have not decided at 25 % and 60 % of the approval timeout (default on). */
+  reminders: boolean;
+  /** Access without approval, alarmed and reviewed afterwards; absent when not allowed. */
+  breakGlass?: BreakGlassRule;
+}
+
+/** A target's break-glass setting: who may use it, for how long, and how soon it must be reviewed. */
+export interface BreakGlassRule {
+  maxDurationSeconds: number;
+  requireTicket: boolean;
+  reviewWithinSeconds: number;
+  /** Who may break the glass (default: the target's requester groups). */
+  requesterGroups: string[];
 }
 
 /** A role outside the broker whose every use raises an alarm (e.g. an emergency admin role). */

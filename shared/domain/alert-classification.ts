@@ -91,6 +91,8 @@ export const FindingCode = {
   ISSUER_CALLER: 'issuer-caller',
   REQUESTER_SOURCE_IDENTITY: 'requester-source-identity',
   ISSUED_KEY: 'issued-key',
+  /** The matched request is break-glass access: granted without approval, so a broker grant still worth a look. */
+  BREAK_GLASS: 'break-glass',
   /** A rule-matched record that could not be read (the only finding of an unparseable-event alarm). */
   UNREADABLE_RECORD: 'unreadable-record',
 } as const;
@@ -199,8 +201,11 @@ export function classifyRoleUse(
     );
   }
 
-  return classified({ classification: AlertClassification.BROKER_GRANT, severity: AlertSeverity.INFO, requestId: request.id }, [
+  // Break-glass access is a real broker grant, but nobody approved it: WARNING, not INFO.
+  const glass = request.breakGlass === true;
+  return classified({ classification: AlertClassification.BROKER_GRANT, severity: glass ? AlertSeverity.WARNING : AlertSeverity.INFO, requestId: request.id }, [
     F.REQUEST_MATCHES,
+    ...(glass ? [F.BREAK_GLASS] : []),
     window.code,
     F.ISSUER_CALLER,
     F.REQUESTER_SOURCE_IDENTITY,

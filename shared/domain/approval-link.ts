@@ -8,6 +8,8 @@ export interface LinkState {
   usedAt?: string;
   /** Whom the link was made for: their vote by another path spends it too. */
   approver?: string;
+  /** The link round it was sent in (absent = 0). */
+  round?: number;
 }
 
 /** When links sent now stop working: with the workflow's approval wait. */
@@ -31,8 +33,16 @@ export function linkUnusableReason(
   return undefined;
 }
 
-/** Refuses a used, spent or expired link with 410 Gone, saying which and when. */
-export function assertLinkUsable(link: LinkState, now: Date, votes: readonly Approval[] = []): void {
+/**
+ * Refuses a used, spent, expired or replaced link with 410 Gone, saying which and when. A
+ * reminder replaces every undecided approver's link (the request's `linkRound` moves on), so at
+ * most one link per approver works at any time: `currentRound` is that round for decision links
+ * (undefined for links that have no rounds).
+ */
+export function assertLinkUsable(link: LinkState, now: Date, votes: readonly Approval[] = [], currentRound?: number): void {
+  if (currentRound !== undefined && (link.round ?? 0) !== currentRound && !link.usedAt) {
+    throw new GoneError('This link was replaced by a newer one: use the link in your latest email', 'LINK_REPLACED');
+  }
   const reason = linkUnusableReason(link, now, votes);
   if (reason === 'LINK_USED') throw new GoneError(`This link was already used at ${link.usedAt}`, 'LINK_USED');
   if (reason === 'LINK_VOTED') {

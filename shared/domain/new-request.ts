@@ -7,6 +7,8 @@ import { normalizeEmail, type Caller } from './identity';
 import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
 import { DEFAULT_TICKET_PATTERN, REASON_RULE, textProblem, ticketProblem } from './text';
+import { parseScheduledStart } from './schedule';
+import { breakGlassGrant } from './break-glass';
 
 /** Reason length bounds: long enough to be useful in an audit, short enough for an email. */
 export const REASON_MIN = REASON_RULE.minVisible;
@@ -20,6 +22,10 @@ export interface NewRequestInput {
   duration: string;
   reason: string;
   ticket?: string;
+  /** ISO 8601 UTC: open the window then instead of at approval. */
+  startsAt?: string;
+  /** Access at once, without approval, alarmed and reviewed afterwards (targets that allow it). */
+  breakGlass?: boolean;
 }
 
 /**
@@ -39,6 +45,14 @@ export function buildAccessRequest(args: {
     throw new ForbiddenError(`You may not request ${target.id}`, 'NOT_A_REQUESTER');
   }
   const details: ErrorDetail[] = [];
+  const glass = input.breakGlass === true ? target.breakGlass : undefined;
+  if (input.breakGlass === true) {
+    if (!glass) throw new ForbiddenError(`${target.id} does not allow break-glass access`, 'BREAK_GLASS_NOT_ALLOWED');
+    if (!caller.groups.some((g) => glass.requesterGroups.includes(g))) {
+      throw new ForbiddenError(`You may not break the glass on ${target.id}`, 'BREAK_GLASS_NOT_ALLOWED');
+    }
+  }
+  const maxDurationSeconds = glass ? glass.maxDurationSeconds : target.maxDurationSeconds;
 
   // The concrete account and role of this grant (an account-set target needs `account`).
   let grant: { account: string; roleArn: string } | undefined;
@@ -67,11 +81,11 @@ export function buildAccessRequest(args: {
     durationSeconds = requireDurationSeconds(input.duration, 'duration');
     if (durationSeconds < MIN_DURATION_SECONDS) {
       details.push({ field: 'duration', rule: 'minimum', message: `must be at least 15m (got ${formatDuration(durationSeconds)})` });
-    } else if (durationSeconds > target.maxDurationSeconds) {
+    } else if (durationSeconds > maxDurationSeconds) {
       details.push({
         field: 'duration',
         rule: 'maximum',
-        message: `must be at most ${formatDuration(target.maxDurationSeconds)} for ${target.id} (got ${formatDuration(durationSeconds)})`,
+        message: `must be at most ${formatDuration(maxDurationSeconds)} for ${glass ? 'break-glass access to ' : ''}${target.id} (got ${formatDuration(durationSeconds)})`,
       });
     }
   } catch (e) {
@@ -87,9 +101,23 @@ export function buildAccessRequest(args: {
   const ticket = input.ticket?.trim();
   const ticketRule = ticket ? ticketProblem(ticket, target.ticketPattern ?? DEFAULT_TICKET_PATTERN) : undefined;
   if (ticketRule) details.push({ field: 'ticket', ...ticketRule });
+  if (glass?.requireTicket && !ticket) {
+    details.push({ field: 'ticket', rule: 'required', message: `is required for break-glass access to ${target.id}` });
+  }
+
+  let startsAt: Date | undefined;
+  if (input.startsAt !== undefined) {
+    if (glass) {
+      details.push({ field: 'startsAt', rule: 'not-with-break-glass', message: 'break-glass access starts at once; leave startsAt out' });
+    } else {
+      const parsed = parseScheduledStart(input.startsAt, now, target.maxScheduleAheadSeconds);
+      if ('problem' in parsed) details.push(parsed.problem);
+      else startsAt = parsed.at;
+    }
+  }
 
   const voters = votingApprovers({ approverEmails: target.approverEmails, requester: { sub: caller.sub, email: caller.email } });
-  if (voters.length < target.approvalsRequired) {
+  if (!glass && voters.length < target.approvalsRequired) {
     details.push({
       field: 'target',
       rule: 'quorum-possible',
@@ -105,7 +133,7 @@ export function buildAccessRequest(args: {
   const email = normalizeEmail(caller.email);
   // Catalogue order, so the stored list and the session policy agree whatever order was typed.
   const services = target.services.filter((s) => input.services.includes(s));
-  return {
+  const request: AccessRequest = {
     id,
     status: RequestStatus.PENDING,
     version: 1,
@@ -124,5 +152,7 @@ export function buildAccessRequest(args: {
     approverGroups: [...target.approverGroups],
     approvals: [],
     history: [{ at, type: HistoryType.SUBMITTED, by: email }],
+    ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
   };
+  return glass ? breakGlassGrant(request, glass, now) : request;
 }

@@ -34,6 +34,21 @@ export const HistoryType = {
   REQUESTER_NOTIFIED: 'requester-notified',
   /** A CloudTrail event was matched to this request by the alert function. */
   ALERT_MATCHED: 'alert-matched',
+  // --- grant lifecycle ---
+  /** Break-glass: active without approval; detail carries the review deadline. */
+  BREAK_GLASS: 'break-glass',
+  /** An approver reviewed a break-glass grant (detail: acknowledge or flag, and the comment). */
+  REVIEWED: 'reviewed',
+  /** Nobody reviewed a break-glass grant in time; the unreviewed alarm was raised. */
+  REVIEW_OVERDUE: 'review-overdue',
+  /** Approvers who had not decided were reminded (their earlier links replaced). */
+  REMINDED: 'reminded',
+  /** The requester asked to extend an active grant. */
+  EXTENSION_REQUESTED: 'extension-requested',
+  /** An extension was decided (approved, denied) or ended undecided (timed out). */
+  EXTENSION_DECIDED: 'extension-decided',
+  /** An approved extension moved the window's end. */
+  EXTENSION_APPLIED: 'extension-applied',
 } as const;
 export type HistoryType = (typeof HistoryType)[keyof typeof HistoryType];
 
@@ -98,4 +113,42 @@ export interface AccessRequest {
   expiresAt?: string;
   executionArn?: string;
   history: HistoryEntry[];
+  // --- grant lifecycle ---
+  /** Granted without approval (break-glass); `review` tracks the review afterwards. */
+  breakGlass?: boolean;
+  review?: BreakGlassReview;
+  /** Which round of approval links is valid: a reminder replaces the links and bumps it (absent = 0). */
+  linkRound?: number;
+  /** Extensions asked for on this grant, oldest first. */
+  extensions?: Extension[];
+}
+
+/** How a break-glass grant's review stands; see shared/domain/status.ts REVIEW_TRANSITIONS. */
+export type ReviewStatus = 'pending' | 'acknowledged' | 'flagged';
+export type ReviewOutcome = 'acknowledge' | 'flag';
+
+export interface BreakGlassReview {
+  status: ReviewStatus;
+  /** Nobody reviewed by then: the break-glass-unreviewed alarm. */
+  dueAt: string;
+  reviews: { by: string; outcome: ReviewOutcome; at: string; comment?: string }[];
+  /** When the unreviewed alarm was raised (once). */
+  escalatedAt?: string;
+}
+
+/** How an extension stands; see shared/domain/status.ts EXTENSION_TRANSITIONS. */
+export type ExtensionStatus = 'PENDING' | 'APPLIED' | 'DENIED' | 'TIMED_OUT';
+
+/** One request to move an active grant's end, decided like the request itself. */
+export interface Extension {
+  id: string;
+  status: ExtensionStatus;
+  durationSeconds: number;
+  reason: string;
+  requestedAt: string;
+  /** The window's end when asked, and the end it asks for. */
+  from: string;
+  to: string;
+  approvals: Approval[];
+  decidedAt?: string;
 }

@@ -1,4 +1,5 @@
 import { ConflictError } from './errors';
+import type { ExtensionStatus, ReviewStatus } from './request';
 
 /**
  * Lifecycle of an access request (docs/architecture.md, "Lifecycle"). Each value is stored as-is in
@@ -43,6 +44,52 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[
   FAILED: [],
   REVOKED: [],
 };
+
+/**
+ * Statuses a request may be created in: PENDING (waits for approval), or ACTIVE for break-glass
+ * access, which is granted at once and reviewed afterwards. Checked on every create.
+ */
+export const INITIAL_STATUSES: readonly RequestStatus[] = [RequestStatus.PENDING, RequestStatus.ACTIVE];
+
+/** A new request in a status it may not start in: a bug in the writer. */
+export function assertInitialStatus(status: RequestStatus, requestId?: string): void {
+  if (!INITIAL_STATUSES.includes(status)) {
+    throw new ConflictError(`${requestId ? `Request ${requestId}: ` : ''}a request cannot be created ${status} (allowed: ${INITIAL_STATUSES.join(', ')})`, 'TRANSITION_NOT_ALLOWED');
+  }
+}
+
+// --- grant lifecycle sub-states (break-glass review, extensions) ---
+
+/** A break-glass grant's review: pending until an approver acknowledges or flags it; a flag can follow an acknowledgement. */
+export const REVIEW_TRANSITIONS: Readonly<Record<ReviewStatus, readonly ReviewStatus[]>> = {
+  pending: ['acknowledged', 'flagged'],
+  acknowledged: ['flagged'],
+  flagged: [],
+};
+
+/** Refuses a review move the table does not list; staying put is not a move. */
+export function assertReviewTransition(from: ReviewStatus, to: ReviewStatus, requestId?: string): void {
+  if (from === to || REVIEW_TRANSITIONS[from].includes(to)) return;
+  throw new ConflictError(`${requestId ? `Request ${requestId}: ` : ''}a ${from} review cannot become ${to}`, 'TRANSITION_NOT_ALLOWED');
+}
+
+/**
+ * An extension of an ACTIVE grant: PENDING while approvers decide; APPLIED once approved (the
+ * window's end moved), DENIED, or TIMED_OUT when the grant ended first.
+ */
+export const EXTENSION_TRANSITIONS: Readonly<Record<ExtensionStatus, readonly ExtensionStatus[]>> = {
+  PENDING: ['APPLIED', 'DENIED', 'TIMED_OUT'],
+  APPLIED: [],
+  DENIED: [],
+  TIMED_OUT: [],
+};
+
+export function assertExtensionTransition(from: ExtensionStatus, to: ExtensionStatus, requestId?: string): void {
+  if (from === to || EXTENSION_TRANSITIONS[from].includes(to)) return;
+  throw new ConflictError(`${requestId ? `Request ${requestId}: ` : ''}a ${from} extension cannot become ${to}`, 'TRANSITION_NOT_ALLOWED');
+}
+
+// --- end grant lifecycle sub-states ---
 
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
   return TRANSITIONS[from].includes(to);

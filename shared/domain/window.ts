@@ -1,6 +1,7 @@
 import { ConflictError } from './errors';
-import type { AccessRequest } from './request';
+import { HistoryType, type AccessRequest } from './request';
 import { RequestStatus } from './status';
+import { relativeTime, startIsAhead } from './schedule';
 
 /**
  * The access window [startsAt, expiresAt) and the credentials inside it: when it opens, when it
@@ -26,14 +27,45 @@ export type Activation =
   | { action: 'already-open' }
   | { action: 'refuse' };
 
-export function activation(request: Pick<AccessRequest, 'status' | 'durationSeconds'>, now: Date): Activation {
+/** How soon after a window opened its first issuance still measures from the opening (workflow latency). */
+export const OPENING_GRACE_MS = 60_000;
+
+/** The window opened less than OPENING_GRACE_MS ago. */
+export const justOpened = (startsAt: string, now: Date): boolean => {
+  const age = now.getTime() - Date.parse(startsAt);
+  return age >= 0 && age < OPENING_GRACE_MS;
+};
+
+/**
+ * A scheduled request approved before its start opens at its `startsAt` (the workflow waits for
+ * it, and reaches it a moment later), so its window is [startsAt, startsAt + duration). One
+ * approved only after its start opens at issuance, for its full duration, never before approval.
+ */
+export function activation(
+  request: Pick<AccessRequest, 'status' | 'durationSeconds'> & Partial<Pick<AccessRequest, 'startsAt' | 'history'>>,
+  now: Date,
+): Activation {
   if (request.status === RequestStatus.ACTIVE) return { action: 'already-open' };
   if (request.status !== RequestStatus.APPROVED) return { action: 'refuse' };
+  if (request.startsAt) {
+    const decided = request.history?.find((h) => h.type === HistoryType.APPROVED || h.type === HistoryType.AUTO_APPROVED)?.at;
+    const approvedBeforeStart = decided !== undefined && Date.parse(decided) <= Date.parse(request.startsAt);
+    if (approvedBeforeStart || Date.parse(request.startsAt) > now.getTime()) {
+      return { action: 'open', ...openWindow(new Date(request.startsAt), request.durationSeconds) };
+    }
+  }
   return { action: 'open', ...openWindow(now, request.durationSeconds) };
 }
 
 /** Credentials exist only while the request is ACTIVE and its window open: 409 naming which rule failed. */
-export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt'>, now: Date): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
+export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt' | 'startsAt'>, now: Date): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
+  const pendingStatus = request.status === RequestStatus.PENDING || request.status === RequestStatus.APPROVED;
+  if (pendingStatus && startIsAhead(request.startsAt, now)) {
+    throw new ConflictError(
+      `Request ${request.id} is scheduled to start at ${request.startsAt} (${relativeTime(now, new Date(request.startsAt))}); credentials exist only from then, while it is ACTIVE`,
+      'NOT_STARTED',
+    );
+  }
   if (request.status !== RequestStatus.ACTIVE || !request.expiresAt) {
     throw new ConflictError(`Request ${request.id} is ${request.status}; credentials exist only while it is ACTIVE`, 'NOT_ACTIVE');
   }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { formatDuration } from '../domain/duration';
-import type { AccessRequest } from '../domain/request';
-import type { ApprovalContext } from '../usecases/approvals';
+import type { AccessRequest, Extension } from '../domain/request';
+import { describeStart } from '../domain/schedule';
+import type { ApprovalContext, LinkAnswer } from '../usecases/approvals';
 import type { ServicePermissions } from '../notifications/permissions';
 import { quoteLines } from '../notifications/quote';
 import { escapeHtml } from './html';
@@ -44,8 +45,10 @@ function page(title: string, content: string, status: number): HttpResult {
 }
 
 /** What the broker itself recorded and checked: shown before anything the requester wrote. */
-function summary(request: AccessRequest, serviceNames: string[], targetDescription?: string): string {
+function summary(request: AccessRequest, serviceNames: string[], targetDescription?: string, extension?: Extension, now: Date = new Date()): string {
   const rows: [string, string][] = [
+    ...(extension ? ([['Extension', `of request ${request.id}, from ${extension.from} to ${extension.to}`]] as [string, string][]) : []),
+    ...(request.breakGlass ? ([['Break-glass', `active without approval; review ${request.review?.status ?? 'pending'}, due ${request.review?.dueAt ?? '?'}`]] as [string, string][]) : []),
     ['Request', request.id],
     ['Requester', request.requester.email],
     ['Target', `${request.target}${targetDescription ? ` (${targetDescription})` : ''}`],
@@ -53,6 +56,8 @@ function summary(request: AccessRequest, serviceNames: string[], targetDescripti
     ['Role', request.roleArn],
     ['Services', serviceNames.join(', ')],
     ['Duration', formatDuration(request.durationSeconds)],
+    ...(request.startsAt && !request.expiresAt ? ([['Starts', describeStart(request.startsAt, now)]] as [string, string][]) : []),
+    ...(request.expiresAt ? ([['Window', `${request.startsAt ?? '?'} to ${request.expiresAt}`]] as [string, string][]) : []),
     ['Approvals', `${request.approvals.filter((a) => a.decision === 'approve').length} of ${request.approvalsRequired}`],
     ['Status', request.status],
   ];
@@ -90,24 +95,47 @@ function requesterWords(request: Pick<AccessRequest, 'reason' | 'ticket'>): stri
 }
 
 /** The confirmation page: a summary and a form that POSTs the decision back to the same URL. */
-export function confirmationPage(ctx: ApprovalContext): HttpResult {
+export function confirmationPage(ctx: ApprovalContext, now: Date = new Date()): HttpResult {
   const { request, link } = ctx;
+  const purpose = link.purpose ?? 'decision';
+  const extension = purpose === 'extension' ? request.extensions?.find((e) => e.id === link.extensionId) : undefined;
+  const title = purpose === 'review' ? 'Review break-glass access' : extension ? `Review extension of request ${request.id}` : 'Review access request';
+  const buttons =
+    purpose === 'review'
+      ? `<button class="approve" type="submit" name="decision" value="acknowledge">Acknowledge</button>` +
+        `<button class="deny" type="submit" name="decision" value="flag">Flag</button>`
+      : `<button class="approve" type="submit" name="decision" value="approve">Approve</button>` +
+        `<button class="deny" type="submit" name="decision" value="deny">Deny</button>`;
   return page(
-    'Review access request',
-    `<h1>Review access request</h1>${summary(request, ctx.serviceNames, ctx.targetDescription)}${permissionsSection(ctx.permissions)}${requesterWords(request)}` +
+    title,
+    `<h1>${escapeHtml(title)}</h1>${summary(request, ctx.serviceNames, ctx.targetDescription, extension, now)}${permissionsSection(ctx.permissions)}${requesterWords(request)}` +
+      (extension ? `<section class="words"><p>Extension reason (their words):</p>${quoted(extension.reason)}</section>` : '') +
       `<form method="post"><label for="comment">Comment (optional)</label>` +
       // One line (an input, not a textarea): comments are quoted in the requester's plain-text email.
       `<input type="text" id="comment" name="comment" maxlength="500" autocomplete="off" aria-describedby="who">` +
-      `<p id="who">Deciding as <strong>${escapeHtml(link.approver)}</strong>. This link works once and expires ${escapeHtml(link.expiresAt)}.</p>` +
-      `<div class="actions"><button class="approve" type="submit" name="decision" value="approve">Approve</button>` +
-      `<button class="deny" type="submit" name="decision" value="deny">Deny</button></div></form>`,
+      `<p id="who">${purpose === 'review' ? 'Reviewing' : 'Deciding'} as <strong>${escapeHtml(link.approver)}</strong>. This link works once and expires ${escapeHtml(link.expiresAt)}.</p>` +
+      `<div class="actions">${buttons}</div></form>`,
     200,
   );
 }
 
 /** What the approver sees after deciding. */
-export function resultPage(outcome: { request: AccessRequest; decided: boolean; timedOut: boolean; serviceNames: string[] }, decision: 'approve' | 'deny'): HttpResult {
+export function resultPage(outcome: { request: AccessRequest; decided: boolean; timedOut: boolean; serviceNames: string[] }, decision: LinkAnswer): HttpResult {
   const { request } = outcome;
+  if (decision === 'acknowledge' || decision === 'flag') {
+    const heading = decision === 'flag' ? 'Break-glass access flagged' : 'Break-glass access acknowledged';
+    const message =
+      decision === 'flag'
+        ? 'You flagged this break-glass access. It is recorded on the request for the security team.'
+        : 'You acknowledged this break-glass access. The review is recorded on the request.';
+    return page(
+      heading,
+      `<h1>${escapeHtml(heading)}</h1><p class="notice ${decision === 'flag' ? 'bad' : 'good'}" role="status">${escapeHtml(message)}</p>` +
+        summary(request, outcome.serviceNames) +
+        requesterWords(request),
+      200,
+    );
+  }
   const approvals = request.approvals.filter((a) => a.decision === 'approve').length;
   const message = outcome.timedOut
     ? 'The approval window had already closed, so this request has timed out. The requester must ask again.'

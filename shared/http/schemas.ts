@@ -47,6 +47,15 @@ export const createRequestBody = z.strictObject({
   // Length rules live in the domain (they apply to the trimmed text); here only a hard cap.
   reason: z.string({ error: 'must be a string' }).check(z.maxLength(REASON_MAX * 2)),
   ticket: z.optional(z.string({ error: 'must be a string' }).check(z.maxLength(200))),
+  // Checked by the domain against the target's maxScheduleAhead (400 naming the limit).
+  startsAt: z.optional(z.string({ error: 'must be an ISO 8601 instant in UTC such as 2030-01-01T22:00:00Z' }).check(z.maxLength(40))),
+  breakGlass: z.optional(z.boolean({ error: 'must be true or false' })),
+});
+
+/** POST /requests/{id}/extensions. */
+export const extensionBody = z.strictObject({
+  duration: z.string({ error: 'must be a string such as 15m, 2h, 1h30m or PT2H' }).check(z.maxLength(32)),
+  reason: z.string({ error: 'must be a string' }).check(z.maxLength(REASON_MAX * 2)),
 });
 
 export const requestIdPath = z.strictObject({
@@ -122,6 +131,13 @@ export const approvalTokenPath = z.strictObject({ token: z.string().check(z.maxL
 
 /** POST /approvals/{token}, from the page's form or as JSON. */
 export const decisionBody = z.strictObject({
+  // acknowledge or flag: a break-glass review link (the use case checks which fits the link).
+  decision: z.enum(['approve', 'deny', 'acknowledge', 'flag'], { error: 'must be approve or deny (acknowledge or flag on a review link)' }),
+  comment: optionalComment,
+});
+
+/** POST /requests/{id}/decision: a signed-in approver's vote on the request itself. */
+export const approverDecisionBody = z.strictObject({
   decision: z.enum(['approve', 'deny'], { error: 'must be approve or deny' }),
   comment: optionalComment,
 });

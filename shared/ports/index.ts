@@ -1,6 +1,6 @@
 import type { ExecutionState } from '../domain/stuck';
 import type { AccessRequest } from '../domain/request';
-import type { AccessWaitOutput } from '../workflow/payloads';
+import type { AccessWaitOutput, WorkflowInput } from '../workflow/payloads';
 
 /** Wall clock, injectable so tests control time. */
 export interface Clock {
@@ -110,7 +110,7 @@ export interface Mailer {
 /** The approval workflow engine (Step Functions, or the local interpreter). */
 export interface Workflow {
   /** Idempotent on requestId (the execution name). Returns the execution ARN. */
-  start(input: { requestId: string; approvalTimeoutSeconds: number }): Promise<string>;
+  start(input: WorkflowInput): Promise<string>;
   sendDecision(taskToken: string, output: WorkflowDecision): Promise<void>;
   /** Ends a waiting execution (cancel). */
   abort(taskToken: string, error: string, cause: string): Promise<void>;

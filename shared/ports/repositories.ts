@@ -19,7 +19,7 @@ export interface Page {
 
 /** Fields a conditional update may change; history is only ever appended. */
 export type RequestPatch = Partial<
-  Pick<AccessRequest, 'status' | 'approvals' | 'startsAt' | 'expiresAt' | 'executionArn'>
+  Pick<AccessRequest, 'status' | 'approvals' | 'startsAt' | 'expiresAt' | 'executionArn' | 'review' | 'linkRound' | 'extensions'>
 >;
 
 export interface RequestUpdate {
@@ -98,7 +98,15 @@ export interface ApprovalLink {
   createdAt: string;
   expiresAt: string;
   usedAt?: string;
+  /** What the link decides: the request (default), a break-glass review, or one extension. */
+  purpose?: LinkPurpose;
+  /** The request's link round it was sent in (reminders replace links: only the current round works). */
+  round?: number;
+  /** For `extension` links: which extension. */
+  extensionId?: string;
 }
+
+export type LinkPurpose = 'decision' | 'review' | 'extension';
 
 export interface ApprovalLinkRepository {
   put(link: ApprovalLink): Promise<void>;

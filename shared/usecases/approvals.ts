@@ -3,12 +3,14 @@ import { serviceNames } from '../catalogue/services';
 import { grantedPermissions, type ServicePermissions } from '../notifications/permissions';
 import { APPROVAL_TOKEN_PATTERN, hashApprovalToken, sameHash } from '../domain/approval-token';
 import { assertLinkUsable } from '../domain/approval-link';
-import { ConflictError, GoneError, NotFoundError, UnavailableError } from '../domain/errors';
-import type { AccessRequest, Decision } from '../domain/request';
+import { ConflictError, GoneError, NotFoundError, UnavailableError, ValidationError } from '../domain/errors';
+import { HistoryType, type AccessRequest, type Decision, type ReviewOutcome } from '../domain/request';
 import { canView } from '../domain/authorization';
-import type { Caller } from '../domain/identity';
+import { castReview } from '../domain/break-glass';
+import { sameMailbox, type Caller } from '../domain/identity';
 import { approverAddressFor, assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
-import type { ApprovalLink } from '../ports/repositories';
+import type { ApprovalLink, LinkPurpose } from '../ports/repositories';
+import { decideExtension, pendingExtension } from './extensions';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
 import { decisionOf } from '../domain/decision';
@@ -31,9 +33,22 @@ export interface ApprovalContext {
 /** Resolves a link token to its link and request, or the precise reason it cannot be used. */
 async function resolveLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await loadLink(deps, token);
-  assertLinkUsable(context.link, deps.clock.now(), context.request.approvals);
+  assertLinkUsable(context.link, deps.clock.now(), votesSpending(context), currentRoundFor(context));
   return context;
 }
+
+/** Decision links are valid only in the request's current link round (a reminder replaces them). */
+const currentRoundFor = ({ link, request }: Pick<ApprovalContext, 'link' | 'request'>): number | undefined =>
+  purposeOf(link) === 'decision' ? (request.linkRound ?? 0) : undefined;
+
+/**
+ * The votes that spend a link: a decision link is spent once its approver voted on the request
+ * by any path; review and extension links are not votes on the request.
+ */
+const votesSpending = ({ link, request }: Pick<ApprovalContext, 'link' | 'request'>) => (purposeOf(link) === 'decision' ? request.approvals : []);
+
+/** What a link decides. */
+export const purposeOf = (link: Pick<ApprovalLink, 'purpose'>): LinkPurpose => link.purpose ?? 'decision';
 
 /** The link and its request, whatever their state; unknown tokens are 404 alike. */
 async function loadLink(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
@@ -60,8 +75,38 @@ async function loadLink(deps: ApprovalViewDeps, token: string): Promise<Approval
  */
 export async function viewApproval(deps: ApprovalViewDeps, token: string): Promise<ApprovalContext> {
   const context = await resolveLink(deps, token);
-  assertOpenForDecision(context.request);
+  const purpose = purposeOf(context.link);
+  if (purpose === 'review') assertReviewOpen(context.request, context.link.approver);
+  else if (purpose === 'extension') pendingExtension(context.request, context.link.extensionId);
+  else assertOpenForDecision(context.request);
   return context;
+}
+
+/** A review link works while its approver has not reviewed (the review may be settled by others already). */
+function assertReviewOpen(request: AccessRequest, approver: string): void {
+  if (!request.breakGlass || !request.review) throw new ConflictError(`Request ${request.id} is not a break-glass grant; nothing to review`, 'NOT_BREAK_GLASS');
+  if (request.review.reviews.some((r) => sameMailbox(r.by, approver))) {
+    throw new ConflictError(`${approver} has already reviewed request ${request.id}`, 'ALREADY_REVIEWED');
+  }
+}
+
+/**
+ * An approver's review of break-glass access, through their review link: `acknowledge` or `flag`
+ * with an optional comment. The link is spent by a conditional write; the review is written
+ * conditionally on the request's version, judged by the review table (status.ts).
+ */
+export async function reviewBreakGlass(deps: Pick<Deps, 'catalogue' | 'clock' | 'links' | 'logger' | 'requests'>, context: ApprovalContext, outcome: ReviewOutcome, comment?: string): Promise<DecisionResult> {
+  const { link, request, serviceNames } = context;
+  const at = deps.clock.now().toISOString();
+  const review = { by: link.approver, outcome, at, ...(comment ? { comment } : {}) };
+  castReview(request, review);
+  if (!(await deps.links.markUsed(link.tokenHash, at))) throw new GoneError('This link was already used', 'LINK_USED');
+  const { request: updated } = await updateRequest(deps, request.id, (current) => ({
+    set: { review: castReview(current, review) },
+    append: [{ at, type: HistoryType.REVIEWED, by: link.approver, detail: `${outcome}${comment ? `: ${comment}` : ''}` }],
+  }));
+  deps.logger.info('break-glass reviewed', { requestId: request.id, outcome, review: updated.review?.status });
+  return { request: updated, decided: true, timedOut: false, serviceNames };
 }
 
 export interface DecisionResult {
@@ -185,13 +230,25 @@ async function redeliverDecision(
  * consumed by a conditional write (a replay or a double click gets 410) and is refused once its
  * approver voted by any path; the vote is recorded by `recordVote`, as for the route.
  */
-export async function decideApproval(deps: ApprovalDeps, token: string, decision: Decision, comment?: string): Promise<DecisionResult> {
+export async function decideApproval(deps: ApprovalDeps, token: string, answer: LinkAnswer, rawComment?: string): Promise<DecisionResult> {
   const context = await loadLink(deps, token);
   const { link, request, serviceNames } = context;
+  const purpose = purposeOf(link);
+  assertAnswerFits(purpose, answer);
+  if (purpose === 'review') {
+    assertLinkUsable(link, deps.clock.now());
+    return reviewBreakGlass(deps, context, answer as ReviewOutcome, oneLine(rawComment));
+  }
+  if (purpose === 'extension') {
+    assertLinkUsable(link, deps.clock.now());
+    return decideExtension(deps, context, answer as Decision, oneLine(rawComment));
+  }
+  const decision = answer as Decision;
+  const comment = rawComment;
   // Only the approver whose link decided, after spending it, may deliver that decision again.
   const redelivered = link.usedAt ? await redeliverDecision(deps, request, link.approver, decision, 'show') : null;
   if (redelivered) return { ...redelivered, serviceNames };
-  assertLinkUsable(link, deps.clock.now(), request.approvals);
+  assertLinkUsable(link, deps.clock.now(), request.approvals, currentRoundFor(context));
   const outcome = await recordVote(deps, {
     request,
     voter: link.approver,
@@ -219,4 +276,17 @@ export async function decideAsApprover(deps: DecideDeps, caller: Caller, id: str
   const redelivered = await redeliverDecision(deps, request, voter, decision, 'refuse');
   if (redelivered) return redelivered;
   return recordVote(deps, { request, voter, decision, ...(comment !== undefined ? { comment } : {}) });
+}
+
+/** What a link's form posts: a decision on a request or an extension, or a break-glass review. */
+export type LinkAnswer = Decision | ReviewOutcome;
+
+/** A review link takes acknowledge or flag; every other link approve or deny (400 naming the field otherwise). */
+function assertAnswerFits(purpose: LinkPurpose, answer: LinkAnswer): void {
+  const allowed: readonly LinkAnswer[] = purpose === 'review' ? ['acknowledge', 'flag'] : ['approve', 'deny'];
+  if (!allowed.includes(answer)) {
+    throw new ValidationError(`decision must be ${allowed.join(' or ')} for this link`, [
+      { field: 'decision', rule: 'allowed-value', message: `must be ${allowed.join(' or ')} for this link, got ${answer}` },
+    ]);
+  }
 }

@@ -25,6 +25,15 @@ export function catalogueFor(deps: CatalogueViewDeps, caller: Caller) {
       autoApprove: t.autoApprove
         ? { services: t.autoApprove.services, maxDuration: formatDuration(t.autoApprove.maxDurationSeconds) }
         : null,
+      // Grant lifecycle: how far ahead a start may be, how far a grant may be extended, and
+      // whether this caller may break the glass here.
+      maxScheduleAhead: formatDuration(t.maxScheduleAheadSeconds),
+      maxExtensions: t.maxExtensions,
+      maxExtendedDuration: formatDuration(t.maxExtendedDurationSeconds ?? t.maxDurationSeconds),
+      breakGlass:
+        t.breakGlass && caller.groups.some((g) => t.breakGlass!.requesterGroups.includes(g))
+          ? { maxDuration: formatDuration(t.breakGlass.maxDurationSeconds), requireTicket: t.breakGlass.requireTicket, reviewWithin: formatDuration(t.breakGlass.reviewWithinSeconds) }
+          : null,
     }));
   const offered = new Set(targets.flatMap((t) => t.services));
   const services = deps.catalogue.services

@@ -5,13 +5,15 @@ import { canRequest } from '../domain/authorization';
 import { buildAccessRequest, type NewRequestInput } from '../domain/new-request';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
-import { RequestStatus, canTransition } from '../domain/status';
+import { RequestStatus, assertInitialStatus, canTransition } from '../domain/status';
 import type { Deps } from '../runtime/deps';
 import { claimOpenSlot, countSubmission } from './limits';
 import { updateRequest } from './update-request';
+import { approvalWaits } from '../domain/reminders';
+import { BreakGlassAlarm, breakGlassAlarm } from '../alerts/break-glass-alarm';
 
 /** The ports this use case touches (its composition root provides exactly these). */
-export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'limits' | 'logger' | 'newId' | 'requests' | 'workflow'>;
+export type CreateRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'limits' | 'logger' | 'newId' | 'notifier' | 'requests' | 'workflow'>;
 
 /**
  * Validates and stores a new PENDING request, then starts its approval workflow.
@@ -43,22 +45,40 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
   await countSubmission(deps, caller.sub, now);
   await claimOpenSlot(deps, caller.sub, target, request.id, now);
 
+  // A request starts PENDING, or ACTIVE for break-glass access (the lifecycle's initial statuses).
+  assertInitialStatus(request.status, request.id);
   await deps.requests.create(request);
-  deps.logger.info('request submitted', { requestId: request.id, target: target.id });
+  deps.logger.info('request submitted', { requestId: request.id, target: target.id, ...(request.breakGlass ? { breakGlass: true } : {}) });
+  const markFailed = (detail: string) =>
+    updateRequest(deps, request.id, (current) =>
+      canTransition(current.status, RequestStatus.FAILED)
+        ? { set: { status: RequestStatus.FAILED }, append: [{ at: deps.clock.now().toISOString(), type: HistoryType.FAILED, detail }] }
+        : null,
+    );
+
+  if (request.breakGlass) {
+    // Fail closed: break-glass access that could not be alarmed is not granted.
+    try {
+      await deps.notifier.publish(breakGlassAlarm(BreakGlassAlarm.USED, request, now));
+    } catch (e) {
+      deps.logger.error('break-glass alarm failed', { requestId: request.id, error: e });
+      await markFailed('the break-glass alarm could not be raised, so no access was granted');
+      throw new UnavailableError(`Request ${request.id}: the break-glass alarm could not be raised, so no access was granted; it is marked FAILED. Try again.`, 'ALARM_FAILED');
+    }
+  }
 
   let executionArn: string;
   try {
-    executionArn = await deps.workflow.start({ requestId: request.id, approvalTimeoutSeconds: target.approvalTimeoutSeconds });
+    executionArn = await deps.workflow.start({
+      requestId: request.id,
+      approvalTimeoutSeconds: target.approvalTimeoutSeconds,
+      ...(target.reminders && !request.breakGlass ? { approvalWaits: approvalWaits(target.approvalTimeoutSeconds) } : {}),
+      ...(request.startsAt && !request.breakGlass ? { startsAt: request.startsAt } : {}),
+      ...(request.review ? { reviewDueAt: request.review.dueAt } : {}),
+    });
   } catch (e) {
     deps.logger.error('workflow start failed', { requestId: request.id, error: e });
-    await updateRequest(deps, request.id, (current) =>
-      canTransition(current.status, RequestStatus.FAILED)
-        ? {
-            set: { status: RequestStatus.FAILED },
-            append: [{ at: deps.clock.now().toISOString(), type: HistoryType.FAILED, detail: 'approval workflow could not start' }],
-          }
-        : null,
-    );
+    await markFailed('approval workflow could not start');
     throw new UnavailableError(
       `Request ${request.id} was recorded but its approval workflow could not start; it is marked FAILED. Try again shortly.`,
       'WORKFLOW_START_FAILED',

@@ -3,7 +3,7 @@ import { consoleDestination } from '../domain/console-destination';
 import { findTarget } from '../catalogue';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { assertRevocable, BROKER_REVOKER, ENTITLEMENT_LOST_REASON, lostEntitlement } from '../domain/revocation';
-import { assertWindowOpen, consoleUrlExpiresAt, needsRefresh } from '../domain/window';
+import { assertWindowOpen, consoleUrlExpiresAt, justOpened, needsRefresh } from '../domain/window';
 import { isRequester } from '../domain/authorization';
 import type { Caller } from '../domain/identity';
 import { HistoryType } from '../domain/request';
@@ -63,7 +63,11 @@ export async function getCredentials(
     ]);
   }
 
-  let stored = (await deps.credentials.get(id)) ?? (await issueAndStore(deps, request, target));
+  // First issuance here (the workflow's has not stored yet, e.g. break-glass fetched at once):
+  // measured from the opening, as the workflow would, so a 15-minute window is not 899 s short.
+  let stored =
+    (await deps.credentials.get(id)) ??
+    (await issueAndStore(deps, request, target, request.startsAt && justOpened(request.startsAt, now) ? new Date(request.startsAt) : undefined));
   let notice: string | undefined;
   if (needsRefresh(stored.expiration, now)) {
     try {

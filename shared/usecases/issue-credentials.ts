@@ -4,7 +4,7 @@ import { issuanceDurationSeconds } from '../domain/issuance';
 import { HistoryType, type AccessRequest } from '../domain/request';
 import { compileSessionPolicy } from '../domain/session-policy';
 import { RequestStatus } from '../domain/status';
-import { activation } from '../domain/window';
+import { activation, justOpened } from '../domain/window';
 import type { IssuedCredentials } from '../ports';
 import type { StoredCredentials } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
@@ -87,7 +87,9 @@ export async function issueCredentials(deps: IssueCredentialsDeps, requestId: st
   }
   // The call that opened the window measures it from startsAt: measured a few ms later, a 15-minute
   // window would have 899 s left, under STS's 900 s minimum, and the shortest grant would always fail.
-  const measureFrom = changed ? new Date(request.startsAt) : undefined;
+  // So does the first issuance of a window opened moments before elsewhere: break-glass access
+  // (ACTIVE from its creation) and a scheduled start the workflow reached just after startsAt.
+  const measureFrom = changed || justOpened(request.startsAt, deps.clock.now()) ? new Date(request.startsAt) : undefined;
   if (!(await deps.credentials.get(request.id))) await issueAndStore(deps, request, targetOf(deps, request), measureFrom);
   return { startsAt: request.startsAt, expiresAt: request.expiresAt };
 }

@@ -8,7 +8,9 @@ import { qualifiesForAutoApproval } from '../domain/auto-approval';
 import { autoApprovalBlockedUntil } from '../domain/limits';
 import { HistoryType } from '../domain/request';
 import { RequestStatus } from '../domain/status';
-import { approvalEmail } from '../notifications/approval-email';
+import { approvalEmail, breakGlassNotice } from '../notifications/approval-email';
+import { voteOf } from '../domain/voting';
+import type { AccessRequest } from '../domain/request';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_CANCELLED_ERROR } from '../workflow/errors';
 import type { NotifyApproversPayload } from '../workflow/payloads';
@@ -30,6 +32,7 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
   const now = deps.clock.now();
   const current = await deps.requests.get(requestId);
   if (!current) throw new Error(`Request ${requestId} not found`);
+  if (current.breakGlass) return noticeBreakGlass(deps, current, taskToken);
   if (hasRecordedDecision(current)) {
     // A retry of this task (new token) after an approver decided against the previous attempt's
     // token: keep the new token and deliver the recorded decision, so nothing is lost or re-asked.
@@ -43,6 +46,7 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
     return { notified: 0, autoApproved: false };
   }
   const target = targetOf(deps, current);
+  if (payload.reminder) return remindApprovers(deps, current, payload, payload.reminder);
   let autoApprove = qualifiesForAutoApproval(target, current);
   let withheld: string | undefined;
   if (autoApprove && target.autoApprove) {
@@ -83,9 +87,9 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
   const approvers = votingApprovers(request);
   for (const approver of approvers) {
     const token = newApprovalToken();
-    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt });
+    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt, round: request.linkRound ?? 0 });
     await deps.mailer.send(
-      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions }),
+      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions, now }),
     );
   }
   await deps.requests.appendHistory(requestId, [
@@ -94,3 +98,88 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
   deps.logger.info('approvers notified', { requestId, approvers: approvers.length });
   return { notified: approvers.length, autoApproved: false };
 }
+
+/** Who voted already (by mailbox): they are not reminded. */
+const undecided = (request: AccessRequest): string[] => votingApprovers(request).filter((approver) => !voteOf(request.approvals, approver));
+
+/**
+ * Reminder 1 or 2 (the workflow's wait ran to 25 % or 60 % of the approval timeout): keep this
+ * attempt's task token, move the request to a new link round (every earlier link stops working),
+ * and send each approver who has not decided a new link. Nothing is sent once the request is
+ * decided: a decision recorded meanwhile is delivered with the new token instead.
+ */
+async function remindApprovers(
+  deps: NotifyApproversDeps,
+  current: AccessRequest,
+  payload: NotifyApproversPayload,
+  reminder: number,
+): Promise<{ notified: number; autoApproved: boolean }> {
+  const { requestId, taskToken, approvalTimeoutSeconds } = payload;
+  const { request, changed } = await updateRequest(deps, requestId, (latest) => {
+    if (!awaitsDecision(latest)) return null;
+    const at = deps.clock.now().toISOString();
+    const round = (latest.linkRound ?? 0) + 1;
+    return {
+      set: { linkRound: round },
+      append: [{ at, type: HistoryType.REMINDED, detail: `reminder ${reminder} to ${undecided(latest).join(', ') || 'nobody'}; earlier links replaced` }],
+      taskToken,
+    };
+  }, { current });
+  if (!changed) {
+    if (hasRecordedDecision(request)) {
+      await updateRequest(deps, requestId, (latest) => (hasRecordedDecision(latest) ? { set: {}, append: [], taskToken } : null));
+      await deps.workflow.sendDecision(taskToken, decisionOf(request));
+    } else {
+      await deps.workflow.abort(taskToken, WORKFLOW_CANCELLED_ERROR, `Request is already ${request.status}`);
+    }
+    return { notified: 0, autoApproved: false };
+  }
+  const now = deps.clock.now();
+  // The links keep the approval deadline: reminders never give approvers more time.
+  const expiresAt = linkExpiresAt(new Date(request.createdAt), approvalTimeoutSeconds);
+  const target = targetOf(deps, request);
+  const names = serviceNames(request.services, deps.catalogue.services);
+  const approvers = undecided(request);
+  for (const approver of approvers) {
+    const token = newApprovalToken();
+    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt, round: request.linkRound ?? 0 });
+    await deps.mailer.send(
+      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions: grantedPermissions(request, deps.catalogue.services), now, reminder }),
+    );
+  }
+  deps.logger.info('approvers reminded', { requestId, reminder, approvers: approvers.length });
+  return { notified: approvers.length, autoApproved: false };
+}
+
+/** Review links stay usable this long after the review was due: a late review still counts. */
+export const REVIEW_LINK_GRACE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Break-glass access is ACTIVE already: tell every approver of the target (their own review
+ * link each, once, even when this task is retried) and let the workflow go straight on to issue.
+ */
+async function noticeBreakGlass(deps: NotifyApproversDeps, request: AccessRequest, taskToken: string): Promise<{ notified: number; autoApproved: boolean }> {
+  let notified = 0;
+  if (request.review && !request.history.some((h) => h.type === HistoryType.NOTIFIED)) {
+    const now = deps.clock.now();
+    const target = targetOf(deps, request);
+    const names = serviceNames(request.services, deps.catalogue.services);
+    const expiresAt = new Date(Date.parse(request.review.dueAt) + REVIEW_LINK_GRACE_SECONDS * 1000).toISOString();
+    const approvers = votingApprovers(request);
+    for (const approver of approvers) {
+      const token = newApprovalToken();
+      await deps.links.put({ tokenHash: hashApprovalToken(token), requestId: request.id, approver, createdAt: now.toISOString(), expiresAt, purpose: 'review' });
+      await deps.mailer.send(breakGlassNotice({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names }));
+    }
+    await deps.requests.appendHistory(request.id, [
+      { at: deps.clock.now().toISOString(), type: HistoryType.NOTIFIED, detail: `break-glass notice and review links sent to ${approvers.join(', ')}` },
+    ]);
+    notified = approvers.length;
+    deps.logger.info('approvers told of break-glass access', { requestId: request.id, approvers: notified });
+  }
+  await deps.workflow.sendDecision(taskToken, { decision: 'approved', decidedBy: [BREAK_GLASS_DECIDER] });
+  return { notified, autoApproved: false };
+}
+
+/** Who "decided" break-glass access: nobody, it was granted at once. */
+export const BREAK_GLASS_DECIDER = 'break-glass';

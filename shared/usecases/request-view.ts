@@ -5,7 +5,7 @@ import type { AccessRequest } from '../domain/request';
  * and the contract's optional fields always present (null until known) so clients need not
  * test for missing keys.
  */
-export type RequestView = Omit<AccessRequest, 'version' | 'approverGroups' | 'approverEmails' | 'ticket' | 'startsAt' | 'expiresAt' | 'executionArn'> & {
+export type RequestView = Omit<AccessRequest, 'version' | 'approverGroups' | 'approverEmails' | 'ticket' | 'startsAt' | 'expiresAt' | 'executionArn' | 'linkRound'> & {
   approvers: string[];
   ticket: string | null;
   startsAt: string | null;
@@ -14,7 +14,7 @@ export type RequestView = Omit<AccessRequest, 'version' | 'approverGroups' | 'ap
 };
 
 export function toView(request: AccessRequest): RequestView {
-  const { version: _version, approverGroups: _groups, approverEmails, ticket, startsAt, expiresAt, executionArn, ...rest } = request;
+  const { version: _version, approverGroups: _groups, approverEmails, ticket, startsAt, expiresAt, executionArn, linkRound: _round, ...rest } = request;
   return {
     ...rest,
     ticket: ticket ?? null,

@@ -11,6 +11,7 @@ import { accessWaitOutput } from '../workflow/payloads';
 import { endSessions } from './end-sessions';
 import { tellRequester } from './notify-requester';
 import { updateRequest } from './update-request';
+import { timeOutPending } from '../domain/extension';
 
 /** The ports revoking touches (its composition root provides exactly these). */
 export type RevokeRequestDeps = Pick<Deps, 'catalogue' | 'clock' | 'credentials' | 'logger' | 'mailer' | 'notifier' | 'requests' | 'sessionDenies' | 'settings' | 'workflow'>;
@@ -65,15 +66,19 @@ export async function endGrant(deps: RevokeRequestDeps, revocation: Revocation):
     (current) => {
       revocation.authorize(current);
       from = current.status;
+      const at = deps.clock.now().toISOString();
+      // An extension still pending ends with the grant (TIMED_OUT), in the same conditional write.
+      const pending = timeOutPending(current, at);
       return {
-        set: { status: RequestStatus.REVOKED },
+        set: { status: RequestStatus.REVOKED, ...(pending ? { extensions: pending.extensions } : {}) },
         append: [
           {
-            at: deps.clock.now().toISOString(),
+            at,
             type: HistoryType.REVOKED,
             by: revocation.by,
             ...(revocation.reason ? { detail: revocation.reason } : {}),
           },
+          ...(pending?.history ?? []),
         ],
         taskToken: null,
       };

@@ -5,6 +5,7 @@ import type { Deps } from '../runtime/deps';
 import type { SettleRequestPayload } from '../workflow/payloads';
 import { endSessions } from './end-sessions';
 import { tellRequester } from './notify-requester';
+import { timeOutPending } from '../domain/extension';
 import { updateRequest } from './update-request';
 
 /** The ports this use case touches (its composition root provides exactly these). */
@@ -49,15 +50,17 @@ export async function settleRequest(deps: SettleRequestDeps, payload: SettleRequ
   const failure = failureDetail(payload);
   if (failure) deps.logger.error('request failed', { requestId: payload.requestId, failure: failure.logged });
   const detail = failure?.told;
-  const { request, changed } = await updateRequest(deps, payload.requestId, (current) =>
-    settles(current.status, outcome.status)
-      ? {
-          set: { status: outcome.status },
-          append: [{ at: deps.clock.now().toISOString(), type: outcome.history, ...(detail ? { detail } : {}) }],
-          taskToken: null,
-        }
-      : null,
-  );
+  const { request, changed } = await updateRequest(deps, payload.requestId, (current) => {
+    if (!settles(current.status, outcome.status)) return null;
+    const at = deps.clock.now().toISOString();
+    // The grant ends with an extension still pending: the extension ends TIMED_OUT with it.
+    const pending = timeOutPending(current, at);
+    return {
+      set: { status: outcome.status, ...(pending ? { extensions: pending.extensions } : {}) },
+      append: [{ at, type: outcome.history, ...(detail ? { detail } : {}) }, ...(pending?.history ?? [])],
+      taskToken: null,
+    };
+  });
   const windowOpened = request.startsAt !== undefined && request.expiresAt !== undefined;
   if (request.status === outcome.status && windowOpened && (outcome.status === RequestStatus.EXPIRED || outcome.status === RequestStatus.FAILED)) {
     await endSessions(deps, request, outcome.status === RequestStatus.EXPIRED ? 'expired' : 'failed');

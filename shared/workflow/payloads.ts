@@ -19,6 +19,15 @@ export interface WorkflowInput {
   requestId: string;
   /** Integer >= 1: the callback wait's TimeoutSecondsPath. */
   approvalTimeoutSeconds: number;
+  /** Scheduled start (RFC 3339, UTC): after approval the workflow waits until then before issuing. */
+  startsAt?: string;
+  /**
+   * Targets with reminders: the approval timeout in three parts (to 25 %, to 60 %, to the end;
+   * they add up to approvalTimeoutSeconds). A reminder goes out after the first and the second.
+   */
+  approvalWaits?: { first: number; second: number; third: number };
+  /** Break-glass access: when its review is due (RFC 3339); the workflow checks it then. */
+  reviewDueAt?: string;
 }
 
 /** Input of NotifyApprovers, invoked with `.waitForTaskToken`. Its return value is ignored. */
@@ -38,6 +47,17 @@ export type NotifyRequesterPayload = z.infer<typeof notifyRequesterSchema>;
 
 /** Final outcome the workflow writes through SettleRequest: EXPIRED, DENIED, TIMED_OUT, or FAILED with the error and cause. */
 export type SettleRequestPayload = z.infer<typeof settleRequestSchema>;
+
+/** The execution input, keys in a fixed order and absent fields left out. */
+export function workflowInputOf(given: WorkflowInput): WorkflowInput {
+  return {
+    requestId: given.requestId,
+    approvalTimeoutSeconds: given.approvalTimeoutSeconds,
+    ...(given.approvalWaits ? { approvalWaits: { first: given.approvalWaits.first, second: given.approvalWaits.second, third: given.approvalWaits.third } } : {}),
+    ...(given.startsAt ? { startsAt: given.startsAt } : {}),
+    ...(given.reviewDueAt ? { reviewDueAt: given.reviewDueAt } : {}),
+  };
+}
 
 /** Input of HoldAccess: `measure` the window, or `hold` (store the end-of-access wait's token). */
 export type HoldAccessPayload = z.infer<typeof holdAccessSchema>;

@@ -19,12 +19,40 @@ export {
  * local runner keys its overrides on them, so code refers to them only through these constants.
  */
 export const StateName = {
+  /** Choice: executions with approvalWaits remind approvers at 25 % and 60 % of the approval timeout. */
+  REMINDERS_CHOICE: 'Reminders on?',
+  /** Pass: as PREPARE_APPROVAL_WAIT, the first wait being approvalWaits.first. */
+  PREPARE_APPROVAL_WAIT_WITH_REMINDERS: 'Prepare approval wait with reminders',
+  /** Choice after a wait ran out: on to a reminder, or the approval timed out. */
+  REMIND_CHOICE: 'Remind approvers?',
+  /** Pass: the first reminder's wait length (approvalWaits.second). */
+  PREPARE_FIRST_REMINDER: 'Prepare first reminder',
+  /** Callback task: reminder 1 (NotifyApprovers replaces undecided approvers' links, stores the new token). */
+  REMIND_1: 'Remind approvers (1) and wait for decision',
+  /** Pass: the second reminder's wait length (approvalWaits.third). */
+  PREPARE_SECOND_REMINDER: 'Prepare second reminder',
+  /** Callback task: reminder 2; its timeout is the approval timeout. */
+  REMIND_2: 'Remind approvers (2) and wait for decision',
+  /** Choice after Expire access: break-glass access (reviewDueAt) is checked for its review. */
+  REVIEW_CHOICE: 'Break-glass review?',
+  /** Wait until $.reviewDueAt. */
+  WAIT_FOR_REVIEW_DUE: 'Wait until the review is due',
+  /** Choice after a revoke: a revoked break-glass grant is still checked for its review. */
+  REVIEW_AFTER_REVOKE_CHOICE: 'Break-glass review after revoke?',
+  /** NotifyRequester event review-due: the unreviewed alarm when nobody reviewed. */
+  CHECK_REVIEW: 'Check break-glass review',
+  /** Succeed: break-glass access ended and its review was checked. */
+  REVIEW_CHECKED: 'Break-glass review checked',
   /** Pass state that shapes the data so the wait's TimeoutSecondsPath works in AWS and locally. */
   PREPARE_APPROVAL_WAIT: 'Prepare approval wait',
   /** Callback task: NotifyApprovers gets the task token; waits for SendTaskSuccess/Failure or the timeout. */
   WAIT_FOR_DECISION: 'Notify approvers and wait for decision',
   /** Choice on $.decision.decision: "approved" issues credentials, anything else is a denial. */
   APPROVED_CHOICE: 'Approved?',
+  /** Choice: a request with a scheduled start ($.startsAt) waits for it before issuing. */
+  SCHEDULED_CHOICE: 'Scheduled start?',
+  /** Wait until $.startsAt. */
+  WAIT_FOR_START: 'Wait until the scheduled start',
   /** IssueCredentials: assumes the role, marks the request ACTIVE, returns the window into $.grant. */
   ISSUE_CREDENTIALS: 'Issue credentials',
   /** NotifyRequester (event "granted"); best effort, its failure does not stop the grant. */

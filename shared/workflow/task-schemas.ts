@@ -17,13 +17,17 @@ export const notifyApproversSchema = z.object({
   approvalTimeoutSeconds: z.number().check(z.int(), z.gte(1)),
   /** Up to 2 KB; store it server side and never put it in an email or a log line. */
   taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
+  /** This wait's length (the whole approval timeout, or up to the next reminder); the wait's TimeoutSecondsPath. */
+  waitSeconds: z.optional(z.number().check(z.int(), z.gte(1))),
+  /** 0: the first notice; 1 or 2: a reminder (the undecided approvers' links are replaced). */
+  reminder: z.optional(z.number().check(z.int(), z.gte(0), z.lte(2))),
 });
 
 /** Input of IssueCredentials. */
 export const issueCredentialsSchema = z.object({ requestId });
 
 /** Input of NotifyRequester. */
-export const notifyRequesterSchema = z.object({ requestId, event: z.literal('granted') });
+export const notifyRequesterSchema = z.object({ requestId, event: z.enum(['granted', 'review-due']) });
 
 /** Input of SettleRequest: the final outcome the workflow writes (EXPIRED, DENIED, TIMED_OUT or FAILED). */
 export const settleRequestSchema = z.discriminatedUnion('outcome', [

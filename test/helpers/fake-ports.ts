@@ -68,6 +68,9 @@ function target(overrides: Partial<Target> & Pick<Target, 'id'>): Target {
     approverGroups: ['approvers'],
     approvalsRequired: 1,
     approvalTimeoutSeconds: 3600,
+    maxScheduleAheadSeconds: 7 * 24 * 3600,
+    maxExtensions: 2,
+    reminders: true,
     ...overrides,
   };
 }

@@ -7,6 +7,9 @@
  * window, the approval timeout) only when a test advances it; nothing waits in real time. Each
  * describe starts its own broker (its own ports, given to each function's createHandler) and closes it.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalToken, hashApprovalToken } from '../../shared/domain/approval-token';
 import { StateName } from '../../shared/workflow/state-machine';
@@ -23,19 +26,22 @@ const WINDOW_MS = 15 * MINUTE_MS;
 
 /** States of one request that is approved and then runs its window out. */
 const APPROVE_TO_EXPIRE_STATES = [
-  StateName.PREPARE_APPROVAL_WAIT,
+  StateName.REMINDERS_CHOICE,
+  StateName.PREPARE_APPROVAL_WAIT_WITH_REMINDERS,
   StateName.WAIT_FOR_DECISION,
   StateName.APPROVED_CHOICE,
+  StateName.SCHEDULED_CHOICE,
   StateName.ISSUE_CREDENTIALS,
   StateName.NOTIFY_REQUESTER,
   StateName.MEASURE_WINDOW,
   StateName.WINDOW_OPEN_CHOICE,
   StateName.HOLD_ACCESS,
   StateName.EXPIRE_ACCESS,
+  StateName.REVIEW_CHOICE,
   StateName.ACCESS_EXPIRED,
 ];
 /** Step Functions state transitions per approved-then-expired request (no retries): bench reports this. */
-const TRANSITIONS_APPROVE_TO_EXPIRE = 10;
+const TRANSITIONS_APPROVE_TO_EXPIRE = 13;
 
 const pathOf = (link: string) => new URL(link).pathname;
 const tokenOf = (link: string) => pathOf(link).split('/').pop() as string;
@@ -224,7 +230,8 @@ describe('approval workflow through the local HTTP server', () => {
     const execution = await t.broker.workflow.whenSettled(denied.executionArn);
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.statesEntered).toEqual([
-      StateName.PREPARE_APPROVAL_WAIT,
+      StateName.REMINDERS_CHOICE,
+      StateName.PREPARE_APPROVAL_WAIT_WITH_REMINDERS,
       StateName.WAIT_FOR_DECISION,
       StateName.APPROVED_CHOICE,
       StateName.RECORD_DENIAL,
@@ -460,7 +467,11 @@ describe('approval timeouts (the 4 h wait passed on the movable clock)', () => {
   const h = helpers(() => t);
   const time = movableClock();
   beforeAll(async () => {
-    t = await startTestBroker({ clock: time.clock, timer: time.timer });
+    // Reminders off: one wait of the whole approval timeout (reminders have their own tests, lifecycle.test.ts).
+    const dir = mkdtempSync(join(tmpdir(), 'broker-no-reminders-'));
+    const catalogueFile = join(dir, 'catalogue.yaml');
+    writeFileSync(catalogueFile, readFileSync('config/catalogue.example.yaml', 'utf8').replace('reminders: true', 'reminders: false'));
+    t = await startTestBroker({ clock: time.clock, timer: time.timer, catalogueFile });
   });
   afterAll(async () => {
     await t?.broker.close();
@@ -478,8 +489,10 @@ describe('approval timeouts (the 4 h wait passed on the movable clock)', () => {
     expect(mail.attributes.requester).toBe('alice@example.com');
     const execution = await t.broker.workflow.whenSettled(executionArn);
     expect(execution.statesEntered).toEqual([
+      StateName.REMINDERS_CHOICE,
       StateName.PREPARE_APPROVAL_WAIT,
       StateName.WAIT_FOR_DECISION,
+      StateName.REMIND_CHOICE,
       StateName.RECORD_TIMEOUT,
       StateName.APPROVAL_TIMED_OUT,
     ]);

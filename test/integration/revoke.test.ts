@@ -54,9 +54,10 @@ describe('revoking and ending access (local mode)', () => {
   it('GET /_local/iam lists the catalogue target roles and their inline policies', async () => {
     const res = await t.call('GET', '/_local/iam');
     expect(res.status).toBe(200);
-    // An account-set target's role in each account of its set.
+    // Sorted; an account-set target's role in each account of its set.
     expect(Object.keys(res.body.roles)).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
       'arn:aws:iam::333333333333:role/TeamReadOnly',
       'arn:aws:iam::444444444444:role/TeamReadOnly',
@@ -91,7 +92,7 @@ describe('revoking and ending access (local mode)', () => {
 
     const execution = await t.broker.workflow.whenSettled(executionArn);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered.slice(-3)).toEqual([StateName.HOLD_ACCESS, StateName.HOLD_OUTCOME_CHOICE, StateName.ACCESS_REVOKED]);
+    expect(execution.statesEntered.slice(-3)).toEqual([StateName.HOLD_OUTCOME_CHOICE, StateName.REVIEW_AFTER_REVOKE_CHOICE, StateName.ACCESS_REVOKED]);
     const mails = t.broker.outbox.messages().filter((m) => m.attributes.requestId === id && m.attributes.event === 'revoked');
     expect(mails.map((m) => m.attributes.requester ?? m.attributes.approver).sort()).toEqual(['alice@example.com', 'carol@example.com', 'dave@example.com']);
     // A second revoke: 409, nothing changes.
@@ -150,7 +151,7 @@ describe('revoking and ending access (local mode)', () => {
   it('natural expiry writes the same deny (the strict window), and a later write prunes it after the last credential', async () => {
     const { id, executionArn } = await activeRequest({ ...REQUEST, duration: '15m' });
     await time.advance(15 * MINUTE_MS);
-    expect((await t.broker.workflow.whenSettled(executionArn)).statesEntered.slice(-2)).toEqual([StateName.EXPIRE_ACCESS, StateName.ACCESS_EXPIRED]);
+    expect((await t.broker.workflow.whenSettled(executionArn)).statesEntered.slice(-3)).toEqual([StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
     await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
     expect(await deniedOn()).toContain(id);
     expect(t.broker.iam.isSessionDenied(ROLE, id)).toBe(true);

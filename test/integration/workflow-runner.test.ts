@@ -115,7 +115,7 @@ async function expectTaskClosed(promise: Promise<unknown>) {
 /** The access window's pause: an hour less the few real milliseconds since issuance. */
 const aboutAnHour = (ms: number) => ms > HOUR_MS - 5_000 && ms <= HOUR_MS;
 
-const PREFIX = [StateName.PREPARE_APPROVAL_WAIT, StateName.WAIT_FOR_DECISION];
+const PREFIX = [StateName.REMINDERS_CHOICE, StateName.PREPARE_APPROVAL_WAIT, StateName.WAIT_FOR_DECISION];
 
 describe('local approval workflow (the real ASL in aws-local-stepfunctions)', () => {
   it('approve path: issues, notifies the requester, holds the window open, then expires', async () => {
@@ -143,19 +143,21 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.statesEntered).toEqual([
       ...PREFIX,
       StateName.APPROVED_CHOICE,
+      StateName.SCHEDULED_CHOICE,
       StateName.ISSUE_CREDENTIALS,
       StateName.NOTIFY_REQUESTER,
       StateName.MEASURE_WINDOW,
       StateName.WINDOW_OPEN_CHOICE,
       StateName.HOLD_ACCESS,
       StateName.EXPIRE_ACCESS,
+      StateName.REVIEW_CHOICE,
       StateName.ACCESS_EXPIRED,
     ]);
-    expect(done.stateTransitions).toBe(10);
+    expect(done.stateTransitions).toBe(13);
     expect(done.retries).toBe(0);
     expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'notifyRequester', 'holdAccess', 'holdAccess', 'settleRequest']);
     expect(fake.calls.map((c) => c.payload)).toEqual([
-      { requestId: 'req-approve', approvalTimeoutSeconds: 14_400, taskToken: token },
+      { requestId: 'req-approve', approvalTimeoutSeconds: 14_400, waitSeconds: 14_400, taskToken: token, reminder: 0 },
       { requestId: 'req-approve' },
       { requestId: 'req-approve', event: 'granted' },
       { requestId: 'req-approve', step: 'measure' },
@@ -196,9 +198,12 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await wf.sendDecision(await fake.tokenFor('req-clock'), { decision: 'approved', decidedBy: ['carol@example.com'] });
     await time.sleeping((ms) => ms === 120_000);
     expect(time.pending()).toEqual([120_000]);
-    await time.advance(119_999);
+    // The movable clock also runs in real time (Date.now() + offset), so a loaded machine can
+    // spend milliseconds between the pause starting and this line: one second short of the end
+    // still proves the hold does not end early, without depending on that.
+    await time.advance(119_000);
     expect(wf.describe(arn)?.status).toBe('RUNNING');
-    await time.advance(1);
+    await time.advance(1_000);
     const done = await wf.whenSettled(arn);
 
     expect(done.statesEntered.at(-1)).toBe(StateName.ACCESS_EXPIRED);
@@ -214,7 +219,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.statesEntered.slice(-3)).toEqual([StateName.HOLD_ACCESS, StateName.HOLD_OUTCOME_CHOICE, StateName.ACCESS_REVOKED]);
+    expect(done.statesEntered.slice(-3)).toEqual([StateName.HOLD_OUTCOME_CHOICE, StateName.REVIEW_AFTER_REVOKE_CHOICE, StateName.ACCESS_REVOKED]);
     expect(fake.fns()).not.toContain('settleRequest');
     expect(done.output).toMatchObject({ hold: { outcome: 'revoked' } });
     // The hold's own timeout was cancelled with it: nothing is left pending.
@@ -241,13 +246,14 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await time.advance(1_000);
     const done = await wf.whenSettled(arn);
 
-    expect(done.statesEntered.slice(-7)).toEqual([
+    expect(done.statesEntered.slice(-8)).toEqual([
       StateName.HOLD_ACCESS,
       StateName.HOLD_OUTCOME_CHOICE,
       StateName.MEASURE_WINDOW,
       StateName.WINDOW_OPEN_CHOICE,
       StateName.HOLD_ACCESS,
       StateName.EXPIRE_ACCESS,
+      StateName.REVIEW_CHOICE,
       StateName.ACCESS_EXPIRED,
     ]);
   });
@@ -291,12 +297,13 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await time.advance(60_000);
     const done = await wf.whenSettled(arn);
 
-    expect(done.statesEntered.slice(-6)).toEqual([
+    expect(done.statesEntered.slice(-7)).toEqual([
       StateName.HOLD_ACCESS,
       StateName.MEASURE_WINDOW,
       StateName.WINDOW_OPEN_CHOICE,
       StateName.HOLD_ACCESS,
       StateName.EXPIRE_ACCESS,
+      StateName.REVIEW_CHOICE,
       StateName.ACCESS_EXPIRED,
     ]);
   });
@@ -308,7 +315,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await wf.sendDecision(await fake.tokenFor('req-no-time'), { decision: 'approved', decidedBy: ['carol@example.com'] });
     const done = await wf.whenSettled(arn);
 
-    expect(done.statesEntered.slice(-4)).toEqual([StateName.MEASURE_WINDOW, StateName.WINDOW_OPEN_CHOICE, StateName.EXPIRE_ACCESS, StateName.ACCESS_EXPIRED]);
+    expect(done.statesEntered.slice(-4)).toEqual([StateName.WINDOW_OPEN_CHOICE, StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
   });
 
   it('deny path: records DENIED and issues nothing', async () => {
@@ -320,7 +327,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered).toEqual([...PREFIX, StateName.APPROVED_CHOICE, StateName.RECORD_DENIAL, StateName.REQUEST_DENIED]);
-    expect(done.stateTransitions).toBe(5);
+    expect(done.stateTransitions).toBe(6);
     expect(fake.fns()).toEqual(['notifyApprovers', 'settleRequest']);
     expect(fake.calls[1]?.payload).toEqual({ requestId: 'req-deny', outcome: 'DENIED' });
   });
@@ -335,10 +342,10 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.statesEntered).toEqual([...PREFIX, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
-    expect(done.stateTransitions).toBe(4);
+    expect(done.statesEntered).toEqual([...PREFIX, StateName.REMIND_CHOICE, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
+    expect(done.stateTransitions).toBe(6);
     expect(fake.calls.map((c) => c.payload)).toEqual([
-      { requestId: 'req-timeout', approvalTimeoutSeconds: 3_600, taskToken: token },
+      { requestId: 'req-timeout', approvalTimeoutSeconds: 3_600, waitSeconds: 3_600, taskToken: token, reminder: 0 },
       { requestId: 'req-timeout', outcome: 'TIMED_OUT' },
     ]);
     expect(done.output).toMatchObject({ error: { Error: 'States.Timeout' } });
@@ -355,7 +362,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await time.advance(1_000);
     const done = await wf.whenSettled(arn);
 
-    expect(done.statesEntered).toEqual([...PREFIX, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
+    expect(done.statesEntered).toEqual([...PREFIX, StateName.REMIND_CHOICE, StateName.RECORD_TIMEOUT, StateName.APPROVAL_TIMED_OUT]);
     expect(fake.calls[1]?.payload).toEqual({ requestId: 'req-timeout-1h', outcome: 'TIMED_OUT' });
     expect(Date.parse(done.stopDate as string) - Date.parse(done.startDate)).toBeGreaterThanOrEqual(3_600_000);
   });
@@ -370,7 +377,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statesEntered).toEqual([...PREFIX, StateName.CANCELLED]);
-    expect(done.stateTransitions).toBe(3);
+    expect(done.stateTransitions).toBe(4);
     expect(fake.fns()).toEqual(['notifyApprovers']);
     expect(done.output).toMatchObject({ error: { Error: 'Broker.Cancelled', Cause: 'Cancelled by the requester' } });
     await expect(wf.abort(token, WORKFLOW_CANCELLED_ERROR, 'again')).resolves.toBeUndefined();
@@ -392,11 +399,12 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(done.statesEntered).toEqual([
       ...PREFIX,
       StateName.APPROVED_CHOICE,
+      StateName.SCHEDULED_CHOICE,
       StateName.ISSUE_CREDENTIALS,
       StateName.RECORD_FAILURE,
       StateName.REQUEST_FAILED,
     ]);
-    expect(done.stateTransitions).toBe(6);
+    expect(done.stateTransitions).toBe(8);
     expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'settleRequest']);
     const settle = fake.calls[2]?.payload as Extract<SettleRequestPayload, { outcome: 'FAILED' }>;
     expect(settle).toEqual({ requestId: 'req-fail', outcome: 'FAILED', error: 'AccessDenied', cause: expect.any(String) });
@@ -469,7 +477,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     expect(fake.fns()).toEqual(['notifyApprovers', 'issueCredentials', 'issueCredentials', 'notifyRequester', 'holdAccess', 'holdAccess', 'settleRequest']);
     expect(done.retries).toBe(1);
     // 10 states entered + 1 retry: a retry is a billed transition.
-    expect(done.stateTransitions).toBe(11);
+    expect(done.stateTransitions).toBe(14);
   });
 
   it('a failed requester notification does not cancel the granted window', async () => {
@@ -486,7 +494,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     const done = await wf.whenSettled(arn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.statesEntered.slice(-3)).toEqual([StateName.HOLD_ACCESS, StateName.EXPIRE_ACCESS, StateName.ACCESS_EXPIRED]);
+    expect(done.statesEntered.slice(-3)).toEqual([StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
     expect(fake.calls.at(-1)?.payload).toEqual({ requestId: 'req-mail', outcome: 'EXPIRED' });
     expect(done.output).toMatchObject({ notifyRequesterError: { Error: 'Error' } });
   });
@@ -514,7 +522,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await wf.sendDecision(await fake.tokenFor('req-bad-window'), { decision: 'approved', decidedBy: ['carol@example.com'] });
     const done = await wf.whenSettled(arn);
 
-    expect(done.statesEntered.slice(-3)).toEqual([StateName.WINDOW_OPEN_CHOICE, StateName.EXPIRE_ACCESS, StateName.ACCESS_EXPIRED]);
+    expect(done.statesEntered.slice(-3)).toEqual([StateName.EXPIRE_ACCESS, StateName.REVIEW_CHOICE, StateName.ACCESS_EXPIRED]);
     expect(fake.fns().filter((f) => f === 'holdAccess')).toHaveLength(1);
   });
 
@@ -579,7 +587,7 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await wf.sendDecision(second, { decision: 'denied', decidedBy: ['carol@example.com'] });
     const done = await wf.whenSettled(arn);
     expect(done.retries).toBe(1);
-    expect(done.stateTransitions).toBe(6);
+    expect(done.stateTransitions).toBe(7);
     expect(done.statesEntered.at(-1)).toBe(StateName.REQUEST_DENIED);
   });
 

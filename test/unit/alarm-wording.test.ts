@@ -68,6 +68,7 @@ const { startsAt: _s, expiresAt: _e, ...unissued } = request();
 /** Role uses and requests that between them raise every classification and every finding. */
 const CASES: [name: string, use: RoleUse, request?: AccessRequest][] = [
   ['broker grant', use('assume-role-by-broker.json'), request()],
+  ['break-glass grant', use('assume-role-by-broker.json'), request({ breakGlass: true })],
   ['issuer key not issued', use('assume-role-by-issuer-outside-broker.json'), request()],
   ['no access key', use('assume-role-by-broker.json', { issuedAccessKeyId: undefined }), request()],
   ['human out of band', use('assume-role-by-human.json')],

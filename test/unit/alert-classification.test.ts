@@ -318,6 +318,15 @@ describe('classifyRoleUse over the fixtures', () => {
     });
   });
 
+  it('broker-grant of break-glass access: the same classification, severity WARNING (nobody approved it)', () => {
+    expect(classifyRoleUse(use('assume-role-by-broker.json'), { request: aliceRequest({ breakGlass: true }) }, BROKER)).toMatchObject({
+      classification: 'broker-grant',
+      severity: 'WARNING',
+      requestId: REQUEST_ID,
+      findings: ['request-matches', 'break-glass', 'inside-window', 'issuer-caller', 'requester-source-identity', 'issued-key'],
+    });
+  });
+
   it("identity-mismatch: the issuer's credentials used outside the broker under an active request's id", () => {
     expect(classifyRoleUse(use('assume-role-by-issuer-outside-broker.json'), { request: aliceRequest() }, BROKER)).toMatchObject({
       classification: 'identity-mismatch',

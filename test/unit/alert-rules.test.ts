@@ -115,6 +115,7 @@ describe('infra/alert-rules.cjs', () => {
       // team-readonly's role in each account of its account set.
       'arn:aws:iam::333333333333:role/TeamReadOnly',
       'arn:aws:iam::444444444444:role/TeamReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
     expect(alertRules.watchedRoleArns).toEqual(expected);
@@ -130,6 +131,7 @@ describe('infra/alert-rules.cjs', () => {
           roleArn: [
             { suffix: { 'equals-ignore-case': '/BrokerReadOnly' } },
             { suffix: { 'equals-ignore-case': '/TeamReadOnly' } },
+            { suffix: { 'equals-ignore-case': '/BreakGlassAdmin' } },
             { suffix: { 'equals-ignore-case': '/TemporaryAdminRole' } },
           ],
         },
@@ -152,6 +154,7 @@ describe('infra/alert-rules.cjs', () => {
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::222222222222:assumed-role/BrokerReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::333333333333:assumed-role/TeamReadOnly/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::444444444444:assumed-role/TeamReadOnly/' } },
+                { prefix: { 'equals-ignore-case': 'arn:aws:sts::222222222222:assumed-role/BreakGlassAdmin/' } },
                 { prefix: { 'equals-ignore-case': 'arn:aws:sts::111111111111:assumed-role/TemporaryAdminRole/' } },
               ],
             },

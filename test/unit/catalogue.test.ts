@@ -93,6 +93,11 @@ describe('the example catalogue', () => {
       approvalTimeoutSeconds: 4 * 3600,
       ticketPattern: DEFAULT_TICKET_PATTERN,
       openRequests: { active: 1, pending: 2 },
+      // Extensions up to 2, 8 h in all; scheduled starts up to 7 days ahead; reminders on.
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      maxExtendedDurationSeconds: 8 * 3600,
+      reminders: true,
     });
   });
 
@@ -115,6 +120,35 @@ describe('the example catalogue', () => {
       approvalTimeoutSeconds: 4 * 3600,
       ticketPattern: DEFAULT_TICKET_PATTERN,
       openRequests: { active: 1, pending: 2 },
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
+    });
+  });
+
+  it('defines prod-breakglass exactly as the local defaults say', () => {
+    expect(findTarget(catalogue, 'prod-breakglass')).toStrictEqual({
+      id: 'prod-breakglass',
+      description: expect.stringContaining('Break-glass'),
+      account: '222222222222',
+      roleArn: 'arn:aws:iam::222222222222:role/BreakGlassAdmin',
+      partition: 'aws',
+      region: 'us-east-1',
+      issuer: 'chained',
+      roleMaxSessionSeconds: 3600,
+      maxDurationSeconds: 3600,
+      services: ['ec2', 'databases', 'cloudwatch'],
+      requesterGroups: ['oncall'],
+      approverEmails: ['carol@example.com', 'erin@example.com'],
+      approverGroups: ['approvers'],
+      approvalsRequired: 2,
+      approvalTimeoutSeconds: 4 * 3600,
+      ticketPattern: DEFAULT_TICKET_PATTERN,
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
+      openRequests: { active: 1, pending: 2 },
+      breakGlass: { maxDurationSeconds: 3600, requireTicket: true, reviewWithinSeconds: 24 * 3600, requesterGroups: ['oncall'] },
     });
   });
 
@@ -130,6 +164,7 @@ describe('the example catalogue', () => {
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
       'arn:aws:iam::333333333333:role/TeamReadOnly',
       'arn:aws:iam::444444444444:role/TeamReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::111111111111:role/TemporaryAdminRole',
     ]);
   });
@@ -148,7 +183,7 @@ describe('the example catalogue', () => {
         custom: true,
       },
     ]);
-    expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'team-readonly']);
+    expect(catalogue.targets.map((t) => t.id)).toEqual(['sandbox-readonly', 'prod-readonly', 'team-readonly', 'prod-breakglass']);
   });
 
   it('defines team-readonly over the account set teams, with its roleArn template', () => {
@@ -208,6 +243,9 @@ describe('parseCatalogue: derived values and defaults', () => {
       approvalTimeoutSeconds: 14400,
       ticketPattern: DEFAULT_TICKET_PATTERN,
       openRequests: { active: 1, pending: 2 },
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
     });
   });
 
@@ -249,6 +287,9 @@ describe('parseCatalogue: derived values and defaults', () => {
       approvalTimeoutSeconds: 1800,
       ticketPattern: DEFAULT_TICKET_PATTERN,
       openRequests: { active: 1, pending: 2 },
+      maxScheduleAheadSeconds: 7 * 24 * 3600,
+      maxExtensions: 2,
+      reminders: true,
       autoApprove: { services: ['cloudwatch', 'health'], maxDurationSeconds: 5400, cooldownSeconds: 5400 },
     });
     expect(catalogue.watchedRoles).toEqual([]);

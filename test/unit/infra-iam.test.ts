@@ -49,6 +49,8 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'put the PENDING request (conditional), read it back, record executionArn or FAILED' },
       { actions: ['states:StartExecution'], resources: [STATE_MACHINE], why: 'start the approval workflow named by the request id' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'the break-glass-used alarm, raised before break-glass access is granted' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
     ],
   },
   listRequests: {
@@ -68,6 +70,15 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
   getRequestHistory: {
     role: 'GetRequestHistoryRole',
     grants: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [TABLE], why: 'read the request (who may see it), page through its history items' }],
+  },
+  requestExtension: {
+    role: 'RequestExtensionRole',
+    grants: [
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request and its hold token, record the extension (conditional), put one link per approver' },
+      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'an auto-approved extension resumes the end-of-access wait; no resource-level permissions exist' },
+      // approvalMail ses (the default); with sns: sns:Publish on ApprovalsTopic and the SNS key.
+      { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'one email per approver, from the configured identity only' },
+    ],
   },
   cancelRequest: {
     role: 'CancelRequestRole',
@@ -146,6 +157,8 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [TABLE], why: 'read the request, record that the requester was told' },
       { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: '"your access is active", from the configured identity only' },
+      { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'the break-glass-unreviewed alarm when nobody reviewed in time' },
+      { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
     ],
   },
   settleRequest: {
@@ -379,19 +392,25 @@ describe('function roles', () => {
       ReconcileTrailRole: ['AlarmsTopic'],
       RevokeRequestRole: ['AlarmsTopic'],
       CredentialIssuerRole: ['AlarmsTopic'],
+      NotifyRequesterRole: ['AlarmsTopic'],
+      CreateRequestRole: ['AlarmsTopic'],
     };
     for (const [role, names] of Object.entries(topics)) {
-      const refs = names.map((topic) => ({ Ref: topic }));
-      expect(conditionOf(role, 'kms:GenerateDataKey', 'SnsKey.Arn'), role).toEqual({
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
-          'kms:EncryptionContext:aws:sns:topicArn': refs.length === 1 ? refs[0] : refs,
-        },
+      // Every key statement is bound to SNS and to topics the role publishes to, and together they cover all of them.
+      const keyStatements = statementsOf(template, role).filter(
+        (s) => asArray(s.Action).includes('kms:GenerateDataKey') && asArray(s.Resource).map(label).includes('SnsKey.Arn'),
+      );
+      const bound = keyStatements.flatMap((s) => {
+        const equals = (s.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+        expect(equals['kms:ViaService'], role).toEqual({ 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' });
+        return asArray(equals['kms:EncryptionContext:aws:sns:topicArn'] as { Ref: string } | { Ref: string }[]).map((ref) => ref.Ref);
       });
+      expect(new Set(bound), role).toEqual(new Set(names));
+      expect(bound.length, role).toBe(names.length);
       expect(grantsOf(template, role).get('sns:Publish'), role).toEqual(new Set(names));
     }
     // SES only as the configured From address, through the SESv2 API; never SNS for mail.
-    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole', 'SettleEndedExecutionRole', 'SweepStuckRequestsRole']) {
+    for (const role of ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole', 'SettleEndedExecutionRole', 'SweepStuckRequestsRole', 'RequestExtensionRole']) {
       expect(conditionOf(role, 'ses:SendEmail', SES_IDENTITY), role).toEqual({
         StringEquals: { 'ses:FromAddress': 'access-broker@example.invalid', 'ses:ApiVersion': '2' },
       });
@@ -412,6 +431,7 @@ describe('function roles', () => {
   it('assumes exactly the chained targets of the catalogue', () => {
     expect(TARGET_ROLES).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
       // team-readonly: its role in each account of its account set.
       'arn:aws:iam::333333333333:role/TeamReadOnly',
@@ -424,6 +444,7 @@ describe('function roles', () => {
     // account-set target's role in each account of its set.
     expect(DENY_TARGET_ROLES).toEqual([
       'arn:aws:iam::111111111111:role/BrokerReadOnly',
+      'arn:aws:iam::222222222222:role/BreakGlassAdmin',
       'arn:aws:iam::222222222222:role/BrokerReadOnly',
       'arn:aws:iam::333333333333:role/TeamReadOnly',
       'arn:aws:iam::444444444444:role/TeamReadOnly',

@@ -57,7 +57,7 @@ describe('mail parameters (infra/mail-deploy.cjs)', () => {
 const SES_PARAMS = { mailFrom: 'access-broker@mail.example.com', sesIdentity: 'example.com', sesConfigurationSet: 'access-broker-events' };
 const IDENTITY = 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.com';
 const CONFIGURATION_SET = 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/access-broker-events';
-const MAILING_ROLES = ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole', 'SettleEndedExecutionRole', 'SweepStuckRequestsRole'];
+const MAILING_ROLES = ['NotifyApproversRole', 'NotifyRequesterRole', 'SettleRequestRole', 'RevokeRequestRole', 'CredentialIssuerRole', 'SettleEndedExecutionRole', 'SweepStuckRequestsRole', 'RequestExtensionRole'];
 
 describe('packaged with approvalMail ses, an identity and a configuration set', () => {
   let template: CloudFormationTemplate;

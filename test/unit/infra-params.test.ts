@@ -89,13 +89,16 @@ describe('packaged with the optional parameters set', () => {
   });
 
   it('with approvalMail sns: the topics instead of SES, for the mailing functions only, the SNS key through SNS for their own topic', () => {
-    const ALARM_SIDS = ['PublishSessionDenyFailedAlarm', 'SnsKeyThroughSnsForTheAlarmsTopic'];
+    const ALARM_SIDS = ['PublishSessionDenyFailedAlarm', 'SnsKeyThroughSnsForTheAlarmsTopic', 'PublishReviewOverdueAlarm', 'SnsKeyThroughSnsForAlarmsTopic'];
     for (const [fn, role, topics] of [
       ['NotifyApprovers', 'NotifyApproversRole', ['ApprovalsTopic']],
       ['NotifyRequester', 'NotifyRequesterRole', ['NotificationsTopic']],
       ['SettleRequest', 'SettleRequestRole', ['NotificationsTopic']],
       ['RevokeRequest', 'RevokeRequestRole', ['NotificationsTopic', 'ApprovalsTopic']],
       ['GetCredentials', 'CredentialIssuerRole', ['NotificationsTopic', 'ApprovalsTopic']],
+      ['RequestExtension', 'RequestExtensionRole', ['ApprovalsTopic']],
+      ['SettleEndedExecution', 'SettleEndedExecutionRole', ['NotificationsTopic']],
+      ['SweepStuckRequests', 'SweepStuckRequestsRole', ['NotificationsTopic']],
     ] as const) {
       const config = loadConfig(resolveIntrinsics(template, template.Resources[`${fn}LambdaFunction`]!.Properties.Environment.Variables));
       expect(config.BROKER_MAIL_DELIVERY, fn).toBe('sns');

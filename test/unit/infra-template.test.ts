@@ -49,7 +49,7 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('functions', () => {
-  it('are the 20 handlers, each on nodejs24.x arm64', () => {
+  it('are the 21 handlers, each on nodejs24.x arm64', () => {
     expect(functions().map(([id]) => fnKey(id)).sort()).toEqual(
       [
         'alertOnAssumeRole',
@@ -67,6 +67,7 @@ describe('functions', () => {
         'notifyApprovers',
         'notifyRequester',
         'reconcileTrail',
+        'requestExtension',
         'revokeRequest',
         'settleEndedExecution',
         'settleRequest',
@@ -370,7 +371,7 @@ describe('HTTP API', () => {
     const open = routes().filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
     expect(open).toEqual(['GET /approvals/{token}', 'POST /approvals/{token}']);
     for (const r of routes().filter((x) => x.AuthorizationType === 'JWT')) expect(r.AuthorizerId).toEqual({ Ref: 'HttpApiAuthorizerJwt' });
-    expect(routes()).toHaveLength(11);
+    expect(routes()).toHaveLength(12); // GET /catalogue and the requests' routes, the two approval routes
   });
 
   it('throttles the stage, and the unauthenticated approval routes harder', () => {

@@ -81,7 +81,7 @@ describe('approval workflow definition', () => {
 
   it('has exactly the states named by the StateName constants', () => {
     expect(Object.keys(definition.States).sort()).toEqual(Object.values(StateName).sort());
-    expect(definition.StartAt).toBe(StateName.PREPARE_APPROVAL_WAIT);
+    expect(definition.StartAt).toBe(StateName.REMINDERS_CHOICE);
   });
 
   it('keeps every heartbeat below its timeout', () => {
@@ -90,13 +90,13 @@ describe('approval workflow definition', () => {
 
   it('gives every Task a timeout (the interpreter would otherwise cut it at 60 s, AWS never)', () => {
     expect(timeoutProblems(definition)).toEqual([]);
-    const callbacks: string[] = [StateName.WAIT_FOR_DECISION, StateName.HOLD_ACCESS];
-    for (const name of taskNames.filter((n) => !callbacks.includes(n))) {
+    const callbackWaits: string[] = [StateName.WAIT_FOR_DECISION, StateName.REMIND_1, StateName.REMIND_2, StateName.HOLD_ACCESS];
+    for (const name of taskNames.filter((n) => !callbackWaits.includes(n))) {
       const timeout = state(name).TimeoutSeconds as number;
       expect(timeout, name).toBeGreaterThanOrEqual(60);
       expect(timeout, name).toBeLessThanOrEqual(120);
     }
-    expect(state(StateName.WAIT_FOR_DECISION).TimeoutSecondsPath).toBe('$.Payload.approvalTimeoutSeconds');
+    for (const name of [StateName.WAIT_FOR_DECISION, StateName.REMIND_1, StateName.REMIND_2]) expect(state(name).TimeoutSecondsPath, name).toBe('$.Payload.waitSeconds');
     expect(state(StateName.HOLD_ACCESS).TimeoutSecondsPath).toBe('$.Payload.secondsLeft');
   });
 
@@ -136,22 +136,50 @@ describe('approval workflow definition', () => {
   it('routes the callback wait: timeout, cancel, then anything else, in that order', () => {
     const wait = state(StateName.WAIT_FOR_DECISION);
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-    expect(wait.Parameters?.Payload).toEqual({
-      'requestId.$': '$.requestId',
-      'approvalTimeoutSeconds.$': '$.Payload.approvalTimeoutSeconds',
-      'taskToken.$': '$$.Task.Token',
+    // The first wait and the two reminders' waits differ only in the reminder number and where a timeout goes.
+    const waits: [string, number, string][] = [
+      [StateName.WAIT_FOR_DECISION, 0, StateName.REMIND_CHOICE],
+      [StateName.REMIND_1, 1, StateName.PREPARE_SECOND_REMINDER],
+      [StateName.REMIND_2, 2, StateName.RECORD_TIMEOUT],
+    ];
+    for (const [name, reminder, onTimeout] of waits) {
+      const wait = state(name);
+      expect(wait.Resource, name).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(wait.Parameters?.Payload, name).toEqual({
+        'requestId.$': '$.requestId',
+        'approvalTimeoutSeconds.$': '$.Payload.approvalTimeoutSeconds',
+        'waitSeconds.$': '$.Payload.waitSeconds',
+        'taskToken.$': '$$.Task.Token',
+        reminder,
+      });
+      expect(wait.ResultPath, name).toBe('$.decision');
+      expect(wait.Next, name).toBe(StateName.APPROVED_CHOICE);
+      expect(wait.Catch?.map((c) => [c.ErrorEquals, c.Next]), name).toEqual([
+        [['States.Timeout'], onTimeout],
+        [[WORKFLOW_CANCELLED_ERROR], StateName.CANCELLED],
+        [['States.ALL'], StateName.RECORD_FAILURE],
+      ]);
+    }
+    expect(state(StateName.REMINDERS_CHOICE)).toMatchObject({
+      Choices: [{ Variable: '$.approvalWaits', IsPresent: true, Next: StateName.PREPARE_APPROVAL_WAIT_WITH_REMINDERS }],
+      Default: StateName.PREPARE_APPROVAL_WAIT,
     });
-    expect(wait.ResultPath).toBe('$.decision');
-    expect(wait.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
-      [['States.Timeout'], StateName.RECORD_TIMEOUT],
-      [[WORKFLOW_CANCELLED_ERROR], StateName.CANCELLED],
-      [['States.ALL'], StateName.RECORD_FAILURE],
-    ]);
+    expect(state(StateName.REMIND_CHOICE)).toMatchObject({
+      Choices: [{ Variable: '$.approvalWaits', IsPresent: true, Next: StateName.PREPARE_FIRST_REMINDER }],
+      Default: StateName.RECORD_TIMEOUT,
+    });
+    expect(state(StateName.PREPARE_FIRST_REMINDER).Parameters).toEqual({ 'approvalTimeoutSeconds.$': '$.approvalTimeoutSeconds', 'waitSeconds.$': '$.approvalWaits.second' });
+    expect(state(StateName.PREPARE_SECOND_REMINDER).Parameters).toEqual({ 'approvalTimeoutSeconds.$': '$.approvalTimeoutSeconds', 'waitSeconds.$': '$.approvalWaits.third' });
     expect(state(StateName.CANCELLED).Type).toBe('Succeed');
     expect(state(StateName.APPROVED_CHOICE)).toMatchObject({
-      Choices: [{ Variable: '$.decision.decision', StringEquals: 'approved', Next: StateName.ISSUE_CREDENTIALS }],
+      Choices: [{ Variable: '$.decision.decision', StringEquals: 'approved', Next: StateName.SCHEDULED_CHOICE }],
       Default: StateName.RECORD_DENIAL,
     });
+    expect(state(StateName.SCHEDULED_CHOICE)).toMatchObject({
+      Choices: [{ Variable: '$.startsAt', IsPresent: true, Next: StateName.WAIT_FOR_START }],
+      Default: StateName.ISSUE_CREDENTIALS,
+    });
+    expect(state(StateName.WAIT_FOR_START)).toMatchObject({ Type: 'Wait', TimestampPath: '$.startsAt', Next: StateName.ISSUE_CREDENTIALS });
   });
 
   it('keeps only the window from IssueCredentials, then measures the window left', () => {
@@ -211,7 +239,7 @@ describe('approval workflow definition', () => {
     expect(hold.Next).toBe(StateName.HOLD_OUTCOME_CHOICE);
     expect(state(StateName.HOLD_OUTCOME_CHOICE)).toMatchObject({
       Choices: [
-        { Variable: '$.hold.outcome', StringEquals: AccessWaitOutcome.REVOKED, Next: StateName.ACCESS_REVOKED },
+        { Variable: '$.hold.outcome', StringEquals: AccessWaitOutcome.REVOKED, Next: StateName.REVIEW_AFTER_REVOKE_CHOICE },
         { Variable: '$.hold.outcome', StringEquals: AccessWaitOutcome.EXTENDED, Next: StateName.MEASURE_WINDOW },
       ],
       Default: StateName.MEASURE_WINDOW,
@@ -224,7 +252,7 @@ describe('approval workflow definition', () => {
 
   it('settles each outcome with the request id and the outcome', () => {
     const settles: [string, Record<string, unknown>, string][] = [
-      [StateName.EXPIRE_ACCESS, { outcome: 'EXPIRED' }, StateName.ACCESS_EXPIRED],
+      [StateName.EXPIRE_ACCESS, { outcome: 'EXPIRED' }, StateName.REVIEW_CHOICE],
       [StateName.RECORD_DENIAL, { outcome: 'DENIED' }, StateName.REQUEST_DENIED],
       [StateName.RECORD_TIMEOUT, { outcome: 'TIMED_OUT' }, StateName.APPROVAL_TIMED_OUT],
       [StateName.RECORD_FAILURE, { outcome: 'FAILED', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }, StateName.REQUEST_FAILED],
@@ -236,14 +264,32 @@ describe('approval workflow definition', () => {
       });
       expect(state(name).Next, name).toBe(next);
     }
+    // Break-glass access is checked for its review when the review is due, after the window.
+    expect(state(StateName.REVIEW_CHOICE)).toMatchObject({
+      Choices: [{ Variable: '$.reviewDueAt', IsPresent: true, Next: StateName.WAIT_FOR_REVIEW_DUE }],
+      Default: StateName.ACCESS_EXPIRED,
+    });
+    expect(state(StateName.WAIT_FOR_REVIEW_DUE)).toMatchObject({ Type: 'Wait', TimestampPath: '$.reviewDueAt', Next: StateName.CHECK_REVIEW });
+    expect(state(StateName.REVIEW_AFTER_REVOKE_CHOICE)).toMatchObject({
+      Choices: [{ Variable: '$.reviewDueAt', IsPresent: true, Next: StateName.WAIT_FOR_REVIEW_DUE }],
+      Default: StateName.ACCESS_REVOKED,
+    });
+    expect(state(StateName.CHECK_REVIEW)).toMatchObject({
+      Parameters: { FunctionName: LOCAL_FUNCTION_ARNS.NotifyRequesterFunctionArn, Payload: { 'requestId.$': '$.requestId', event: 'review-due' } },
+      Next: StateName.REVIEW_CHECKED,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.reviewCheckError', Next: StateName.REVIEW_CHECKED }],
+    });
   });
 
-  it('resolves the approval timeout path to approvalTimeoutSeconds against the raw input AND the Parameters output', async () => {
+  it.each([
+    ['without reminders', { requestId: 'req-1', approvalTimeoutSeconds: 14_400 }, 14_400],
+    ['with reminders (up to the first)', { requestId: 'req-1', approvalTimeoutSeconds: 14_400, approvalWaits: { first: 3_600, second: 5_040, third: 5_760 } }, 3_600],
+  ])('resolves the wait path against the raw input AND the Parameters output, %s', async (_label, input, waitSeconds) => {
     // AWS reads TimeoutSecondsPath from the state's raw input; aws-local-stepfunctions from the
     // Parameters output. Run the real definition and read the path against both.
     const seen: { raw?: unknown; parameters?: unknown } = {};
     const run = new StateMachine(definition as never, { validationOptions: { noValidate: true } }).run(
-      { requestId: 'req-1', approvalTimeoutSeconds: 14_400 },
+      input,
       {
         context: { Task: { Token: 'token-1' } },
         overrides: {
@@ -263,11 +309,11 @@ describe('approval workflow definition', () => {
     await run.result;
 
     const path = state(StateName.WAIT_FOR_DECISION).TimeoutSecondsPath as string;
-    expect(readReferencePath(path, seen.raw)).toBe(14_400);
-    expect(readReferencePath(path, seen.parameters)).toBe(14_400);
+    expect(readReferencePath(path, seen.raw)).toBe(waitSeconds);
+    expect(readReferencePath(path, seen.parameters)).toBe(waitSeconds);
     expect(seen.parameters).toEqual({
       FunctionName: LOCAL_FUNCTION_ARNS.NotifyApproversFunctionArn,
-      Payload: { requestId: 'req-1', approvalTimeoutSeconds: 14_400, taskToken: 'token-1' },
+      Payload: { requestId: 'req-1', approvalTimeoutSeconds: 14_400, waitSeconds, taskToken: 'token-1', reminder: 0 },
     });
   });
 
@@ -301,7 +347,7 @@ describe('approval workflow definition', () => {
     const path = state(StateName.HOLD_ACCESS).TimeoutSecondsPath as string;
     expect(readReferencePath(path, seen.raw)).toBe(3_599);
     expect(readReferencePath(path, seen.parameters)).toBe(3_599);
-    expect(seen.entered.slice(-4)).toEqual([StateName.WINDOW_OPEN_CHOICE, StateName.HOLD_ACCESS, StateName.HOLD_OUTCOME_CHOICE, StateName.ACCESS_REVOKED]);
+    expect(seen.entered.slice(-4)).toEqual([StateName.HOLD_ACCESS, StateName.HOLD_OUTCOME_CHOICE, StateName.REVIEW_AFTER_REVOKE_CHOICE, StateName.ACCESS_REVOKED]);
   });
 });
 

@@ -20,8 +20,18 @@ export function createDynamoApprovalLinkRepository(db: DynamoDBDocumentClient, t
     async get(tokenHash) {
       const result = await db.send(new GetCommand({ TableName: tableName, Key: linkKey(tokenHash), ConsistentRead: true }));
       if (!result.Item) return undefined;
-      const { tokenHash: hash, requestId, approver, createdAt, expiresAt, usedAt } = result.Item as ApprovalLink;
-      return { tokenHash: hash, requestId, approver, createdAt, expiresAt, ...(usedAt ? { usedAt } : {}) };
+      const { tokenHash: hash, requestId, approver, createdAt, expiresAt, usedAt, purpose, round, extensionId } = result.Item as ApprovalLink;
+      return {
+        tokenHash: hash,
+        requestId,
+        approver,
+        createdAt,
+        expiresAt,
+        ...(usedAt ? { usedAt } : {}),
+        ...(purpose ? { purpose } : {}),
+        ...(round !== undefined ? { round } : {}),
+        ...(extensionId ? { extensionId } : {}),
+      };
     },
     async markUsed(tokenHash, at) {
       try {

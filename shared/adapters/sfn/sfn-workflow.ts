@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Workflow, WorkflowDecision } from '../../ports';
 import { workflowTaskClosedError } from '../../workflow/errors';
-import type { AccessWaitOutput, WorkflowInput } from '../../workflow/payloads';
+import { workflowInputOf, type AccessWaitOutput } from '../../workflow/payloads';
 
 export interface SfnWorkflowOptions {
   sfn: SFNClient;
@@ -39,10 +39,11 @@ export function createSfnWorkflow({ sfn, stateMachineArn }: SfnWorkflowOptions):
   const executionArnFor = (name: string) => `${prefix}execution:${machineName}:${name}`;
 
   return {
-    async start({ requestId, approvalTimeoutSeconds }) {
+    async start(given) {
       // Fixed key order: a retried start sends byte-identical input, which Step Functions
       // answers with the running execution instead of an error.
-      const input: WorkflowInput = { requestId, approvalTimeoutSeconds };
+      const { requestId } = given;
+      const input = workflowInputOf(given);
       try {
         const out = await sfn.send(
           new StartExecutionCommand({ stateMachineArn, name: requestId, input: JSON.stringify(input) }),

@@ -111,7 +111,8 @@ describe('createRequest', () => {
   it('the workflow is started with the target approval timeout, and history records submission then start', async () => {
     const ports = fakePorts();
     await createRequest(ports, CALLERS.alice, VALID);
-    expect(ports.recorded.started).toEqual([{ requestId: NEW_ID, approvalTimeoutSeconds: 3600 }]);
+    // Reminders are on by default: the approval timeout cut at 25 % and 60 %.
+    expect(ports.recorded.started).toEqual([{ requestId: NEW_ID, approvalTimeoutSeconds: 3600, approvalWaits: { first: 900, second: 1260, third: 1440 } }]);
     expect(ports.stored(NEW_ID)?.history).toEqual([
       { at: FAKE_NOW, type: 'submitted', by: 'alice@example.com' },
       { at: FAKE_NOW, type: 'workflow-started' },

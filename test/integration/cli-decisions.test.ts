@@ -1,6 +1,4 @@
-// PENDING: enable by renaming to cli-decisions.test.ts once POST /requests/{id}/decision,
-// /revoke and /extensions are merged (built on other branches). Not run until then: vitest
-// picks up *.test.ts only. It typechecks with the rest of test/.
+// approve, deny, revoke and extend through the built CLI, against local mode.
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestBroker } from '../helpers/broker';
