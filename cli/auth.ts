@@ -13,6 +13,23 @@ export function isLoopbackUrl(url: URL): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
+/**
+ * The broker's base URL, without a trailing slash. It carries the bearer token out and AWS
+ * credentials back, so it must be https; http only for a broker on this machine (local mode).
+ */
+export function brokerUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError(`--url must be a URL such as https://abc123.execute-api.eu-west-1.amazonaws.com (got ${raw})`, ExitCode.USAGE);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url))) {
+    throw new CliError(`--url must be https (http only for a broker on this machine): your token and AWS credentials would travel in clear text (got ${raw})`, ExitCode.USAGE);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 /** OpenID discovery of `issuer`, for a public client (no secret: PKCE protects the code). */
 export async function discover(settings: Pick<OidcSettings, 'issuer' | 'clientId'>): Promise<client.Configuration> {
   const issuer = new URL(settings.issuer);

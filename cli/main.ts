@@ -5,12 +5,15 @@ import { Command, CommanderError, Option } from 'commander';
 import open from 'open';
 import yoctoSpinner from 'yocto-spinner';
 import { Api } from './api';
+import { brokerUrl } from './auth';
 import { awsConfigFile, quoteWord, writeProfile } from './aws-config';
 import { credentialCache, type CachedCredentials } from './credential-cache';
 import { CliError, ExitCode } from './exit-codes';
 import { DEFAULT_REDIRECT_URI, oidcLogin } from './oidc-login';
 import { createOutput, formatSeconds, reportError, requestBlock, requestLine, type Output, type RequestView } from './output';
-import { loadConfig, loadSession, normalizeUrl, removeSession, saveConfig, saveSession, tokenExpiry, type OidcSettings } from './session';
+import { loadConfig, loadSession, removeSession, saveConfig, saveSession, tokenExpiry, type OidcSettings } from './session';
+/** The API's answer to GET /requests/{id}/credentials (format json), as the broker defines it. */
+import type { CredentialsView } from '../shared/usecases/get-credentials';
 
 /** Statuses after which `request --wait` stops; only ACTIVE means access. */
 const WAIT_ENDS = new Set(['ACTIVE', 'DENIED', 'TIMED_OUT', 'CANCELLED', 'FAILED', 'EXPIRED', 'REVOKED']);
@@ -19,20 +22,6 @@ const DEFAULT_SCOPES = 'openid email profile offline_access';
 interface Globals {
   url: string;
   json: boolean;
-}
-
-interface CredentialsView {
-  requestId: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-  windowExpiresAt: string;
-  region: string;
-  consoleUrl: string;
-  consoleUrlExpiresAt: string;
-  notice?: string;
-  local?: boolean;
 }
 
 interface Catalogue {
@@ -93,7 +82,7 @@ export function buildProgram(): Command {
 
   const globals = (cmd: Command): Globals => {
     const o = cmd.optsWithGlobals<{ url: string; json: boolean }>();
-    return { url: normalizeUrl(o.url), json: o.json === true };
+    return { url: brokerUrl(o.url), json: o.json === true };
   };
   const context = (cmd: Command) => {
     const g = globals(cmd);

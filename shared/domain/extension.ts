@@ -39,6 +39,11 @@ export function buildExtension(args: {
   if (request.status !== RequestStatus.ACTIVE || !request.expiresAt || Date.parse(request.expiresAt) <= now.getTime()) {
     throw new ConflictError(`Request ${request.id} is ${request.status}${request.status === RequestStatus.ACTIVE ? ' but its window has closed' : ''}; only an ACTIVE grant can be extended`, 'NOT_ACTIVE');
   }
+  // Break-glass access is bounded by its own maximum and reviewed afterwards: it is not
+  // extended (an extension could be auto-approved past that maximum without anyone deciding).
+  if (request.breakGlass) {
+    throw new ConflictError(`Request ${request.id} is break-glass access, which cannot be extended; ask for access through approval instead`, 'BREAK_GLASS_NOT_EXTENSIBLE');
+  }
   const pending = pendingOf(request);
   if (pending) throw new ConflictError(`Request ${request.id} already has extension ${pending.id} waiting for approval`, 'EXTENSION_PENDING');
 

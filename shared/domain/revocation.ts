@@ -105,12 +105,17 @@ export function endedSessionUntil(windowEndsAt: string | undefined, now: Date): 
  * account handed to someone else keeps its `sub`). A reason is given when it is lost.
  */
 export function lostEntitlement(
-  request: Pick<AccessRequest, 'target' | 'requester'>,
-  target: Pick<Target, 'requesterGroups'> | undefined,
+  request: Pick<AccessRequest, 'target' | 'requester' | 'breakGlass'>,
+  target: Pick<Target, 'requesterGroups' | 'breakGlass'> | undefined,
   caller: Caller,
 ): string | undefined {
   if (!target) return `target ${request.target} is no longer in the catalogue`;
-  if (!caller.groups.some((g) => target.requesterGroups.includes(g))) return `the requester is no longer in a requester group of ${request.target}`;
+  // Break-glass access follows the break-glass groups (and the target still allowing it).
+  if (request.breakGlass) {
+    if (!target.breakGlass) return `target ${request.target} no longer allows break-glass access`;
+    const groups = target.breakGlass.requesterGroups;
+    if (!caller.groups.some((g) => groups.includes(g))) return `the requester is no longer in a break-glass group of ${request.target}`;
+  } else if (!caller.groups.some((g) => target.requesterGroups.includes(g))) return `the requester is no longer in a requester group of ${request.target}`;
   if (mailbox(caller.email) !== mailbox(request.requester.email)) return "the caller's email is no longer the requester's";
   return undefined;
 }

@@ -47,6 +47,16 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
 
   // A request starts PENDING, or ACTIVE for break-glass access (the lifecycle's initial statuses).
   assertInitialStatus(request.status, request.id);
+  if (request.breakGlass) {
+    // Fail closed, and before the ACTIVE request exists (so no credential can be fetched for a
+    // break-glass grant nobody was alarmed about): an alarm that cannot be raised grants nothing.
+    try {
+      await deps.notifier.publish(breakGlassAlarm(BreakGlassAlarm.USED, request, now));
+    } catch (e) {
+      deps.logger.error('break-glass alarm failed', { requestId: request.id, error: e });
+      throw new UnavailableError(`The break-glass alarm could not be raised, so no access was granted and nothing was recorded. Try again.`, 'ALARM_FAILED');
+    }
+  }
   await deps.requests.create(request);
   deps.logger.info('request submitted', { requestId: request.id, target: target.id, ...(request.breakGlass ? { breakGlass: true } : {}) });
   const markFailed = (detail: string) =>
@@ -55,17 +65,6 @@ export async function createRequest(deps: CreateRequestDeps, caller: Caller, inp
         ? { set: { status: RequestStatus.FAILED }, append: [{ at: deps.clock.now().toISOString(), type: HistoryType.FAILED, detail }] }
         : null,
     );
-
-  if (request.breakGlass) {
-    // Fail closed: break-glass access that could not be alarmed is not granted.
-    try {
-      await deps.notifier.publish(breakGlassAlarm(BreakGlassAlarm.USED, request, now));
-    } catch (e) {
-      deps.logger.error('break-glass alarm failed', { requestId: request.id, error: e });
-      await markFailed('the break-glass alarm could not be raised, so no access was granted');
-      throw new UnavailableError(`Request ${request.id}: the break-glass alarm could not be raised, so no access was granted; it is marked FAILED. Try again.`, 'ALARM_FAILED');
-    }
-  }
 
   let executionArn: string;
   try {

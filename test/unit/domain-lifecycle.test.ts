@@ -193,6 +193,7 @@ describe('extensions', () => {
     ['not ACTIVE', aRequest({ status: 'APPROVED' }), '1h', 'NOT_ACTIVE'],
     ['a closed window', active({ expiresAt: FAKE_NOW }), '1h', 'NOT_ACTIVE'],
     ['one already pending', active({ extensions: [{ ...applied('x0'), status: 'PENDING' }] }), '1h', 'EXTENSION_PENDING'],
+    ['break-glass access', active({ breakGlass: true }), '15m', 'BREAK_GLASS_NOT_EXTENSIBLE'],
   ])('409 when %s', (_name, request, duration, code) => {
     expect(() => build(request, duration)).toThrow(expect.objectContaining({ code }));
   });

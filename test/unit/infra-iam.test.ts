@@ -98,7 +98,7 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
     role: 'RevokeRequestRole',
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [TABLE], why: 'read request and token, write REVOKED conditionally, delete the sealed credentials' },
-      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}; no resource-level permissions exist' },
+      { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}, or end the approval wait of an APPROVED grant as a cancel; no resource-level permissions exist' },
       { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester and approvers, from the configured identity only' },
       { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },
@@ -136,7 +136,7 @@ const EXPECTED: Record<string, { role: string; grants: Grant[] }> = {
       },
       // getCredentials revokes a grant whose requester lost the entitlement (the revoke path).
       { actions: ['dynamodb:DeleteItem'], resources: [TABLE], why: 'delete the sealed credentials of a grant revoked for lost entitlement' },
-      { actions: ['states:SendTaskSuccess'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}' },
+      { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'], why: 'resume the end-of-access wait with {"outcome":"revoked"}, or end an approval wait as a cancel' },
       { actions: ['ses:SendEmail'], resources: [SES_IDENTITY], why: 'tell the requester and approvers of a lost entitlement, from the configured identity only' },
       { actions: ['sns:Publish'], resources: ['AlarmsTopic'], why: 'a session-deny-failed alarm' },
       { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['SnsKey.Arn'], why: 'publish to the encrypted alarms topic (through SNS only)' },

@@ -98,4 +98,13 @@ describe('lostEntitlement: entitlement follows the person', () => {
   ])('%s', (_name, caller, t, expected) => {
     expect(lostEntitlement(request(), t, caller)).toBe(expected);
   });
+
+  const glassTarget = { requesterGroups: ['engineers'], breakGlass: { maxDurationSeconds: 3600, requireTicket: true, reviewWithinSeconds: 86400, requesterGroups: ['oncall'] } };
+  it.each<[string, Caller, Parameters<typeof lostEntitlement>[1], string | undefined]>([
+    ['break-glass: still on call', { ...CALLERS.alice, groups: ['oncall'] }, glassTarget, undefined],
+    ['break-glass: left the break-glass groups (a requester group is not enough)', CALLERS.alice, glassTarget, 'the requester is no longer in a break-glass group of sandbox-readonly'],
+    ['break-glass: the target no longer allows it', { ...CALLERS.alice, groups: ['oncall'] }, { requesterGroups: ['engineers', 'oncall'] }, 'target sandbox-readonly no longer allows break-glass access'],
+  ])('%s', (_name, caller, t, expected) => {
+    expect(lostEntitlement({ ...request(), breakGlass: true }, t, caller)).toBe(expected);
+  });
 });

@@ -132,3 +132,33 @@ describe('createRequest', () => {
     expect(ports.recorded.writes.map((w) => w.to)).toEqual(['CANCELLED']);
   });
 });
+
+describe('createRequest: break-glass', () => {
+  const breakGlassPorts = () => {
+    const ports = fakePorts();
+    const sandbox = ports.catalogue.targets.find((t) => t.id === VALID.target)!;
+    sandbox.breakGlass = { maxDurationSeconds: 3600, requireTicket: true, reviewWithinSeconds: 24 * 3600, requesterGroups: ['engineers'] };
+    return ports;
+  };
+
+  it('raises the CRITICAL break-glass-used alarm before the ACTIVE request exists', async () => {
+    const ports = breakGlassPorts();
+    let storedWhenAlarmed: unknown = 'not alarmed';
+    const publish = ports.notifier.publish.bind(ports.notifier);
+    ports.notifier.publish = async (message) => {
+      storedWhenAlarmed = ports.stored(NEW_ID);
+      return publish(message);
+    };
+    await expect(createRequest(ports, CALLERS.alice, { ...VALID, breakGlass: true })).resolves.toMatchObject({ id: NEW_ID, status: 'ACTIVE' });
+    expect(storedWhenAlarmed).toBeUndefined();
+    expect(ports.recorded.published.map((m) => [m.topic, m.attributes.classification, m.attributes.severity])).toEqual([['alarms', 'break-glass-used', 'CRITICAL']]);
+  });
+
+  it('fails closed: when the alarm cannot be raised, 503 ALARM_FAILED and nothing is stored or started', async () => {
+    const ports = breakGlassPorts();
+    ports.failures.publish = new Error('SNS unavailable');
+    await expect(createRequest(ports, CALLERS.alice, { ...VALID, breakGlass: true })).rejects.toMatchObject({ code: 'ALARM_FAILED' });
+    expect(ports.stored(NEW_ID)).toBeUndefined();
+    expect(ports.recorded.started).toHaveLength(0);
+  });
+});
