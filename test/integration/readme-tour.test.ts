@@ -74,7 +74,7 @@ describe('README tour', () => {
     expect(stdout).toMatch(/^1$/m);
     // extension asked, and a scheduled request with its start
     expect(stdout).toMatch(new RegExp(`Extension \\S+ of ${id} \\(\\+30m\\): PENDING`));
-    expect(stdout).toMatch(/^"startsAt":"20\d\d-\d\d-\d\dT/m);
+    expect(stdout).toMatch(/^"startsAt": "20\d\d-\d\d-\d\dT/m);
     expect(stdout).toMatch(/^[0-9A-Z]{26} CANCELLED$/m);
     expect(out).toContain('exit code 5');
     expect(stdout).toContain('"matched":true');
