@@ -80,8 +80,9 @@ describe('history entries as separate items (local broker)', () => {
 
     // The window still ends on time.
     await time.advance(30 * MINUTE_MS);
-    const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED');
-    expect(expired.history.at(-1)?.type).toBe('requester-notified');
+    // EXPIRED is written first, then the requester is told: wait for both (the order is the settle step's).
+    const expired = await t.waitForRequest(id, (r) => r.status === 'EXPIRED' && r.history.at(-1)?.type === 'requester-notified');
+    expect(expired.history.slice(-2).map((h: { type: string }) => h.type)).toEqual(['expired', 'requester-notified']);
   }, 600_000);
 
   it('the history route: the requester and approvers read it, others get 404, a bad nextToken is a 400 naming it', async () => {
