@@ -58,7 +58,10 @@ export function activation(
 }
 
 /** Credentials exist only while the request is ACTIVE and its window open: 409 naming which rule failed. */
-export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt' | 'startsAt'>, now: Date): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
+export function assertWindowOpen(
+  request: Pick<AccessRequest, 'id' | 'status' | 'expiresAt' | 'startsAt' | 'breakGlass' | 'executionArn'>,
+  now: Date,
+): asserts request is Pick<AccessRequest, 'id' | 'status'> & { expiresAt: string } {
   const pendingStatus = request.status === RequestStatus.PENDING || request.status === RequestStatus.APPROVED;
   if (pendingStatus && startIsAhead(request.startsAt, now)) {
     throw new ConflictError(
@@ -68,6 +71,11 @@ export function assertWindowOpen(request: Pick<AccessRequest, 'id' | 'status' | 
   }
   if (request.status !== RequestStatus.ACTIVE || !request.expiresAt) {
     throw new ConflictError(`Request ${request.id} is ${request.status}; credentials exist only while it is ACTIVE`, 'NOT_ACTIVE');
+  }
+  // Break-glass access is stored ACTIVE before its workflow starts: no credentials until the
+  // workflow runs, so a grant whose workflow failed to start (and was marked FAILED) never had any.
+  if (request.breakGlass && !request.executionArn) {
+    throw new ConflictError(`Request ${request.id} is break-glass access still being set up (its workflow has not started yet); try again in a moment`, 'NOT_READY');
   }
   if (Date.parse(request.expiresAt) <= now.getTime()) {
     throw new ConflictError(`The access window of request ${request.id} closed at ${request.expiresAt}`, 'WINDOW_CLOSED');

@@ -121,6 +121,7 @@ describe('getCredentials', () => {
     { name: 'APPROVED, window not yet open', request: aRequest({ id: ID, status: 'APPROVED' }), wantErr: 'NOT_ACTIVE' },
     { name: 'EXPIRED', request: active({ status: 'EXPIRED' }), wantErr: 'NOT_ACTIVE' },
     { name: 'ACTIVE but the window end has passed', request: active({ expiresAt: at(0) }), wantErr: 'WINDOW_CLOSED' },
+    { name: 'break-glass whose workflow has not started (it may never): none yet', request: active({ breakGlass: true }), wantErr: 'NOT_READY' },
   ];
 
   it.each(cases)('$name', async ({ request, caller = CALLERS.alice, stored, wantErr, wantAccessKey, wantIssued = 0, wantNotice }) => {
