@@ -1,13 +1,9 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { credentialsResponse } from '../shared/http/credential-formats';
 import { credentialsQuery, requestIdPath } from '../shared/http/schemas';
-import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
-import { credentialsPort } from '../shared/runtime/ports/credentials';
+import { grantEndingWiring } from '../shared/runtime/ports/grant-ending';
+import { atColdStart, compose, type Wiring } from '../shared/runtime/compose';
 import { issuerPort } from '../shared/runtime/ports/issuer';
-import { mailerPort } from '../shared/runtime/ports/mailer';
-import { notifierPort } from '../shared/runtime/ports/notifier';
-import { requestsPort } from '../shared/runtime/ports/requests';
-import { sessionDeniesPort } from '../shared/runtime/ports/session-denies';
 import { signInPort } from '../shared/runtime/ports/sign-in';
 import { vaultPort } from '../shared/runtime/ports/vault';
 import { workflowPort } from '../shared/runtime/ports/workflow';
@@ -18,21 +14,7 @@ import { getCredentials, type GetCredentialsDeps } from '../shared/usecases/get-
  * targets); Step Functions, SNS and IAM to revoke a grant whose requester lost the entitlement.
  */
 export type Ports = GetCredentialsDeps & HttpDeps;
-const wiring: Wiring<Ports> = {
-  settings: base.settings,
-  logger: base.logger,
-  catalogue: base.catalogue,
-  clock: base.clock,
-  requests: requestsPort,
-  credentials: credentialsPort,
-  issuer: issuerPort,
-  signIn: signInPort,
-  vault: vaultPort,
-  workflow: workflowPort,
-  mailer: mailerPort,
-  notifier: notifierPort,
-  sessionDenies: sessionDeniesPort,
-};
+const wiring: Wiring<Ports> = { ...grantEndingWiring, issuer: issuerPort, signIn: signInPort, vault: vaultPort, workflow: workflowPort };
 
 /**
  * GET /requests/{id}/credentials?format=json|env|credential_process[&service=][&region=]. `given` replaces ports

@@ -3,32 +3,16 @@ import * as z from 'zod/mini';
 import { REQUEST_ID_PATTERN } from '../shared/domain/ids';
 import { ENDED_EXECUTION_STATUSES } from '../shared/domain/stuck';
 import { lambdaContextMiddleware } from '../shared/log/lambda-context';
-import type { Deps } from '../shared/runtime/deps';
-import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
-import { credentialsPort } from '../shared/runtime/ports/credentials';
-import { mailerPort } from '../shared/runtime/ports/mailer';
-import { notifierPort } from '../shared/runtime/ports/notifier';
-import { requestsPort } from '../shared/runtime/ports/requests';
-import { sessionDeniesPort } from '../shared/runtime/ports/session-denies';
-import type { SettleRequestDeps } from '../shared/usecases/settle-request';
+import { grantEndingWiring, type GrantEndingPorts } from '../shared/runtime/ports/grant-ending';
+import { atColdStart, compose, type Wiring } from '../shared/runtime/compose';
 import { settleEndedExecution } from '../shared/usecases/settle-stuck';
 
 /**
  * This function's ports (composition root): DynamoDB, Step Functions (the sweep), SES or SNS, STS
  * and IAM clients (an ACTIVE grant settled FAILED has its sessions cut).
  */
-export type Ports = SettleRequestDeps & Pick<Deps, 'catalogue'>;
-const wiring: Wiring<Ports> = {
-  settings: base.settings,
-  logger: base.logger,
-  catalogue: base.catalogue,
-  clock: base.clock,
-  requests: requestsPort,
-  credentials: credentialsPort,
-  mailer: mailerPort,
-  notifier: notifierPort,
-  sessionDenies: sessionDeniesPort,
-};
+export type Ports = GrantEndingPorts;
+const wiring: Wiring<Ports> = grantEndingWiring;
 
 /** The part of the EventBridge event this function reads (the rule matched the rest). */
 export const executionEndedEvent = z.object({

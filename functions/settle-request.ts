@@ -1,27 +1,12 @@
-import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
-import type { Deps } from '../shared/runtime/deps';
-import { credentialsPort } from '../shared/runtime/ports/credentials';
-import { mailerPort } from '../shared/runtime/ports/mailer';
-import { notifierPort } from '../shared/runtime/ports/notifier';
-import { requestsPort } from '../shared/runtime/ports/requests';
-import { sessionDeniesPort } from '../shared/runtime/ports/session-denies';
-import { settleRequest, type SettleRequestDeps } from '../shared/usecases/settle-request';
+import { grantEndingWiring, type GrantEndingPorts } from '../shared/runtime/ports/grant-ending';
+import { atColdStart, compose, type Wiring } from '../shared/runtime/compose';
+import { settleRequest } from '../shared/usecases/settle-request';
 import { taskHandler } from '../shared/workflow/task-handler';
 import { settleRequestSchema } from '../shared/workflow/task-schemas';
 
 /** This function's ports (composition root): DynamoDB, SES or SNS, STS and IAM clients (the catalogue names the roles). */
-export type Ports = SettleRequestDeps & Pick<Deps, 'catalogue'>;
-const wiring: Wiring<Ports> = {
-  settings: base.settings,
-  logger: base.logger,
-  catalogue: base.catalogue,
-  clock: base.clock,
-  requests: requestsPort,
-  credentials: credentialsPort,
-  mailer: mailerPort,
-  notifier: notifierPort,
-  sessionDenies: sessionDeniesPort,
-};
+export type Ports = GrantEndingPorts;
+const wiring: Wiring<Ports> = grantEndingWiring;
 
 /** Workflow task: records the final outcome and tells the requester. */
 export const createHandler = (given: Partial<Ports> = {}) => taskHandler(compose(wiring, given), settleRequestSchema, settleRequest);
