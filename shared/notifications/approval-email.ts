@@ -53,7 +53,7 @@ export function approvalEmail(args: {
     'If you did not expect this email, do nothing: the request times out by itself.',
     '',
     'The request, as the broker recorded it:',
-    ...facts.map(([name, value]) => `${`${name}:`.padEnd(11)}${value}`),
+    ...facts.map(factLine),
     '',
     'Exactly what approving grants (the session policy, per service):',
     ...permissionLines(permissions),
@@ -83,18 +83,28 @@ export const APPROVAL_REQUEST_KIND = 'approval-request';
 /** The facts the broker checked, in the order both parts show them. */
 function factsOf(request: AccessRequest, target: Target, serviceNames: string[], now: Date, extension?: Extension): [string, string][] {
   return [
-    ['Request', request.id],
-    ['Requester', request.requester.email],
-    ['Target', `${target.id}${target.description ? ` (${target.description})` : ''}`],
-    ['Account', request.account],
-    ['Role', request.roleArn],
-    ['Services', serviceNames.join(', ')],
+    ...grantFacts(request, target, serviceNames),
     ['Duration', formatDuration(request.durationSeconds)],
     ...(request.startsAt && !request.expiresAt ? [['Starts', describeStart(request.startsAt, now)] as [string, string]] : []),
     ...(extension ? [['Extension', `${formatDuration(extension.durationSeconds)} more, from ${extension.from} to ${extension.to}`] as [string, string]] : []),
     ['Approvals', `${request.approvalsRequired} required`],
   ];
 }
+
+/** Who asked for what: the facts every approver mail starts with. */
+function grantFacts(request: AccessRequest, target: Target, serviceNames: string[]): [string, string][] {
+  return [
+    ['Request', request.id],
+    ['Requester', request.requester.email],
+    ['Target', `${target.id}${target.description ? ` (${target.description})` : ''}`],
+    ['Account', request.account],
+    ['Role', request.roleArn],
+    ['Services', serviceNames.join(', ')],
+  ];
+}
+
+/** A fact as a plain-text line, names aligned. */
+const factLine = ([name, value]: [string, string]): string => `${`${name}:`.padEnd(11)}${value}`;
 
 const FONT = 'font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif';
 const MONO = 'font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace';
@@ -194,13 +204,7 @@ export function breakGlassNotice(args: {
     `This link is for ${approver} only, works once, and expires ${expiresAt}.`,
     '',
     'The access, as the broker recorded it:',
-    `Request:   ${request.id}`,
-    `Requester: ${request.requester.email}`,
-    `Target:    ${target.id}${target.description ? ` (${target.description})` : ''}`,
-    `Account:   ${request.account}`,
-    `Role:      ${request.roleArn}`,
-    `Services:  ${serviceNames.join(', ')}`,
-    `Window:    ${request.startsAt ?? '?'} to ${request.expiresAt ?? '?'}`,
+    ...[...grantFacts(request, target, serviceNames), ['Window', `${request.startsAt ?? '?'} to ${request.expiresAt ?? '?'}`] as [string, string]].map(factLine),
     '',
     ...requesterWords(request),
   ];
