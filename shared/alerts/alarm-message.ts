@@ -278,7 +278,8 @@ function alarmEvent(use: RoleUse): AlarmEvent {
   return rest;
 }
 
-function summarizeRequest(request: AccessRequest): AlarmRequestSummary {
+/** The request as every alarm's machine-readable part names it. */
+export function summarizeRequest(request: AccessRequest): AlarmRequestSummary {
   return {
     id: request.id,
     requester: request.requester.email,

@@ -2,7 +2,7 @@ import { roleNameOf } from '../domain/arn';
 import type { AccessRequest } from '../domain/request';
 import type { OutgoingMessage } from '../ports';
 import { formatUtc } from './alarm-wording';
-import { MAX_SUBJECT_LENGTH } from './alarm-message';
+import { MAX_SUBJECT_LENGTH, summarizeRequest } from './alarm-message';
 
 /**
  * The two CRITICAL alarms of break-glass access, on the alarms topic with the alarm contract's
@@ -58,18 +58,7 @@ export function breakGlassAlarm(kind: BreakGlassAlarm, request: AccessRequest, n
     severity: 'CRITICAL',
     classification: kind,
     requestId: request.id,
-    request: {
-      id: request.id,
-      requester: request.requester.email,
-      target: request.target,
-      account: request.account,
-      roleArn: request.roleArn,
-      startsAt: request.startsAt ?? null,
-      expiresAt: request.expiresAt ?? null,
-      reason: request.reason,
-      ticket: request.ticket ?? null,
-      reviewDueAt: request.review?.dueAt ?? null,
-    },
+    request: { ...summarizeRequest(request), reviewDueAt: request.review?.dueAt ?? null },
     source: 'broker',
   });
   return {
