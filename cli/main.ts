@@ -25,7 +25,8 @@ interface Globals {
 }
 
 interface Catalogue {
-  targets: { id: string; description?: string; account: string; region: string; services: string[]; maxDuration: string; approvalsRequired: number }[];
+  /** `account` for a single-account target; `accounts` (request one with --account) for an account set. */
+  targets: { id: string; description?: string; account?: string; accounts?: string[]; region: string; services: string[]; maxDuration: string; approvalsRequired: number }[];
   services: { key: string; name: string }[];
 }
 
@@ -174,7 +175,7 @@ export function buildProgram(): Command {
       if (out.json) return out.printJson(catalogue);
       if (!catalogue.targets.length) return out.print('No targets: your groups may not request any.');
       for (const t of catalogue.targets) {
-        out.print(`${out.colors.bold(t.id)}  account ${t.account}  max ${t.maxDuration}  ${t.approvalsRequired} approval(s)${t.description ? `  ${out.colors.dim(t.description)}` : ''}\n  services: ${t.services.join(', ')}`);
+        out.print(`${out.colors.bold(t.id)}  ${t.accounts ? `accounts ${t.accounts.join(', ')} (--account)` : `account ${t.account}`}  max ${t.maxDuration}  ${t.approvalsRequired} approval(s)${t.description ? `  ${out.colors.dim(t.description)}` : ''}\n  services: ${t.services.join(', ')}`);
       }
     });
 
@@ -197,13 +198,18 @@ export function buildProgram(): Command {
       let duration = o.duration;
       let reason = o.reason;
       let ticket = o.ticket;
+      let account = o.account;
       const missing = [!target && '--target', !services?.length && '--services', !duration && '--duration', !reason && '--reason'].filter(Boolean);
       if (missing.length && isInteractive(out)) {
         const catalogue = await api.call<Catalogue>('GET', '/catalogue');
         if (!catalogue.targets.length) throw new CliError('You may not request any target', ExitCode.FORBIDDEN);
         prompts.intro('Request access');
-        target ??= cancelled(await prompts.select({ message: 'Target', options: catalogue.targets.map((t) => ({ value: t.id, label: t.id, hint: `${t.account}, max ${t.maxDuration}` })) }));
+        target ??= cancelled(await prompts.select({ message: 'Target', options: catalogue.targets.map((t) => ({ value: t.id, label: t.id, hint: `${t.accounts ? t.accounts.join(', ') : t.account}, max ${t.maxDuration}` })) }));
         const chosen = catalogue.targets.find((t) => t.id === target);
+        // An account set: which account of it.
+        if (account === undefined && chosen?.accounts?.length) {
+          account = cancelled(await prompts.select({ message: 'Account', options: chosen.accounts.map((a) => ({ value: a, label: a })) }));
+        }
         if (!services?.length && chosen) {
           const names = new Map(catalogue.services.map((s) => [s.key, s.name]));
           services = cancelled(await prompts.multiselect({ message: 'Services', options: chosen.services.map((s) => ({ value: s, label: s, hint: names.get(s) ?? '' })), required: true }));
@@ -224,7 +230,7 @@ export function buildProgram(): Command {
         duration,
         reason,
         ...(ticket !== undefined ? { ticket } : {}),
-        ...(o.account !== undefined ? { account: o.account } : {}),
+        ...(account !== undefined ? { account } : {}),
         ...(o.startsAt !== undefined ? { startsAt: o.startsAt } : {}),
         ...(o.breakGlass ? { breakGlass: true } : {}),
       };

@@ -77,6 +77,9 @@ describe('access-broker CLI against local mode (built bundle, run as a child pro
     const r = await alice.run(['targets']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/sandbox-readonly {2}account 111111111111 {2}max 4h/);
+    // An account-set target names its accounts (asked with --account), never "undefined".
+    expect(r.stdout).toMatch(/team-readonly {2}accounts 333333333333, 444444444444 \(--account\) {2}max 2h/);
+    expect(r.stdout).not.toContain('undefined');
     const json = JSON.parse((await alice.run(['targets', '--json'])).stdout) as { targets: { id: string }[] };
     expect(json.targets.map((t) => t.id)).toContain('prod-readonly');
   });
