@@ -13,6 +13,7 @@ import { catalogueScaleBench } from './catalogue-scale';
 import { sessionDenyBench } from './session-deny';
 import { costPer1000Requests } from './cost';
 import { lifecycleKindsBench } from './lifecycle';
+import { historyVolumeBench } from './history-volume';
 
 /**
  * `npm run bench`: figures, not assertions. Prints one JSON document (also written to
@@ -190,6 +191,7 @@ async function main() {
     sessionDenyCapacity: async () => sessionDenyBench(),
     revoke: revokeBench,
     catalogueScale: () => catalogueScaleBench(),
+    historyVolume: () => historyVolumeBench(),
   };
   const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
   for (const [name, run] of Object.entries(sections)) {
