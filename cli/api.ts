@@ -1,5 +1,6 @@
 import { bearerToken } from './auth';
 import { CliError, ExitCode, exitCodeForStatus } from './exit-codes';
+import { httpRequest, type HttpAnswer } from './http';
 
 interface BrokerErrorBody {
   error?: { code?: string; message?: string; details?: { field?: string; rule?: string; message: string }[] };
@@ -13,18 +14,17 @@ export class Api {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const token = await bearerToken(this.baseUrl);
     const url = `${this.baseUrl}${path}`;
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
+      res = await httpRequest(url, {
         method,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`Cannot reach the broker at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, ExitCode.ERROR, 'UNREACHABLE');
+      throw new CliError(`Cannot reach the broker at ${this.baseUrl}: ${(e as { code?: string }).code ?? (e as Error).message}`, ExitCode.ERROR, 'UNREACHABLE');
     }
-    const text = await res.text();
+    const text = res.text;
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;

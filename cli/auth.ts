@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { CliError, ExitCode } from './exit-codes';
+import { httpRequest, jsonObjectOf } from './http';
 import { jwtClaims, loadSession, saveSession, tokenExpiry, type OidcSettings, type Session } from './session';
 
 /** A token this close to its expiry is renewed before use. */
@@ -61,13 +62,15 @@ export function sessionFromTokens(settings: OidcSettings, tokens: { id_token?: s
 
 async function renew(url: string, session: Session): Promise<Session> {
   if (session.kind === 'local' && session.local) {
-    const res = await fetch(`${url}/_local/token`, {
+    const res = await httpRequest(`${url}/_local/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(session.local),
     }).catch(() => undefined);
-    if (!res?.ok) throw new CliError(`Your local login to ${url} has expired and local mode did not renew it: run \`access-broker login --local\``, ExitCode.AUTH, 'LOGIN_EXPIRED');
-    const { token } = (await res.json()) as { token: string };
+    const token = res?.ok ? jsonObjectOf(res).token : undefined;
+    if (typeof token !== 'string' || !token) {
+      throw new CliError(`Your local login to ${url} has expired and local mode did not renew it: run \`access-broker login --local\``, ExitCode.AUTH, 'LOGIN_EXPIRED');
+    }
     return { ...session, token, expiresAt: tokenExpiry(token).toISOString() };
   }
   const refreshToken = session.oidc?.refreshToken;

@@ -9,6 +9,7 @@ import { brokerUrl } from './auth';
 import { awsConfigFile, quoteWord, writeProfile } from './aws-config';
 import { credentialCache, type CachedCredentials } from './credential-cache';
 import { CliError, ExitCode } from './exit-codes';
+import { httpRequest, jsonObjectOf } from './http';
 import { DEFAULT_REDIRECT_URI, oidcLogin } from './oidc-login';
 import { createOutput, formatSeconds, reportError, requestBlock, requestLine, type Output, type RequestView } from './output';
 import { loadConfig, loadSession, removeSession, saveConfig, saveSession, tokenExpiry, type OidcSettings } from './session';
@@ -113,10 +114,10 @@ export function buildProgram(): Command {
       if (o.local) {
         if (!o.sub || !o.email) throw new CliError('login --local needs --sub and --email (and --group for each group)', ExitCode.USAGE);
         const claims = { sub: o.sub, email: o.email, groups: o.group };
-        const res = await fetch(`${url}/_local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) }).catch((e: Error) => {
-          throw new CliError(`Cannot reach the broker at ${url}: ${(e.cause as { code?: string })?.code ?? e.message}`, ExitCode.ERROR, 'UNREACHABLE');
+        const res = await httpRequest(`${url}/_local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) }).catch((e: Error) => {
+          throw new CliError(`Cannot reach the broker at ${url}: ${(e as { code?: string }).code ?? e.message}`, ExitCode.ERROR, 'UNREACHABLE');
         });
-        const body = (await res.json().catch(() => ({}))) as { token?: string; error?: { message: string } };
+        const body = jsonObjectOf(res) as { token?: string; error?: { message: string } };
         if (!res.ok || !body.token) throw new CliError(`Local mode refused the token request: ${body.error?.message ?? `HTTP ${res.status}`}`, res.status === 404 ? ExitCode.NOT_FOUND : ExitCode.AUTH);
         saveSession(url, { kind: 'local', token: body.token, expiresAt: tokenExpiry(body.token).toISOString(), sub: o.sub, email: o.email, local: claims });
         if (out.json) out.printJson({ url, sub: o.sub, email: o.email, groups: o.group, kind: 'local' });
