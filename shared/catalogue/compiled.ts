@@ -10,13 +10,14 @@
  * unchecked: whoever adds one adds its check here too.
  *
  * The check refuses what a hand edit or a stale package could bring: another format version,
- * a field of the wrong type or shape, an unknown service, a duplicate id, a `*` action a target
- * does not allow, or a service set whose session policy exceeds STS's limit. It is no substitute
- * for the package step's validation, which also names YAML lines and knows IAM's actions.
+ * a field of the wrong type or shape, an unknown service, a duplicate id, or a `*` action a target
+ * does not allow. It is no substitute for the package step's validation, which also names YAML
+ * lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
+ * separate step (shared/catalogue/policy-size.ts), run by the functions that compile policies,
+ * not by getCatalogue, whose cold start it would double (see docs/architecture.md).
  */
 import { ROLE_ARN } from '../domain/arn';
-import { REGION, SESSION_POLICY_MAX_CHARS } from '../domain/issuance';
-import { sessionPolicyLength } from '../domain/session-policy';
+import { REGION } from '../domain/issuance';
 import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
@@ -118,22 +119,6 @@ function checkTarget(t: unknown, at: string, issues: Issues, services: readonly 
       issues.push(`${at}.autoApprove: must name services of the target and a maxDurationSeconds`);
     }
   }
-  if (offered.every(Boolean) && typeof t.region === 'string') {
-    const length = policyLength(t.services, services, t.region);
-    if (length > SESSION_POLICY_MAX_CHARS) issues.push(`${at}.services: the session policy of all its services is ${length} characters, over ${SESSION_POLICY_MAX_CHARS}`);
-  }
-}
-
-const lengthCache = new Map<string, number>();
-/** The largest session policy a target can compile; 12-digit accounts all render alike, so one is enough. */
-function policyLength(keys: string[], services: readonly ServiceDefinition[], region: string): number {
-  const cacheKey = `${region}|${keys.join(',')}|${services.length}`;
-  let length = lengthCache.get(cacheKey);
-  if (length === undefined) {
-    length = sessionPolicyLength(keys, services, { account: '000000000000', region });
-    lengthCache.set(cacheKey, length);
-  }
-  return length;
 }
 
 /**

@@ -25,11 +25,13 @@ function replacer(key: string, value: unknown): unknown {
 export function createConsoleLogger(options: { level?: LogLevel; base?: LogFields; write?: (line: string) => void } = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.error(line));
+  // Fields are redacted when a line prints, not when a logger is made: redaction compiles its
+  // patterns on first use, a cost the healthy path (which prints nothing) should not pay.
   const make = (fields: LogFields): Logger => {
     const line = (level: LogLevel) => (msg: string, extra?: LogFields) => {
       if (RANK[level] < threshold) return;
       // level and msg first, and not overridable by a field of the same name.
-      const entry = Object.assign({ level, msg }, fields, redact(extra ?? {}) as LogFields, { level, msg });
+      const entry = Object.assign({ level, msg }, redact({ ...fields, ...extra }) as LogFields, { level, msg });
       write(JSON.stringify(entry, replacer));
     };
     return {
@@ -37,8 +39,8 @@ export function createConsoleLogger(options: { level?: LogLevel; base?: LogField
       info: line('info'),
       warn: line('warn'),
       error: line('error'),
-      child: (more) => make({ ...fields, ...(redact(more) as LogFields) }),
+      child: (more) => make({ ...fields, ...more }),
     };
   };
-  return make(redact(options.base ?? {}) as LogFields);
+  return make({ ...options.base });
 }
