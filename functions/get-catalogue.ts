@@ -1,3 +1,4 @@
+import { readCompiledCatalogueShape } from '../shared/catalogue/compiled';
 import { readCatalogueJson } from '../shared/catalogue/load-json';
 import { loadEdgeSettings, type EdgeSettings } from '../shared/config/edge-settings';
 import { leanApiHandler, type LeanHttpDeps } from '../shared/http/lean-handler';
@@ -26,7 +27,7 @@ export const createHandler = (given: Partial<Ports> = {}, env: Record<string, st
     settings: given.settings ?? edge(),
     logger: given.logger ?? createConsoleLogger({ level: edge().logLevel, base: { fn: env.AWS_LAMBDA_FUNCTION_NAME } }),
     // Packaged next to the bundle as JSON (LAMBDA_TASK_ROOT + BROKER_CATALOGUE_FILE).
-    catalogue: given.catalogue ?? readCatalogueJson(`${env.LAMBDA_TASK_ROOT ?? process.cwd()}/${edge().catalogueFile}`),
+    catalogue: given.catalogue ?? readCatalogueJson(`${env.LAMBDA_TASK_ROOT ?? process.cwd()}/${edge().catalogueFile}`, readCompiledCatalogueShape),
   };
   return leanApiHandler(deps, ({ deps, caller }) => json(200, catalogueFor(deps, caller)));
 };
