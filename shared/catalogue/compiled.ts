@@ -13,8 +13,9 @@
  * a field of the wrong type or shape, an unknown service, a duplicate id, or a `*` action a target
  * does not allow. It is no substitute for the package step's validation, which also names YAML
  * lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
- * separate step (shared/catalogue/policy-size.ts), run by the functions that compile policies,
- * not by getCatalogue, whose cold start it would double (see docs/architecture.md).
+ * separate step (shared/catalogue/policy-size.ts, in loadCatalogueJson). getCatalogue, which
+ * compiles no policy and whose cold start is held to 1.25 times an empty handler's, runs neither:
+ * only readCompiledCatalogueShape below (see docs/architecture.md).
  */
 import { ROLE_ARN } from '../domain/arn';
 import { REGION } from '../domain/issuance';

@@ -30,10 +30,10 @@ export function refuseQueryParameters(query: Record<string, string | undefined> 
 
 /**
  * The HTTP edge of a route with no body, no path and no query parameters, signed in by the JWT
- * authorizer, without middy or zod: the same steps and outcomes as apiHandler (shared/http/
- * api-handler.ts) for such a route, so the same statuses, headers and bodies. The caller comes
- * from callerFromEvent, a body is refused by readBody's rules (a JSON body is read and
- * ignored, as apiHandler does for a route without a body schema), any query parameter is
+ * authorizer, without middy or zod: the same steps and outcomes as apiHandler
+ * (shared/http/api-handler.ts) for such a route, so the same statuses, headers and bodies. The
+ * caller comes from callerFromEvent, a body is refused by readBody's rules (a JSON body is read
+ * and ignored, as apiHandler does for a route without a body schema), any query parameter is
  * refused, and every error is mapped by errorToHttp. It logs nothing on the healthy path: API
  * Gateway's access log records each request (requestId, routeKey, status, latency); errorToHttp
  * logs unexpected errors and failed dependencies.
