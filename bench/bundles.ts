@@ -11,7 +11,9 @@
  *   N runs, in three modes:
  *     lambda             as deployed: AWS_LAMBDA_FUNCTION_NAME set, so the function's composition
  *                        root builds its ports at import (config, catalogue JSON, SDK clients),
- *                        with NODE_OPTIONS=--enable-source-maps like the functions;
+ *                        with the function's NODE_OPTIONS of serverless.yml (its own, else the
+ *                        provider's --enable-source-maps); its floor and hello-world run with the
+ *                        same NODE_OPTIONS, so the ratio compares like with like;
  *     lambdaNoSourceMaps the same without --enable-source-maps (what the source maps cost);
  *     module             AWS_LAMBDA_FUNCTION_NAME unset: module evaluation only.
  *   Floors run in the same modes; `ratioToFloor` = function median / floor median (lambda mode).
@@ -134,8 +136,16 @@ export type InitMode = 'lambda' | 'lambdaNoSourceMaps' | 'module';
 const MODES: InitMode[] = ['lambda', 'lambdaNoSourceMaps', 'module'];
 
 interface ServerlessConfig {
-  functions: Record<string, { handler: string }>;
+  provider: { environment?: Record<string, unknown> };
+  functions: Record<string, { handler: string; environment?: Record<string, unknown> }>;
   custom: { esbuild: Record<string, unknown> };
+}
+
+/** NODE_OPTIONS as deployed: the function's own environment, else the provider's. */
+export function deployedNodeOptions(config: ServerlessConfig, name: string): string {
+  const own = config.functions[name]?.environment?.['NODE_OPTIONS'];
+  const value = own !== undefined ? own : config.provider.environment?.['NODE_OPTIONS'];
+  return typeof value === 'string' ? value : '';
 }
 
 function readServerlessConfig(): ServerlessConfig {
@@ -201,6 +211,8 @@ function sizes(file: string) {
 export interface BuiltFunction extends BuiltBundle {
   /** The SDK clients its composition root uses (FUNCTION_CLIENTS). */
   clients: SdkClient[];
+  /** Its NODE_OPTIONS as deployed (serverless.yml), with which lambda mode imports it. */
+  nodeOptions: string;
   /** The esbuild metafile of its build: which inputs (npm packages, sources) it contains. */
   metafile: Metafile;
   floor: BuiltBundle;
@@ -272,6 +284,7 @@ export async function buildBundles(
         file: e.file,
         taskRoot: outDir,
         clients: e.clients,
+        nodeOptions: deployedNodeOptions(config, e.name),
         metafile: metafiles[i]!,
         composition: composition(metafiles[i]!, e.file),
         ...sizes(e.file),
@@ -326,11 +339,16 @@ function baseEnvironment(): Record<string, string> {
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
 }
 
-/** One import of `file` in a fresh node process; resolves to milliseconds. */
+/**
+ * One import of `file` in a fresh node process; resolves to milliseconds. In lambda mode with
+ * `env`'s NODE_OPTIONS (as deployed), --enable-source-maps when `env` has none; in the other
+ * modes with no NODE_OPTIONS.
+ */
 export function initOnce(file: string, env: Record<string, string>, mode: InitMode): Promise<number> {
   const childEnv: Record<string, string> = { ...baseEnvironment(), ...env };
   if (mode === 'module') delete childEnv['AWS_LAMBDA_FUNCTION_NAME'];
-  if (mode === 'lambda') childEnv['NODE_OPTIONS'] = '--enable-source-maps';
+  if (mode === 'lambda') childEnv['NODE_OPTIONS'] = env['NODE_OPTIONS'] ?? '--enable-source-maps';
+  else delete childEnv['NODE_OPTIONS'];
   return new Promise((resolvePromise, reject) => {
     execFile(
       process.execPath,
@@ -370,13 +388,13 @@ type Timings = Record<InitMode, { medianMs: number; runsMs: number[] }>;
  * Init times of several bundles, their runs interleaved (A B C, A B C, ...) so that load from
  * other processes on the machine drifts over all of them alike instead of over one.
  */
-async function measureInterleaved(bundles: BuiltBundle[], runs: number): Promise<Timings[]> {
+async function measureInterleaved(bundles: BuiltBundle[], runs: number, nodeOptions: string): Promise<Timings[]> {
   const out = bundles.map(() => ({}) as Timings);
   for (const mode of MODES) {
     const times = bundles.map(() => [] as number[]);
     // Sequential: parallel processes would compete for the CPU and blur the numbers.
     for (let i = 0; i < runs; i++) {
-      for (const [b, bundle] of bundles.entries()) times[b]!.push(await initOnce(bundle.file, fakeLambdaEnvironment(bundle.name, bundle.taskRoot), mode));
+      for (const [b, bundle] of bundles.entries()) times[b]!.push(await initOnce(bundle.file, { ...fakeLambdaEnvironment(bundle.name, bundle.taskRoot), NODE_OPTIONS: nodeOptions }, mode));
     }
     for (const [b] of bundles.entries()) out[b]![mode] = { medianMs: round(median(times[b]!), 2), runsMs: times[b]!.map((t) => round(t, 2)) };
   }
@@ -404,12 +422,13 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
   const functions = [];
   for (const fn of selected) {
     // Each function interleaved with its floor and hello-world, run by run.
-    const [init, floor, hello] = (await measureInterleaved([fn, fn.floor, built.helloWorld], runs)) as [Timings, Timings, Timings];
+    const [init, floor, hello] = (await measureInterleaved([fn, fn.floor, built.helloWorld], runs, fn.nodeOptions)) as [Timings, Timings, Timings];
     helloRuns.push(hello.lambda.medianMs);
     const ratio = Object.fromEntries(MODES.map((m) => [m, round(init[m].medianMs / floor[m].medianMs, 2)])) as Record<InitMode, number>;
     functions.push({
       name: fn.name,
       clients: fn.clients,
+      nodeOptions: fn.nodeOptions,
       bytes: fn.bytes,
       floorBytes: fn.floor.bytes,
       gzipBytes: fn.gzipBytes,
@@ -434,7 +453,7 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
     runs,
     esbuild: built.options,
     modes: {
-      lambda: 'AWS_LAMBDA_FUNCTION_NAME set (the composition root builds the ports at import) and --enable-source-maps, as deployed',
+      lambda: "AWS_LAMBDA_FUNCTION_NAME set (the composition root builds the ports at import) and the function's NODE_OPTIONS as deployed (--enable-source-maps unless serverless.yml gives it its own), for the floors too",
       lambdaNoSourceMaps: 'as lambda, without --enable-source-maps',
       module: 'module evaluation only (AWS_LAMBDA_FUNCTION_NAME unset: ports built on the first call)',
     },

@@ -10,13 +10,15 @@
  * unchecked: whoever adds one adds its check here too.
  *
  * The check refuses what a hand edit or a stale package could bring: another format version,
- * a field of the wrong type or shape, an unknown service, a duplicate id, a `*` action a target
- * does not allow, or a service set whose session policy exceeds STS's limit. It is no substitute
- * for the package step's validation, which also names YAML lines and knows IAM's actions.
+ * a field of the wrong type or shape, an unknown service, a duplicate id, or a `*` action a target
+ * does not allow. It is no substitute for the package step's validation, which also names YAML
+ * lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
+ * separate step (shared/catalogue/policy-size.ts, in loadCatalogueJson). getCatalogue, which
+ * compiles no policy and whose cold start is held to 1.25 times an empty handler's, runs neither:
+ * only readCompiledCatalogueShape below (see docs/architecture.md).
  */
 import { ROLE_ARN } from '../domain/arn';
-import { REGION, SESSION_POLICY_MAX_CHARS } from '../domain/issuance';
-import { sessionPolicyLength } from '../domain/session-policy';
+import { REGION } from '../domain/issuance';
 import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
@@ -118,42 +120,41 @@ function checkTarget(t: unknown, at: string, issues: Issues, services: readonly 
       issues.push(`${at}.autoApprove: must name services of the target and a maxDurationSeconds`);
     }
   }
-  if (offered.every(Boolean) && typeof t.region === 'string') {
-    const length = policyLength(t.services, services, t.region);
-    if (length > SESSION_POLICY_MAX_CHARS) issues.push(`${at}.services: the session policy of all its services is ${length} characters, over ${SESSION_POLICY_MAX_CHARS}`);
-  }
 }
 
-const lengthCache = new Map<string, number>();
-/** The largest session policy a target can compile; 12-digit accounts all render alike, so one is enough. */
-function policyLength(keys: string[], services: readonly ServiceDefinition[], region: string): number {
-  const cacheKey = `${region}|${keys.join(',')}|${services.length}`;
-  let length = lengthCache.get(cacheKey);
-  if (length === undefined) {
-    length = sessionPolicyLength(keys, services, { account: '000000000000', region });
-    lengthCache.set(cacheKey, length);
-  }
-  return length;
+/** A cold-start check of the parsed build/catalogue.json: the catalogue, or one `path: problem` line per problem. */
+export type CatalogueCheck = (data: unknown) => { catalogue: Catalogue } | { issues: string[] };
+
+/** The refusal of a file that is not this broker's compiled catalogue, or undefined. */
+function formatIssue(data: unknown): string | undefined {
+  if (isObject(data) && data.compiledCatalogue === COMPILED_CATALOGUE_FORMAT) return undefined;
+  const found = isObject(data) ? JSON.stringify(data.compiledCatalogue ?? null) : 'none';
+  return `(top level): not a catalogue compiled by this broker's \`npm run package\` (format ${found}, expected ${COMPILED_CATALOGUE_FORMAT}); package again`;
+}
+
+/** The catalogue as read: built-in services first, then the custom ones (frozen, as the built-in ones are). */
+function assemble(data: Record<string, unknown>, custom: ServiceDefinition[], targets: unknown[], watched: unknown[]): Catalogue {
+  const services: ServiceDefinition[] = [...SERVICES, ...custom.map((s) => Object.freeze({ ...s, actions: Object.freeze([...s.actions]) as string[] }))];
+  // Other top-level fields (added by later catalogue features) pass through as compiled.
+  const { compiledCatalogue: _format, ...rest } = data;
+  return { ...rest, services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue;
 }
 
 /**
  * The catalogue in `data` (parsed build/catalogue.json), or the problems found, one
  * `path: problem` line each.
  */
-export function readCompiledCatalogue(data: unknown): { catalogue: Catalogue } | { issues: string[] } {
-  if (!isObject(data) || data.compiledCatalogue !== COMPILED_CATALOGUE_FORMAT) {
-    const found = isObject(data) ? JSON.stringify(data.compiledCatalogue ?? null) : 'none';
-    return {
-      issues: [`(top level): not a catalogue compiled by this broker's \`npm run package\` (format ${found}, expected ${COMPILED_CATALOGUE_FORMAT}); package again`],
-    };
-  }
+export const readCompiledCatalogue: CatalogueCheck = (data) => {
+  const format = formatIssue(data);
+  if (format !== undefined || !isObject(data)) return { issues: [format!] };
   const issues: Issues = [];
   const seen = new Set<string>();
   const custom = Array.isArray(data.services) ? data.services : (issues.push('services: must be a list'), []);
-  const services: ServiceDefinition[] = [...SERVICES];
+  const valid: ServiceDefinition[] = [];
   custom.forEach((s, i) => {
-    if (checkService(s, `services[${i}]`, issues, seen)) services.push(Object.freeze({ ...s, actions: Object.freeze([...s.actions]) as string[] }));
+    if (checkService(s, `services[${i}]`, issues, seen)) valid.push(s);
   });
+  const services: ServiceDefinition[] = [...SERVICES, ...valid];
   const ids = new Set<string>();
   const targets = Array.isArray(data.targets) ? (data.targets as unknown[]) : (issues.push('targets: must be a list'), []);
   targets.forEach((t, i) => checkTarget(t, `targets[${i}]`, issues, services, ids));
@@ -162,7 +163,32 @@ export function readCompiledCatalogue(data: unknown): { catalogue: Catalogue } |
     if (!isObject(w) || !isString(w.roleArn) || !ROLE_ARN.test(w.roleArn)) issues.push(`watchedRoles[${i}].roleArn: must be a role ARN`);
   });
   if (issues.length > 0) return { issues };
-  // Other top-level fields (added by later catalogue features) pass through as compiled.
-  const { compiledCatalogue: _format, ...rest } = data;
-  return { catalogue: { ...(rest as object), services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue };
-}
+  return { catalogue: assemble(data, valid, targets, watched) };
+};
+
+/**
+ * The least check of `data`, for getCatalogue, which only lists targets: the format version, and
+ * lists of services, targets and watched roles whose entries have the fields a listing reads
+ * (a service's key and actions, a target's id, requester groups and services). Its cold start is
+ * measured against an empty handler, and readCompiledCatalogue's first run costs about 1 ms there
+ * (a tenth of that handler's whole start: its code and patterns are compiled on first use); the
+ * full check still runs at the cold start of every other function, which ships the same file.
+ */
+export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
+  const format = formatIssue(data);
+  if (format !== undefined || !isObject(data)) return { issues: [format!] };
+  const issues: Issues = [];
+  const list = (name: string, ok: (entry: Record<string, unknown>) => boolean, what: string): unknown[] => {
+    const entries = data[name];
+    if (!Array.isArray(entries)) return issues.push(`${name}: must be a list`), [];
+    entries.forEach((e, i) => {
+      if (!isObject(e) || !ok(e)) issues.push(`${name}[${i}]: must be ${what}`);
+    });
+    return entries;
+  };
+  const custom = list('services', (s) => isString(s.key) && isStringList(s.actions), 'a service with a key and actions');
+  const targets = list('targets', (t) => isString(t.id) && isStringList(t.requesterGroups) && isStringList(t.services), 'a target with an id, requesterGroups and services');
+  const watched = list('watchedRoles', (w) => isString(w.roleArn), 'a watched role with a roleArn');
+  if (issues.length > 0) return { issues };
+  return { catalogue: assemble(data, custom as ServiceDefinition[], targets, watched) };
+};

@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
 import '../zod-english';
+import { ConfigError, configProblem } from './config-error';
+
+export { ConfigError } from './config-error';
 
 /**
  * Every environment variable the broker reads, parsed once at cold start. A bad or missing
@@ -57,13 +60,6 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Variables one mail delivery needs and the other does not. */
 function mailProblems(config: Config): string[] {
   const needed =
@@ -83,10 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const variable = issue.path.join('.');
-      const value = env[variable];
-      return value === undefined || value === ''
-        ? `${variable} is required (${issue.message})`
-        : `${variable}: ${issue.message}`;
+      return configProblem(variable, env[variable], issue.message);
     }),
   );
 }

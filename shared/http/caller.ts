@@ -1,17 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import * as z from 'zod/mini';
+import { EMAIL } from '../domain/email';
 import { UnauthenticatedError } from '../domain/errors';
 import { readFlattenedGroups, readTokenGroups } from '../domain/groups-claim';
 import { normalizeEmail, type Caller } from '../domain/identity';
 
-/**
- * The caller's email decides votes and self-approval by mailbox, so it must be a plain address
- * under the same rule as the catalogue's approver emails (zod's email pattern: no quoted local
- * part, no trailing dot, ASCII only, so no bidi or separator characters either). A spelling the
- * catalogue would refuse (`"carol"@example.com`) could otherwise reach a second mailbox key for
- * one person and let them approve their own request.
- */
-const EMAIL = z.regexes.email;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** How the deployment's IdP tokens are read. */
@@ -75,6 +67,10 @@ export function callerFromEvent(
   const sub = claims.sub;
   const email = claims.email;
   if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError('The token has no sub claim');
+  // The email decides votes and self-approval by mailbox, so it must be a plain address under the
+  // same rule as the catalogue's approver emails (EMAIL: zod's pattern, without zod). A spelling
+  // the catalogue would refuse (`"carol"@example.com`) could otherwise reach a second mailbox key
+  // for one person and let them approve their own request.
   if (typeof email !== 'string' || !EMAIL.test(email)) throw new UnauthenticatedError('The token has no usable email claim: it must be a plain email address (as in the catalogue)');
   // The email decides who may approve and read: an address the IdP has not verified is not an identity.
   const verified = String(claims.email_verified ?? '');

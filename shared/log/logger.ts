@@ -1,5 +1,9 @@
 import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { redact, redactingReplacer, type LogFields, type LogLevel } from './redact';
+
+export type { LogFields, LogLevel } from './redact';
+export { redact, redactingReplacer } from './redact';
 
 /**
  * One structured JSON logger: Powertools Logger (Lambda context, cold start, X-Ray trace id,
@@ -9,12 +13,6 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
  * Logger's jsonReplacerFn (so error messages and stack traces Powertools formats are filtered
  * too). A careless log line must not leak access.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, unknown>;
-
-const SECRET_KEY = /secret|token|password|credential|sessionkey|signin|link|url|authorization|cookie/i;
-const SAFE_KEYS = new Set(['requestId', 'awsRequestId', 'executionArn', 'statusCode', 'routeKey', 'function_request_id']);
-
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
@@ -23,42 +21,6 @@ export interface Logger {
   child(fields: LogFields): Logger;
   /** The Powertools Logger underneath (for its injectLambdaContext middleware); absent in test fakes. */
   readonly powertools?: PowertoolsLogger;
-}
-
-/** Values that are secrets whatever key they sit under: approval tokens, sign-in tokens, session credentials. */
-const SECRET_VALUES = [
-  /(approvals\/)[A-Za-z0-9_-]{43}/g,
-  /(SigninToken=)[^&\s"]+/gi,
-  /(Session=)[^&\s"]+/g,
-  /(X-Amz-Security-Token=)[^&\s"]+/gi,
-];
-
-function redactText(text: string): string {
-  return SECRET_VALUES.reduce((out, pattern) => out.replace(pattern, '$1[redacted]'), text);
-}
-
-const isSecretKey = (key: string) => SECRET_KEY.test(key) && !SAFE_KEYS.has(key);
-
-/**
- * The fields of a log line with secret-looking keys and secret-looking text redacted. Errors stay
- * Errors (Powertools prints name, message, location and stack; the replacer filters those).
- */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value);
-  if (value === null || typeof value !== 'object') return value;
-  // Deeper than this is never a log field we wrote on purpose: refuse rather than print it unfiltered.
-  if (depth > 6) return '[truncated]';
-  if (value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = isSecretKey(key) ? '[redacted]' : redact(v, depth + 1);
-  return out;
-}
-
-/** The Logger's jsonReplacerFn: every key and every string of the printed line, Powertools' own included. */
-export function redactingReplacer(key: string, value: unknown): unknown {
-  if (key !== '' && isSecretKey(key)) return '[redacted]';
-  return typeof value === 'string' ? redactText(value) : value;
 }
 
 /**

@@ -5,6 +5,8 @@ import { newRequestId } from '../domain/ids';
 import { createLogger } from '../log/logger';
 import type { Deps } from './deps';
 
+export { atColdStart } from './cold-start';
+
 /** Where a function's ports come from when nobody passed them: the environment Lambda gives it. */
 export interface Source {
   /** The environment variables, parsed and validated once (a bad one fails naming it). */
@@ -28,17 +30,6 @@ export function compose<D>(wiring: Wiring<D>, given: Partial<D> = {}, env: Recor
     built[key] = given[key] !== undefined ? (given[key] as D[typeof key]) : wiring[key](source, built);
   }
   return built;
-}
-
-/**
- * The exported `handler` of a function module: in Lambda (AWS_LAMBDA_FUNCTION_NAME set) it is
- * built at import, so a bad variable fails the cold start with its name, not a request;
- * elsewhere (local mode, tests importing the module) only on the first call, so importing a
- * function module never needs the deployed environment.
- */
-export function atColdStart<E, C, R>(create: () => (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
-  let built = process.env.AWS_LAMBDA_FUNCTION_NAME ? create() : undefined;
-  return (event, context) => (built ??= create())(event, context);
 }
 
 /** The ports every function builds the same way. */

@@ -38,6 +38,9 @@ function packagesOf(fn: BuiltFunction): { bundled: Set<string>; external: Set<st
 
 const ALL_CLIENTS = Object.keys(CLIENT_PACKAGES) as SdkClient[];
 
+/** Functions on the lean HTTP edge (shared/http/lean-handler.ts): no zod, middy or Powertools at all. */
+const LEAN_FUNCTIONS = ['getCatalogue'];
+
 describe('function bundles', () => {
   it('cover every function of serverless.yml', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(Object.keys(FUNCTION_CLIENTS).sort());
@@ -72,7 +75,7 @@ describe('function bundles', () => {
   });
 
   it('bundle zod/mini (not classic zod) with the English locale only', () => {
-    for (const fn of functions) {
+    for (const fn of functions.filter((f) => !LEAN_FUNCTIONS.includes(f.name))) {
       // Inputs that put code into the bundle (the metafile also lists modules tree-shaking dropped).
       const zodInputs = Object.values(fn.metafile.outputs)
         .flatMap((output) => Object.entries(output.inputs))
@@ -84,6 +87,20 @@ describe('function bundles', () => {
       expect(zodInputs.filter((i) => i.includes('/v4/locales/')), fn.name).toEqual([
         expect.stringMatching(/node_modules\/zod\/v4\/locales\/en\.js$/),
       ]);
+    }
+  });
+
+  it('getCatalogue contains neither zod, middy nor Powertools (its cold start is measured against an empty handler)', () => {
+    for (const name of LEAN_FUNCTIONS) {
+      const fn = functions.find((f) => f.name === name)!;
+      const { bundled, external } = packagesOf(fn);
+      const heavy = [...bundled, ...external].filter((p) => p === 'zod' || p.startsWith('zod/') || p === '@middy/core' || p.startsWith('@aws-lambda-powertools/'));
+      expect(heavy, name).toEqual([]);
+      // Nor the session-policy renderer: getCatalogue compiles no policy.
+      // Inputs that put code into the bundle (the metafile also lists modules tree-shaking dropped).
+      const withCode = Object.values(fn.metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, used]) => used.bytesInOutput > 0).map(([input]) => input));
+      expect(withCode.filter((i) => /shared\/(domain\/session-policy|catalogue\/policy-size)\.ts$/.test(i)), name).toEqual([]);
+      expect(readFileSync(fn.file, 'utf8'), name).not.toMatch(/injectLambdaContext|@middy|zod/);
     }
   });
 

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { catalogueJson } from '../../infra/catalogue-json';
 import { CatalogueError } from '../../shared/catalogue/errors';
 import { loadCatalogueFile } from '../../shared/catalogue/load';
-import { loadCatalogueJson } from '../../shared/catalogue/load-json';
+import { readCompiledCatalogueShape } from '../../shared/catalogue/compiled';
+import { loadCatalogueJson, readCatalogueJson } from '../../shared/catalogue/load-json';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'config/catalogue.example.yaml');
@@ -46,5 +47,47 @@ describe('catalogue JSON for the functions', () => {
     data.targets[0]!.id = 'Not An Id';
     writeFileSync(file, JSON.stringify(data));
     expect(() => loadCatalogueJson(file)).toThrow(/edited\.json[\s\S]*targets\[0\]\.id/);
+  });
+
+  it("getCatalogue's lighter check reads the same catalogue, and refuses a malformed target list naming the file", () => {
+    const file = join(dir, 'catalogue-shape.json');
+    writeFileSync(file, catalogueJson(EXAMPLE));
+    expect(readCatalogueJson(file, readCompiledCatalogueShape)).toEqual(loadCatalogueJson(file));
+    const data = JSON.parse(catalogueJson(EXAMPLE)) as { targets: unknown[] };
+    data.targets[1] = { ...(data.targets[1] as object), requesterGroups: 'engineers' };
+    data.targets.push('not a target');
+    writeFileSync(file, JSON.stringify(data));
+    expect(() => readCatalogueJson(file, readCompiledCatalogueShape)).toThrow(/catalogue-shape\.json:\n  - targets\[1\]: must be a target with an id, requesterGroups and services\n  - targets\[4\]: must be a target/);
+    writeFileSync(file, JSON.stringify({ ...data, targets: { a: 1 } }));
+    expect(() => readCatalogueJson(file, readCompiledCatalogueShape)).toThrow(/catalogue-shape\.json:\n  - targets: must be a list/);
+  });
+
+  it('a package of another format fails the cold start naming the file, in the lighter check too', () => {
+    const file = join(dir, 'stale.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(catalogueJson(EXAMPLE)), compiledCatalogue: 0 }));
+    for (const read of [(f: string) => readCatalogueJson(f, readCompiledCatalogueShape), loadCatalogueJson]) {
+      expect(() => read(file)).toThrow(/stale\.json[\s\S]*format 0, expected 1/);
+    }
+    expect(() => readCatalogueJson(join(dir, 'absent.json'), readCompiledCatalogueShape)).toThrow(/absent\.json[\s\S]*cannot read the file as JSON/);
+  });
+
+  it("checks the session policy's size only in loadCatalogueJson (the functions that compile policies), naming the target", () => {
+    const file = join(dir, 'oversized.json');
+    const data = JSON.parse(catalogueJson(EXAMPLE)) as { services: Record<string, unknown>[]; targets: { services: string[] }[] };
+    const actions = Array.from({ length: 120 }, (_, i) => `s3:GetObjectVariantNumber${i}`);
+    data.services.push({ key: 'huge-read', custom: true, name: 'Huge read', sid: 'HugeRead', actions, consolePath: '/s3/' });
+    data.targets[1]!.services.push('huge-read');
+    writeFileSync(file, JSON.stringify(data));
+    expect(readCatalogueJson(file, readCompiledCatalogueShape).targets[1]!.services).toContain('huge-read');
+    expect(() => loadCatalogueJson(file)).toThrow(/oversized\.json[\s\S]*targets\[1\]\.services: the session policy of all its services is \d{4} characters, over 2048/);
+    const issues = (() => {
+      try {
+        loadCatalogueJson(file);
+        return [];
+      } catch (e) {
+        return (e as CatalogueError).issues;
+      }
+    })();
+    expect(issues).toHaveLength(1);
   });
 });

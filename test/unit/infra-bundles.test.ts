@@ -100,6 +100,15 @@ describe('packaged bundles', () => {
     await expect(initOnce(join(root, 'functions/get-request.mjs'), env, 'lambda')).rejects.toThrow(/BROKER_STATE_MACHINE_ARN/);
   }, 60_000);
 
+  it('getCatalogue (no zod) fails its cold start naming the variable or the catalogue file, too', async () => {
+    const id = 'GetCatalogueLambdaFunction';
+    const root = unpack('getCatalogue');
+    const file = join(root, 'functions/get-catalogue.mjs');
+    await expect(initOnce(file, { ...lambdaEnv(id, root), BROKER_REQUIRE_EMAIL_VERIFIED: 'yes' }, 'lambda')).rejects.toThrow(/BROKER_REQUIRE_EMAIL_VERIFIED: must be true or false/);
+    writeFileSync(join(root, 'build/stale.json'), JSON.stringify({ compiledCatalogue: 0, targets: [] }));
+    await expect(initOnce(file, { ...lambdaEnv(id, root), BROKER_CATALOGUE_FILE: 'build/stale.json' }, 'lambda')).rejects.toThrow(/build\/stale\.json[\s\S]*format 0, expected 1/);
+  }, 60_000);
+
   it('getCatalogue answers from the catalogue packaged with it', async () => {
     const id = 'GetCatalogueLambdaFunction';
     const root = unpack('getCatalogue');
