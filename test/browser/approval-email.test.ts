@@ -6,7 +6,7 @@
  */
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, launchChromium } from '../helpers/chromium';
+import { collectPageErrors, sharedChromium } from '../helpers/chromium';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
 
 // The project's tsconfig has no DOM lib; these are only used inside page.evaluate callbacks.
@@ -24,10 +24,9 @@ describe('approval mail HTML in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestBroker(), launchChromium()]);
+    [t, browser] = await Promise.all([startTestBroker(), sharedChromium()]);
   });
   afterAll(async () => {
-    await browser?.close();
     await t?.broker.close();
   });
 

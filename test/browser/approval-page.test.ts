@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
-import { collectPageErrors, launchChromium } from '../helpers/chromium';
+import { collectPageErrors, sharedChromium } from '../helpers/chromium';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
 
 const OUTPUT_DIR = join(ROOT, 'test-output');
@@ -30,12 +30,11 @@ describe('approval page in Chromium', () => {
 
   beforeAll(async () => {
     // Real durations (no timeScale): nothing times out or expires while the browser works.
-    [t, browser] = await Promise.all([startTestBroker(), launchChromium()]);
+    [t, browser] = await Promise.all([startTestBroker(), sharedChromium()]);
     mkdirSync(OUTPUT_DIR, { recursive: true });
   });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
     await t?.broker.close();
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
-import { collectPageErrors, launchChromium } from '../helpers/chromium';
+import { collectPageErrors, sharedChromium } from '../helpers/chromium';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
 
 const OUTPUT_DIR = join(ROOT, 'test-output');
@@ -21,12 +21,11 @@ describe('approval page permissions in Chromium', () => {
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestBroker(), launchChromium()]);
+    [t, browser] = await Promise.all([startTestBroker(), sharedChromium()]);
     mkdirSync(OUTPUT_DIR, { recursive: true });
   });
   afterAll(async () => {
     await context?.close().catch(() => undefined);
-    await browser?.close();
     await t?.broker.close();
   });
 

@@ -33,6 +33,22 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
 }
 
+let shared: Promise<Browser> | undefined;
+
+/**
+ * One Chromium per test worker, shared by the browser test files it runs (each opens contexts of
+ * its own and closes them): a launch costs about 3.5 s of CPU on this two-core machine, and the
+ * files would otherwise launch one each. Playwright stops the browser when the worker exits.
+ * A launch that fails is not kept, so the next file reports the same failure.
+ */
+export function sharedChromium(): Promise<Browser> {
+  shared ??= launchChromium().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
 /**
  * Console errors and uncaught page errors, CSP violations included (Chromium reports them as
  * console errors). The browser's own favicon probe is left out: the local server has no icon.
