@@ -85,14 +85,17 @@ describe('AWS CLI profiles backed by access-broker (real aws, built CLI bundle)'
     const newest = active.items.find((r) => r.target === 'sandbox-readonly')!.id;
     const written = await alice.run(['profile', 'sandbox-readonly', '--name', 'sandbox-latest', '--json']);
     expect(JSON.parse(written.stdout)).toMatchObject({ target: 'sandbox-readonly', region: 'us-east-1', created: true });
-    const resolved = await awsExportCredentials(alice, 'sandbox-latest');
+    // no ACTIVE request on prod-readonly: the AWS CLI shows what to do. The profiles are written
+    // first (one config file); the reads then run side by side.
+    await alice.run(['profile', 'prod-readonly', '--name', 'prod-latest']);
+    const [resolved, ran, none] = await Promise.all([
+      awsExportCredentials(alice, 'sandbox-latest'),
+      alice.run(['exec', 'sandbox-readonly', '--', process.execPath, '-e', 'console.log(process.env.ACCESS_BROKER_REQUEST_ID)']),
+      awsExportCredentials(alice, 'prod-latest'),
+    ]);
     expect(resolved.code).toBe(0);
     expect(JSON.parse(resolved.stdout)).toMatchObject({ AccessKeyId: expect.stringMatching(/^ASIALOCAL/) });
-    const ran = await alice.run(['exec', 'sandbox-readonly', '--', process.execPath, '-e', 'console.log(process.env.ACCESS_BROKER_REQUEST_ID)']);
     expect(ran.stdout.trim()).toBe(newest);
-    // no ACTIVE request on the target: the AWS CLI shows what to do
-    await alice.run(['profile', 'prod-readonly', '--name', 'prod-latest']);
-    const none = await awsExportCredentials(alice, 'prod-latest');
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain('No ACTIVE request of yours on target prod-readonly: ask with `access-broker request --target prod-readonly ...`');
     const unknown = await alice.run(['profile', 'no-such-target', '--name', 'nowhere']);
@@ -104,17 +107,8 @@ describe('AWS CLI profiles backed by access-broker (real aws, built CLI bundle)'
     const created = await alice.run(['request', '--target', 'prod-readonly', '--services', 'ec2', '--duration', '30m', '--reason', 'Check the new AMI rollout', '--json']);
     const pendingId = (JSON.parse(created.stdout) as { request: { id: string } }).request.id;
     await alice.run(['profile', pendingId, '--name', 'pending']);
-    const notActive = await awsExportCredentials(alice, 'pending');
-    expect(notActive.code).not.toBe(0);
-    expect(notActive.stderr).toContain(`Request ${pendingId} is PENDING; credentials exist only while it is ACTIVE`);
 
-    // cancel it (and a second cancel is a conflict: exit 5)
-    expect((await alice.run(['cancel', pendingId])).stdout).toContain(`${pendingId} CANCELLED`);
-    const again = await alice.run(['cancel', pendingId]);
-    expect(again.code).toBe(5);
-    expect(again.stderr).toContain('CANCELLED');
-
-    // an expired login that cannot be renewed
+    // an expired login that cannot be renewed, with the same profiles
     const expired = cliUser(broker().broker.baseUrl);
     try {
       const sessions = join(expired.env.ACCESS_BROKER_HOME!, 'sessions.json');
@@ -124,9 +118,19 @@ describe('AWS CLI profiles backed by access-broker (real aws, built CLI bundle)'
       await expired.run(['profile', activeId, '--name', 'sandbox']).then((r) => expect(r.code).toBe(3));
       mkdirSync(dirname(expired.env.AWS_CONFIG_FILE!), { recursive: true });
       writeFileSync(expired.env.AWS_CONFIG_FILE!, readFileSync(alice.env.AWS_CONFIG_FILE!));
-      const r = await awsExportCredentials(expired, 'sandbox');
+
+      // the two AWS CLI runs side by side
+      const [notActive, r] = await Promise.all([awsExportCredentials(alice, 'pending'), awsExportCredentials(expired, 'sandbox')]);
+      expect(notActive.code).not.toBe(0);
+      expect(notActive.stderr).toContain(`Request ${pendingId} is PENDING; credentials exist only while it is ACTIVE`);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(`Your login to ${broker().broker.baseUrl} has expired: run \`access-broker login\``);
+
+      // cancel it (and a second cancel is a conflict: exit 5)
+      expect((await alice.run(['cancel', pendingId])).stdout).toContain(`${pendingId} CANCELLED`);
+      const again = await alice.run(['cancel', pendingId]);
+      expect(again.code).toBe(5);
+      expect(again.stderr).toContain('CANCELLED');
     } finally {
       expired.cleanup();
     }
