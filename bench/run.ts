@@ -39,10 +39,31 @@ const body = (i: number) => ({
   reason: `benchmark request number ${i}`,
 });
 
+/**
+ * Requesters for the submission benchmarks, `engineers` members like alice, taken in turn: a
+ * requester may hold at most 20 pending requests on a target (the catalogue's ceiling for the
+ * open-requests limit), and parallel submissions by one requester on one target contend for the
+ * same slots item. 70 requesters in turn keep each under 20 for the 1,330 submissions below and
+ * give every one of 50 parallel clients a requester of its own.
+ */
+const REQUESTERS = 70;
+const benchTokens = new Map<number, Promise<string>>();
+let submitted = 0;
+function nextRequesterToken(t: TestBroker): Promise<string> {
+  const n = submitted++ % REQUESTERS;
+  let token = benchTokens.get(n);
+  if (!token) {
+    token = t.broker.token({ sub: `bench-${n}`, email: `bench-${n}@example.com`, groups: ['engineers'] });
+    benchTokens.set(n, token);
+  }
+  return token;
+}
+
 async function createRequests(t: TestBroker, total: number, concurrency: number) {
   const ids: string[] = [];
   const { latencies, wallMs } = await runConcurrent(total, concurrency, async (i) => {
-    const res = await t.call('POST', '/requests', { as: 'alice', json: body(i) });
+    const token = await nextRequesterToken(t);
+    const res = await t.call('POST', '/requests', { token, json: body(i) });
     if (res.status !== 201) throw new Error(`POST /requests answered ${res.status}: ${res.text}`);
     ids.push(res.body.request.id);
   });
@@ -57,6 +78,8 @@ async function waitNotified(t: TestBroker, ids: string[]) {
 
 async function benchCreate() {
   const t = await startTestBroker({ timeScale: 1 });
+  benchTokens.clear();
+  submitted = 0;
   try {
     await createRequests(t, 30, 5); // warm-up: JIT, handler modules, dynalite
     const before = t.broker.dynamo.operations();
