@@ -40,13 +40,17 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
   return {
     endpoint,
     operations: () => ({ ...operations }),
-    // Every client of this server is ours and closing too: sockets still open (a keep-alive
-    // connection that was busy when close() began) are cut rather than left to time out, which
-    // held close() for about 6 s.
+    // Requests in flight finish (dynalite closes its database once the server has closed, so a
+    // request cut short could still write to it and throw). Keep-alive connections are closed as
+    // soon as they fall idle, rather than left to time out, which held close() for about 6 s.
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        const sweep = setInterval(() => server.closeIdleConnections(), 20);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }
