@@ -29,6 +29,7 @@ import { catalogueFor } from '../shared/usecases/catalogue-view';
 import { catalogueJson } from '../infra/catalogue-json';
 import { createHandler as getCatalogueHandler } from '../functions/get-catalogue';
 import { claimsAsApiGatewayGivesThem } from '../local/jwt';
+import { httpApiEvent } from '../test/helpers/http-api-event';
 import { createLogger } from '../shared/log/logger';
 import { bundleBench } from './bundles';
 
@@ -133,20 +134,8 @@ export async function catalogueScaleBench(options: { runs?: number } = {}) {
     settings: { groupsClaim: 'groups', requireVerifiedEmail: true },
     logger: createLogger({ level: 'error', write: () => undefined }),
   });
-  const eventFor = (groups: string[]) => ({
-    version: '2.0',
-    routeKey: 'GET /catalogue',
-    rawPath: '/catalogue',
-    rawQueryString: '',
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000', apiId: 'bench', domainName: 'localhost', domainPrefix: 'localhost',
-      http: { method: 'GET', path: '/catalogue', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: 'bench', routeKey: 'GET /catalogue', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claimsAsApiGatewayGivesThem({ sub: 'ops', email: 'ops@example.com', email_verified: true, groups }), scopes: [] } },
-    },
-  });
+  const eventFor = (groups: string[]) =>
+    httpApiEvent({ routeKey: 'GET /catalogue', path: '/catalogue', claims: claimsAsApiGatewayGivesThem({ sub: 'ops', email: 'ops@example.com', email_verified: true, groups }), requestId: 'bench' });
   const context = { awsRequestId: 'bench', functionName: 'getCatalogue' };
   const invokeTimes = async (groups: string[], runs: number) => {
     const times: number[] = [];

@@ -9,6 +9,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_TABLE_NAME } from '../../local/broker';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { requestKey } from '../../shared/adapters/dynamo/keys';
+import { runConcurrent } from '../../bench/stats';
 import { movableClock, startTestBroker, type MovableClock, type Person, type TestBroker } from './broker';
 
 const MINUTE_MS = 60_000;
@@ -37,21 +38,11 @@ export async function activeGrant(): Promise<ActiveGrant> {
 /** `count` GET /requests/{id}/credentials by alice, `parallel` at a time: how many of each status, and each call's milliseconds. */
 export async function retrieveMany(g: ActiveGrant, count: number, parallel: number): Promise<{ statuses: Record<number, number>; latenciesMs: number[]; wallMs: number }> {
   const statuses = new Map<number, number>();
-  const latenciesMs: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < count) {
-        next++;
-        const t0 = performance.now();
-        const res = await g.t.call('GET', `/requests/${g.id}/credentials`, { as: 'alice' });
-        latenciesMs.push(performance.now() - t0);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      }
-    }),
-  );
-  return { statuses: Object.fromEntries(statuses), latenciesMs, wallMs: performance.now() - started };
+  const { latencies, wallMs } = await runConcurrent(count, parallel, async () => {
+    const res = await g.t.call('GET', `/requests/${g.id}/credentials`, { as: 'alice' });
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+  });
+  return { statuses: Object.fromEntries(statuses), latenciesMs: latencies, wallMs };
 }
 
 /** The request item as stored: its size in JSON characters and the types of its inline history. */

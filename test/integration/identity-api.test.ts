@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
 import { claimsAsApiGatewayGivesThem } from '../../local/jwt';
 import { relaxedCatalogueFile, startTestBroker, type TestBroker } from '../helpers/broker';
+import { httpApiEvent } from '../helpers/http-api-event';
 
 const QUOTED_GROUP = 'team "alpha", [ops]';
 const ON_CALL = 'on call';
@@ -114,27 +115,13 @@ describe('tokens whose groups cannot be read unambiguously are refused (401)', (
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
   /** The event API Gateway would hand getCatalogue after verifying `payload`'s token. */
   const eventFor = (payload: Record<string, unknown>, authorization?: string) =>
-    ({
-      version: '2.0',
+    httpApiEvent({
       routeKey: 'GET /catalogue',
-      rawPath: '/catalogue',
-      rawQueryString: '',
-      headers: authorization === undefined ? {} : { authorization },
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        domainName: 'localhost',
-        domainPrefix: 'localhost',
-        http: { method: 'GET', path: '/catalogue', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-        requestId: 'identity-test',
-        routeKey: 'GET /catalogue',
-        stage: '$default',
-        time: new Date().toUTCString(),
-        timeEpoch: Date.now(),
-        authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: claimsAsApiGatewayGivesThem(payload), scopes: [] } },
-      },
-    }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+      path: '/catalogue',
+      claims: claimsAsApiGatewayGivesThem(payload),
+      ...(authorization === undefined ? {} : { headers: { authorization } }),
+      requestId: 'identity-test',
+    });
   const person = { sub: 'henry', email: 'henry@example.com', email_verified: true };
   const invoke = async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
     const res = (await tb.broker.invoke('getCatalogue', event)) as { statusCode: number; body: string };

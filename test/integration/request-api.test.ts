@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../../local/broker';
 import { claimsAsApiGatewayGivesThem, createLocalIdp } from '../../local/jwt';
@@ -14,6 +13,7 @@ import { SERVICE_KEYS } from '../../shared/catalogue/services';
 import { compileSessionPolicy } from '../../shared/domain/session-policy';
 import type { Logger } from '../../shared/log/logger';
 import { relaxedCatalogueFile, startTestBroker, type Person, type TestBroker } from '../helpers/broker';
+import { httpApiEvent } from '../helpers/http-api-event';
 
 /** The example catalogue plus a target that carol neither approves by email nor by group. */
 const EXTRA_TARGET = `
@@ -376,28 +376,14 @@ describe('authentication', () => {
       return { token, claims: claimsAsApiGatewayGivesThem(await tb.broker.idp.verify(token)) };
     };
     const event = ({ token, claims }: { token?: string; claims: Record<string, string> }) =>
-      ({
-        version: '2.0',
+      httpApiEvent({
         routeKey: 'GET /requests/{id}',
-        rawPath: `/requests/${alices.id}`,
-        rawQueryString: '',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
+        path: `/requests/${alices.id}`,
+        claims,
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
         pathParameters: { id: alices.id },
-        isBase64Encoded: false,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'local',
-          domainName: 'localhost',
-          domainPrefix: 'localhost',
-          http: { method: 'GET', path: `/requests/${alices.id}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-          requestId: 'groups-claim-test',
-          routeKey: 'GET /requests/{id}',
-          stage: '$default',
-          time: new Date().toUTCString(),
-          timeEpoch: Date.now(),
-          authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
-        },
-      }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+        requestId: 'groups-claim-test',
+      });
     const both = await heidi(['engineers', 'approvers']);
     expect(both.claims.groups).toBe('[engineers approvers]');
     const asGroup = (await tb.broker.invoke('getRequest', event(both))) as { statusCode: number };

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initOnce } from '../../bench/bundles';
+import { httpApiEvent } from '../helpers/http-api-event';
 import { packagedDir, packagedTemplate, readZip, resolveIntrinsics, ROOT, type CloudFormationTemplate } from '../helpers/packaged-template';
 
 let template: CloudFormationTemplate;
@@ -113,21 +114,12 @@ describe('packaged bundles', () => {
     const id = 'GetCatalogueLambdaFunction';
     const root = unpack('getCatalogue');
     const env = lambdaEnv(id, root);
-    const event = {
-      version: '2.0',
+    const event = httpApiEvent({
       routeKey: 'GET /catalogue',
-      rawPath: '/catalogue',
-      rawQueryString: '',
-      headers: {},
-      isBase64Encoded: false,
-      requestContext: {
-        http: { method: 'GET', path: '/catalogue', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-        requestId: 'req-1',
-        routeKey: 'GET /catalogue',
-        stage: '$default',
-        authorizer: { jwt: { claims: { sub: 'u-1', email: 'alice@example.com', email_verified: 'true', groups: '[engineers]' }, scopes: [] } },
-      },
-    };
+      path: '/catalogue',
+      claims: { sub: 'u-1', email: 'alice@example.com', email_verified: 'true', groups: '[engineers]' },
+      requestId: 'req-1',
+    });
     const script = `
       const m = await import(process.argv[1]);
       const res = await m.handler(JSON.parse(process.argv[2]), { awsRequestId: 'ctx-1', functionName: 'getCatalogue', getRemainingTimeInMillis: () => 5000 });
