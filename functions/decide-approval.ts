@@ -8,7 +8,7 @@ import { linksPort } from '../shared/runtime/ports/links';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
 import { decideApproval, type ApprovalDeps } from '../shared/usecases/approvals';
-import { toView } from '../shared/usecases/request-view';
+import { toDecisionView } from '../shared/usecases/request-view';
 
 /** This function's ports (composition root): DynamoDB and Step Functions clients only. */
 export type Ports = ApprovalDeps & HttpDeps;
@@ -39,7 +39,7 @@ export const createHandler = (given: Partial<Ports> = {}) =>
     async ({ deps, path, body, event }) => {
       const outcome = await decideApproval(deps, path.token, body.decision, body.comment);
       if (wantsJson(event)) {
-        return json(200, { request: toView(outcome.request), decided: outcome.decided, timedOut: outcome.timedOut });
+        return json(200, toDecisionView(outcome));
       }
       return resultPage(outcome, body.decision);
     },

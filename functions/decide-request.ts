@@ -5,7 +5,7 @@ import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compo
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';
 import { decideAsApprover, type DecideDeps } from '../shared/usecases/approvals';
-import { toView } from '../shared/usecases/request-view';
+import { toDecisionView } from '../shared/usecases/request-view';
 
 /** This function's ports (composition root): DynamoDB and Step Functions clients only. */
 export type Ports = DecideDeps & HttpDeps;
@@ -25,7 +25,7 @@ const wiring: Wiring<Ports> = {
 export const createHandler = (given: Partial<Ports> = {}) =>
   apiHandler(compose(wiring, given), { auth: 'jwt', path: requestIdPath, body: approverDecisionBody }, async ({ deps, caller, path, body }) => {
     const outcome = await decideAsApprover(deps, caller, path.id, body.decision, body.comment);
-    return json(200, { request: toView(outcome.request), decided: outcome.decided, timedOut: outcome.timedOut });
+    return json(200, toDecisionView(outcome));
   });
 
 export const handler = atColdStart(createHandler);

@@ -4,8 +4,13 @@ import { mailbox, normalizeEmail } from './identity';
 import type { AccessRequest } from './request';
 
 /** The caller belongs to one of the target's requester groups. */
-export function canRequest(target: Target, caller: Caller): boolean {
+export function canRequest(target: Pick<Target, 'requesterGroups'>, caller: Caller): boolean {
   return caller.groups.some((g) => target.requesterGroups.includes(g));
+}
+
+/** The target allows break-glass access and the caller belongs to one of its break-glass groups. */
+export function mayBreakGlass(target: Pick<Target, 'breakGlass'>, caller: Caller): boolean {
+  return target.breakGlass !== undefined && canRequest(target.breakGlass, caller);
 }
 
 /** The caller may see and list requests for the target: an emailed approver or an approver-group member. */

@@ -1,7 +1,7 @@
 import type { Target } from '../catalogue/types';
 import { MIN_DURATION_SECONDS, formatDuration, requireDurationSeconds } from './duration';
 import { ForbiddenError, ValidationError, type ErrorDetail } from './errors';
-import { canRequest, votingApprovers } from './authorization';
+import { canRequest, mayBreakGlass, votingApprovers } from './authorization';
 import { grantAccount } from './target-account';
 import { normalizeEmail, type Caller } from './identity';
 import { HistoryType, type AccessRequest } from './request';
@@ -48,7 +48,7 @@ export function buildAccessRequest(args: {
   const glass = input.breakGlass === true ? target.breakGlass : undefined;
   if (input.breakGlass === true) {
     if (!glass) throw new ForbiddenError(`${target.id} does not allow break-glass access`, 'BREAK_GLASS_NOT_ALLOWED');
-    if (!caller.groups.some((g) => glass.requesterGroups.includes(g))) {
+    if (!mayBreakGlass(target, caller)) {
       throw new ForbiddenError(`You may not break the glass on ${target.id}`, 'BREAK_GLASS_NOT_ALLOWED');
     }
   }

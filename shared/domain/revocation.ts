@@ -1,5 +1,5 @@
 import type { Target } from '../catalogue/types';
-import { canView, isRequester } from './authorization';
+import { canRequest, canView, isRequester, mayBreakGlass } from './authorization';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import type { Caller } from './identity';
 import { mailbox } from './identity';
@@ -113,9 +113,8 @@ export function lostEntitlement(
   // Break-glass access follows the break-glass groups (and the target still allowing it).
   if (request.breakGlass) {
     if (!target.breakGlass) return `target ${request.target} no longer allows break-glass access`;
-    const groups = target.breakGlass.requesterGroups;
-    if (!caller.groups.some((g) => groups.includes(g))) return `the requester is no longer in a break-glass group of ${request.target}`;
-  } else if (!caller.groups.some((g) => target.requesterGroups.includes(g))) return `the requester is no longer in a requester group of ${request.target}`;
+    if (!mayBreakGlass(target, caller)) return `the requester is no longer in a break-glass group of ${request.target}`;
+  } else if (!canRequest(target, caller)) return `the requester is no longer in a requester group of ${request.target}`;
   if (mailbox(caller.email) !== mailbox(request.requester.email)) return "the caller's email is no longer the requester's";
   return undefined;
 }

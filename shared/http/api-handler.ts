@@ -7,7 +7,7 @@ import type { Caller } from '../domain/identity';
 import { lambdaContextMiddleware } from '../log/lambda-context';
 import type { Deps } from '../runtime/deps';
 import { callerFromEvent } from './caller';
-import { errorToHttp, type ErrorBody } from './error-response';
+import { routeErrorToHttp, type ErrorBody } from './error-response';
 import { json } from './responses';
 import { header, readBody, type BodyFormat } from './request-body';
 import type { HttpResult } from './responses';
@@ -59,8 +59,7 @@ function httpBoundary(deps: HttpDeps, renderError?: RouteSpec<Schema, Schema, Sc
       });
     },
     onError: (request) => {
-      const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId ?? 'unknown';
-      const { status, body, headers } = errorToHttp(request.error, deps.logger.child({ requestId, routeKey: request.event.routeKey }), requestId);
+      const { requestId, status, body, headers } = routeErrorToHttp(request.error, request.event, request.context.awsRequestId, deps.logger);
       request.response = renderError ? renderError(status, body, request.event) : json(status, body, headers);
       deps.logger.info('request', { routeKey: request.event.routeKey, statusCode: request.response.statusCode, requestId });
     },

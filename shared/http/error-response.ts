@@ -39,3 +39,17 @@ export function errorToHttp(e: unknown, logger: Logger, requestId: string): { st
     body: { error: { code: 'INTERNAL', message: `Internal error; quote request id ${requestId} when reporting it`, details: [] } },
   };
 }
+
+/**
+ * The answer to an error at an HTTP route: mapped by errorToHttp, logged (when it logs) with the
+ * request id API Gateway gave the call (else Lambda's) and the route. Both HTTP edges use it.
+ */
+export function routeErrorToHttp(
+  error: unknown,
+  event: { routeKey?: string; requestContext?: { requestId?: string } },
+  awsRequestId: string | undefined,
+  logger: Logger,
+): { requestId: string; status: number; body: ErrorBody; headers?: Record<string, string> } {
+  const requestId = event.requestContext?.requestId ?? awsRequestId ?? 'unknown';
+  return { requestId, ...errorToHttp(error, logger.child({ requestId, routeKey: event.routeKey }), requestId) };
+}

@@ -4,7 +4,7 @@ import type { Caller } from '../domain/identity';
 import type { Logger } from '../log/logger';
 import type { Settings } from '../runtime/deps';
 import { callerFromEvent } from './caller';
-import { errorToHttp } from './error-response';
+import { routeErrorToHttp } from './error-response';
 import { header, readBody } from './request-body';
 import { json, type HttpResult } from './responses';
 
@@ -49,8 +49,7 @@ export function leanApiHandler<D extends LeanHttpDeps>(deps: D, run: (input: { c
       refuseQueryParameters(event.queryStringParameters);
       return await run({ caller, event, deps });
     } catch (error) {
-      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-      const { status, body, headers } = errorToHttp(error, deps.logger.child({ requestId, routeKey: event.routeKey }), requestId);
+      const { status, body, headers } = routeErrorToHttp(error, event, context?.awsRequestId, deps.logger);
       return json(status, body, headers);
     }
   };

@@ -10,7 +10,8 @@ import { castReview } from '../domain/break-glass';
 import { sameMailbox, type Caller } from '../domain/identity';
 import { approverAddressFor, assertOpenForDecision, castVote, isRecordedVote } from '../domain/voting';
 import type { ApprovalLink, LinkPurpose } from '../ports/repositories';
-import { decideExtension, pendingExtension } from './extensions';
+import { decideExtension } from './extensions';
+import { requirePending } from '../domain/extension';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_TASK_CLOSED } from '../workflow/errors';
 import { decisionOf } from '../domain/decision';
@@ -77,7 +78,7 @@ export async function viewApproval(deps: ApprovalViewDeps, token: string): Promi
   const context = await resolveLink(deps, token);
   const purpose = purposeOf(context.link);
   if (purpose === 'review') assertReviewOpen(context.request, context.link.approver);
-  else if (purpose === 'extension') pendingExtension(context.request, context.link.extensionId);
+  else if (purpose === 'extension') requirePending(context.request, context.link.extensionId); // 409 once decided: a GET shows nothing to decide
   else assertOpenForDecision(context.request);
   return context;
 }
@@ -101,10 +102,15 @@ export async function reviewBreakGlass(deps: Pick<Deps, 'catalogue' | 'clock' | 
   const review = { by: link.approver, outcome, at, ...(comment ? { comment } : {}) };
   castReview(request, review);
   if (!(await deps.links.markUsed(link.tokenHash, at))) throw new GoneError('This link was already used', 'LINK_USED');
-  const { request: updated } = await updateRequest(deps, request.id, (current) => ({
-    set: { review: castReview(current, review) },
-    append: [{ at, type: HistoryType.REVIEWED, by: link.approver, detail: `${outcome}${comment ? `: ${comment}` : ''}` }],
-  }));
+  const { request: updated } = await updateRequest(
+    deps,
+    request.id,
+    (current) => ({
+      set: { review: castReview(current, review) },
+      append: [{ at, type: HistoryType.REVIEWED, by: link.approver, detail: `${outcome}${comment ? `: ${comment}` : ''}` }],
+    }),
+    { current: request },
+  );
   deps.logger.info('break-glass reviewed', { requestId: request.id, outcome, review: updated.review?.status });
   return { request: updated, decided: true, timedOut: false, serviceNames };
 }
@@ -244,7 +250,6 @@ export async function decideApproval(deps: ApprovalDeps, token: string, answer: 
     return decideExtension(deps, context, answer as Decision, oneLine(rawComment));
   }
   const decision = answer as Decision;
-  const comment = rawComment;
   // Only the approver whose link decided, after spending it, may deliver that decision again.
   const redelivered = link.usedAt ? await redeliverDecision(deps, request, link.approver, decision, 'show') : null;
   if (redelivered) return { ...redelivered, serviceNames };
@@ -253,7 +258,7 @@ export async function decideApproval(deps: ApprovalDeps, token: string, answer: 
     request,
     voter: link.approver,
     decision,
-    ...(comment !== undefined ? { comment } : {}),
+    ...(rawComment !== undefined ? { comment: rawComment } : {}),
     spend: async () => {
       if (!(await deps.links.markUsed(link.tokenHash, deps.clock.now().toISOString()))) throw new GoneError('This link was already used', 'LINK_USED');
     },

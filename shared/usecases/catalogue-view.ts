@@ -1,4 +1,4 @@
-import { canRequest } from '../domain/authorization';
+import { canRequest, mayBreakGlass } from '../domain/authorization';
 import { formatDuration } from '../domain/duration';
 import type { Caller } from '../domain/identity';
 import type { Deps } from '../runtime/deps';
@@ -31,7 +31,7 @@ export function catalogueFor(deps: CatalogueViewDeps, caller: Caller) {
       maxExtensions: t.maxExtensions,
       maxExtendedDuration: formatDuration(t.maxExtendedDurationSeconds ?? t.maxDurationSeconds),
       breakGlass:
-        t.breakGlass && caller.groups.some((g) => t.breakGlass!.requesterGroups.includes(g))
+        t.breakGlass && mayBreakGlass(t, caller)
           ? { maxDuration: formatDuration(t.breakGlass.maxDurationSeconds), requireTicket: t.breakGlass.requireTicket, reviewWithin: formatDuration(t.breakGlass.reviewWithinSeconds) }
           : null,
     }));

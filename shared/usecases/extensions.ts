@@ -70,11 +70,6 @@ export async function requestExtension(
   return { extension, request };
 }
 
-/** The pending extension an extension link is for; 409 once decided (a GET shows nothing to decide). */
-export function pendingExtension(request: AccessRequest, extensionId?: string): Extension {
-  return requirePending(request, extensionId);
-}
-
 /**
  * One approver's vote on an extension through their link: the link is spent by a conditional
  * write, the vote by another on the request's version; the vote that reaches the quorum moves
@@ -87,10 +82,16 @@ export async function decideExtension(deps: ExtensionDecisionDeps, context: Appr
   voteOnExtension(request, link.extensionId, vote);
   if (!(await deps.links.markUsed(link.tokenHash, at))) throw new GoneError('This link was already used', 'LINK_USED');
   let change: ExtensionChange | undefined;
-  const { request: updated } = await updateRequest(deps, request.id, (current) => {
-    change = voteOnExtension(current, link.extensionId, vote);
-    return { set: { extensions: change.extensions, ...(change.expiresAt ? { expiresAt: change.expiresAt } : {}) }, append: change.history };
-  });
+  const { request: updated } = await updateRequest(
+    deps,
+    request.id,
+    (current) => {
+      change = voteOnExtension(current, link.extensionId, vote);
+      return { set: { extensions: change.extensions, ...(change.expiresAt ? { expiresAt: change.expiresAt } : {}) }, append: change.history };
+    },
+    // The link's request was read just now: decide on it (the write is conditional on its version).
+    { current: request },
+  );
   deps.logger.info('extension vote', { requestId: request.id, extensionId: link.extensionId, status: change!.extension.status });
   if (change!.extension.status === 'APPLIED') await followNewEnd(deps, updated);
   return { request: updated, decided: change!.decided, timedOut: false, serviceNames: names };

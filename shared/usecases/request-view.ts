@@ -24,3 +24,8 @@ export function toView(request: AccessRequest): RequestView {
     approvers: approverEmails,
   };
 }
+
+/** A vote's answer, the same from the emailed link (as JSON) and from POST /requests/{id}/decision. */
+export function toDecisionView(outcome: { request: AccessRequest; decided: boolean; timedOut: boolean }) {
+  return { request: toView(outcome.request), decided: outcome.decided, timedOut: outcome.timedOut };
+}
