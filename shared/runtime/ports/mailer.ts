@@ -4,6 +4,7 @@ import { createSnsNotifier } from '../../adapters/sns/sns-notifier';
 import { sesv2Client } from '../../clients/sesv2';
 import { snsClient } from '../../clients/sns';
 import type { Source } from '../compose';
+import { sharedClient } from '../shared-client';
 import type { Deps } from '../deps';
 
 /**
@@ -17,7 +18,7 @@ export function mailerPort(source: Source): Deps['mailer'] {
   if (c.BROKER_MAIL_DELIVERY === 'sns') {
     // loadConfig refuses sns delivery without both topics.
     return createSnsMailer(
-      createSnsNotifier(snsClient(), { approvals: c.BROKER_APPROVALS_TOPIC_ARN!, notifications: c.BROKER_NOTIFICATIONS_TOPIC_ARN!, alarms: c.BROKER_ALARMS_TOPIC_ARN }),
+      createSnsNotifier(sharedClient(source, 'sns', snsClient), { approvals: c.BROKER_APPROVALS_TOPIC_ARN!, notifications: c.BROKER_NOTIFICATIONS_TOPIC_ARN! }),
     );
   }
   return createSesMailer(sesv2Client(), {
