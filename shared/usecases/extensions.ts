@@ -1,6 +1,5 @@
 import { grantedPermissions } from '../notifications/permissions';
 import { serviceNames } from '../catalogue/services';
-import { newApprovalToken, hashApprovalToken } from '../domain/approval-token';
 import { isRequester, votingApprovers } from '../domain/authorization';
 import { qualifiesForAutoApproval } from '../domain/auto-approval';
 import { GoneError, NotFoundError } from '../domain/errors';
@@ -13,6 +12,7 @@ import type { Deps } from '../runtime/deps';
 import { AccessWaitOutcome, accessWaitOutput } from '../workflow/payloads';
 import type { ApprovalContext, DecisionResult } from './approvals';
 import { targetOf } from './issue-credentials';
+import { sendApprovalLinks } from './notify-approvers';
 import { updateRequest } from './update-request';
 
 /** The ports asking for an extension touches (its composition root provides exactly these). */
@@ -60,13 +60,10 @@ export async function requestExtension(
   const names = serviceNames(request.services, deps.catalogue.services);
   // Links die with the grant: a vote after the window closed has nothing to extend.
   const expiresAt = extension.from;
-  for (const approver of votingApprovers(request)) {
-    const token = newApprovalToken();
-    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId: id, approver, createdAt: now.toISOString(), expiresAt, purpose: 'extension', extensionId: extension.id });
-    await deps.mailer.send(
-      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions: grantedPermissions(request, deps.catalogue.services), now, extension }),
-    );
-  }
+  const permissions = grantedPermissions(request, deps.catalogue.services);
+  await sendApprovalLinks(deps, votingApprovers(request), { requestId: id, createdAt: now.toISOString(), expiresAt, purpose: 'extension', extensionId: extension.id }, (approver, link) =>
+    approvalEmail({ request, target, approver, link, expiresAt, serviceNames: names, permissions, now, extension }),
+  );
   return { extension, request };
 }
 

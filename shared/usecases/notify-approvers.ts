@@ -11,6 +11,8 @@ import { RequestStatus } from '../domain/status';
 import { approvalEmail, breakGlassNotice } from '../notifications/approval-email';
 import { voteOf } from '../domain/voting';
 import type { AccessRequest } from '../domain/request';
+import type { Mail } from '../ports';
+import type { ApprovalLink } from '../ports/repositories';
 import type { Deps } from '../runtime/deps';
 import { WORKFLOW_CANCELLED_ERROR } from '../workflow/errors';
 import type { NotifyApproversPayload } from '../workflow/payloads';
@@ -85,13 +87,9 @@ export async function notifyApprovers(deps: NotifyApproversDeps, payload: Notify
   const names = serviceNames(request.services, deps.catalogue.services);
   const permissions = grantedPermissions(request, deps.catalogue.services);
   const approvers = votingApprovers(request);
-  for (const approver of approvers) {
-    const token = newApprovalToken();
-    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt, round: request.linkRound ?? 0 });
-    await deps.mailer.send(
-      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions, now }),
-    );
-  }
+  await sendApprovalLinks(deps, approvers, { requestId, createdAt: now.toISOString(), expiresAt, round: request.linkRound ?? 0 }, (approver, link) =>
+    approvalEmail({ request, target, approver, link, expiresAt, serviceNames: names, permissions, now }),
+  );
   await deps.requests.appendHistory(requestId, [
     { at: deps.clock.now().toISOString(), type: HistoryType.NOTIFIED, detail: `${withheld ? `${withheld}; ` : ''}links sent to ${approvers.join(', ')}; they expire ${expiresAt}` },
   ]);
@@ -139,14 +137,11 @@ async function remindApprovers(
   const expiresAt = linkExpiresAt(new Date(request.createdAt), approvalTimeoutSeconds);
   const target = targetOf(deps, request);
   const names = serviceNames(request.services, deps.catalogue.services);
+  const permissions = grantedPermissions(request, deps.catalogue.services);
   const approvers = undecided(request);
-  for (const approver of approvers) {
-    const token = newApprovalToken();
-    await deps.links.put({ tokenHash: hashApprovalToken(token), requestId, approver, createdAt: now.toISOString(), expiresAt, round: request.linkRound ?? 0 });
-    await deps.mailer.send(
-      approvalEmail({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names, permissions: grantedPermissions(request, deps.catalogue.services), now, reminder }),
-    );
-  }
+  await sendApprovalLinks(deps, approvers, { requestId, createdAt: now.toISOString(), expiresAt, round: request.linkRound ?? 0 }, (approver, link) =>
+    approvalEmail({ request, target, approver, link, expiresAt, serviceNames: names, permissions, now, reminder }),
+  );
   deps.logger.info('approvers reminded', { requestId, reminder, approvers: approvers.length });
   return { notified: approvers.length, autoApproved: false };
 }
@@ -166,11 +161,9 @@ async function noticeBreakGlass(deps: NotifyApproversDeps, request: AccessReques
     const names = serviceNames(request.services, deps.catalogue.services);
     const expiresAt = new Date(Date.parse(request.review.dueAt) + REVIEW_LINK_GRACE_SECONDS * 1000).toISOString();
     const approvers = votingApprovers(request);
-    for (const approver of approvers) {
-      const token = newApprovalToken();
-      await deps.links.put({ tokenHash: hashApprovalToken(token), requestId: request.id, approver, createdAt: now.toISOString(), expiresAt, purpose: 'review' });
-      await deps.mailer.send(breakGlassNotice({ request, target, approver, link: `${deps.settings.publicBaseUrl}/approvals/${token}`, expiresAt, serviceNames: names }));
-    }
+    await sendApprovalLinks(deps, approvers, { requestId: request.id, createdAt: now.toISOString(), expiresAt, purpose: 'review' }, (approver, link) =>
+      breakGlassNotice({ request, target, approver, link, expiresAt, serviceNames: names }),
+    );
     await deps.requests.appendHistory(request.id, [
       { at: deps.clock.now().toISOString(), type: HistoryType.NOTIFIED, detail: `break-glass notice and review links sent to ${approvers.join(', ')}` },
     ]);
@@ -183,3 +176,21 @@ async function noticeBreakGlass(deps: NotifyApproversDeps, request: AccessReques
 
 /** Who "decided" break-glass access: nobody, it was granted at once. */
 export const BREAK_GLASS_DECIDER = 'break-glass';
+
+/**
+ * One approval link per approver, each stored (its token's hash, with `link`'s fields) before the
+ * approver's own mail carries it: the one place links are minted and sent, for the first round,
+ * reminders, break-glass reviews and extensions.
+ */
+export async function sendApprovalLinks(
+  deps: Pick<Deps, 'links' | 'mailer' | 'settings'>,
+  approvers: readonly string[],
+  link: Omit<ApprovalLink, 'tokenHash' | 'approver'>,
+  mailFor: (approver: string, url: string) => Mail,
+): Promise<void> {
+  for (const approver of approvers) {
+    const token = newApprovalToken();
+    await deps.links.put({ ...link, tokenHash: hashApprovalToken(token), approver });
+    await deps.mailer.send(mailFor(approver, `${deps.settings.publicBaseUrl}/approvals/${token}`));
+  }
+}

@@ -16,6 +16,14 @@ export interface SfnWorkflowOptions {
 
 const STATE_MACHINE_ARN = /^(arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:)stateMachine:([A-Za-z0-9_-]{1,80})$/;
 
+/** The ARN of the execution named `name` of `stateMachineArn` (checked once, here: a malformed ARN fails at cold start). */
+export function executionArnBuilder(stateMachineArn: string): (name: string) => string {
+  const match = STATE_MACHINE_ARN.exec(stateMachineArn);
+  if (!match) throw new Error(`stateMachineArn is not a state machine ARN: "${stateMachineArn}"`);
+  const [, prefix, machineName] = match;
+  return (name) => `${prefix}execution:${machineName}:${name}`;
+}
+
 // SendTaskFailure limits (characters); longer values are rejected with a ValidationException.
 const MAX_ERROR_LENGTH = 256;
 const MAX_CAUSE_LENGTH = 32_768;
@@ -33,10 +41,7 @@ const errorName = (e: unknown) => (e instanceof Error ? e.name : undefined);
  * The Workflow port on AWS Step Functions (Standard workflow, callback pattern).
  */
 export function createSfnWorkflow({ sfn, stateMachineArn }: SfnWorkflowOptions): Workflow {
-  const match = STATE_MACHINE_ARN.exec(stateMachineArn);
-  if (!match) throw new Error(`stateMachineArn is not a state machine ARN: "${stateMachineArn}"`);
-  const [, prefix, machineName] = match;
-  const executionArnFor = (name: string) => `${prefix}execution:${machineName}:${name}`;
+  const executionArnFor = executionArnBuilder(stateMachineArn);
 
   return {
     async start(given) {
