@@ -1,6 +1,5 @@
 import './polyfills';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
@@ -28,6 +27,7 @@ import { baseLocalRoutes } from './local-routes';
 import { localEventRoutes } from './local-events';
 import { createOutbox, type Outbox } from './outbox';
 import { routesFromServerlessYml, type Route } from './routes';
+import { readServerlessYml } from './serverless-yml';
 import { createLocalServer, lambdaContext, listen, type LocalRoute } from './server';
 import { createLocalIamStandin, type LocalIamStandin } from './iam-standin';
 import { createSessionDenies } from '../shared/adapters/iam/session-denies';
@@ -102,6 +102,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const dynamo = await startLocalDynamo({ tableName: LOCAL_TABLE_NAME, ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}) });
 
   const routes = routesFromServerlessYml(join(ROOT, 'serverless.yml'));
+  const executionEnded = executionEndedPattern(join(ROOT, 'serverless.yml'));
   // Set below, before the server serves a request or the workflow runs a task.
   let deps: Deps = undefined as unknown as Deps;
   const modules = new Map<string, Promise<Handler>>();
@@ -109,7 +110,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const handlerOf = (functionName: string): Promise<Handler> => {
     let found = modules.get(functionName);
     if (!found) {
-      const fn = functionsByName(join(ROOT, 'serverless.yml'))[functionName];
+      const fn = handlerOfFunction(join(ROOT, 'serverless.yml'), functionName);
       if (!fn) throw new Error(`No function ${functionName} in serverless.yml`);
       const dot = fn.lastIndexOf('.');
       found = import(join(ROOT, `${fn.slice(0, dot)}.ts`)).then((m: FunctionModule) => {
@@ -177,8 +178,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     logger,
     // As EventBridge would: the status change goes to settleEndedExecution when it matches the
     // deployed rule's pattern (serverless.yml ExecutionEndedRule, with the local state machine).
-    onExecutionEnded: (event) =>
-      matchesPattern(executionEndedPattern(join(ROOT, 'serverless.yml')), event) ? invoke('settleEndedExecution', event) : undefined,
+    onExecutionEnded: (event) => (matchesPattern(executionEnded, event) ? invoke('settleEndedExecution', event) : undefined),
   });
 
   // Local stand-ins for the ports; each function's createHandler picks the ones it uses.
@@ -274,24 +274,15 @@ export const LOCAL_ISSUER_PRINCIPAL = 'arn:aws:iam::000000000000:role/access-bro
 /** That issuer role's unique id, as CloudFormation's `!GetAtt <role>.RoleId` gives it when deployed. */
 export const LOCAL_ISSUER_ROLE_ID = 'AROALOCALISSUER000001';
 
-let executionEndedCache: EventPattern | undefined;
 /** ExecutionEndedRule's pattern from serverless.yml, naming the local state machine. */
 export function executionEndedPattern(file: string): EventPattern {
-  if (!executionEndedCache) {
-    // `resources` is a list of fragments; the rule is in one fragment's Resources.
-    const doc = parse(readFileSync(file, 'utf8')) as { resources: { Resources?: Record<string, { Properties: { EventPattern: unknown } }> }[] };
-    const pattern = doc.resources.map((r) => r.Resources?.ExecutionEndedRule).find((r) => r !== undefined)?.Properties.EventPattern;
-    if (!pattern) throw new Error(`${file}: no ExecutionEndedRule`);
-    executionEndedCache = JSON.parse(JSON.stringify(pattern).replace('{"Ref":"ApprovalWorkflow"}', JSON.stringify(LOCAL_STATE_MACHINE_ARN))) as EventPattern;
-  }
-  return executionEndedCache;
+  // `resources` is a list of fragments; the rule is in one fragment's Resources.
+  const pattern = (readServerlessYml(file).resources ?? []).map((r) => r.Resources?.ExecutionEndedRule).find((r) => r !== undefined)?.Properties?.EventPattern;
+  if (!pattern) throw new Error(`${file}: no ExecutionEndedRule`);
+  return JSON.parse(JSON.stringify(pattern).replace('{"Ref":"ApprovalWorkflow"}', JSON.stringify(LOCAL_STATE_MACHINE_ARN))) as EventPattern;
 }
 
-let functionCache: Record<string, string> | undefined;
-function functionsByName(file: string): Record<string, string> {
-  if (!functionCache) {
-    const doc = parse(readFileSync(file, 'utf8')) as { functions?: Record<string, { handler: string }> };
-    functionCache = Object.fromEntries(Object.entries(doc.functions ?? {}).map(([name, fn]) => [name, fn.handler]));
-  }
-  return functionCache;
+/** A serverless.yml function's handler (`functions/create-request.handler`). */
+function handlerOfFunction(file: string, functionName: string): string | undefined {
+  return readServerlessYml(file).functions?.[functionName]?.handler;
 }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readServerlessYml } from './serverless-yml';
 
 /** One HTTP route as serverless.yml declares it. */
 export interface Route {
@@ -14,18 +13,12 @@ export interface Route {
   params: string[];
 }
 
-interface HttpApiEvent {
-  method: string;
-  path: string;
-  authorizer?: unknown;
-}
-
 /**
  * Reads the deployed route table from serverless.yml so local mode serves exactly the
  * routes, handlers and authorizer settings that `osls deploy` creates.
  */
 export function routesFromServerlessYml(file: string): Route[] {
-  const doc = parse(readFileSync(file, 'utf8')) as { functions?: Record<string, { handler: string; events?: { httpApi?: HttpApiEvent }[] }> };
+  const doc = readServerlessYml(file);
   const routes: Route[] = [];
   for (const [functionName, fn] of Object.entries(doc.functions ?? {})) {
     for (const event of fn.events ?? []) {
