@@ -9,10 +9,14 @@ interface BrokerErrorBody {
 
 /** A thin client of the broker's HTTP API: the caller's token on every call, errors as CliError. */
 export class Api {
-  constructor(readonly baseUrl: string) {}
+  /** `home`: the CLI's state directory, where the login to `baseUrl` is kept. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly home: string,
+  ) {}
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const token = await bearerToken(this.baseUrl);
+    const token = await bearerToken(this.home, this.baseUrl);
     const url = `${this.baseUrl}${path}`;
     let res: HttpAnswer;
     try {

@@ -94,11 +94,11 @@ async function renew(url: string, session: Session): Promise<Session> {
  * The bearer token for `url`: the cached one while it has more than a minute left, else a
  * renewed one (refresh token, or a fresh local token), saved for the next command.
  */
-export async function bearerToken(url: string, now = new Date()): Promise<string> {
-  const session = loadSession(url);
+export async function bearerToken(home: string, url: string, now = new Date()): Promise<string> {
+  const session = loadSession(home, url);
   if (!session) throw notLoggedIn(url);
   if (Date.parse(session.expiresAt) - now.getTime() > RENEW_MARGIN_MS) return session.token;
   const renewed = await renew(url, session);
-  saveSession(url, renewed);
+  saveSession(home, url, renewed);
   return renewed.token;
 }

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError, ExitCode } from './exit-codes';
-import { writePrivateFile } from './state';
+import { homeDir, writePrivateFile } from './state';
 
 /** `$AWS_CONFIG_FILE`, else `~/.aws/config`, as the AWS CLI and SDKs read it. */
-export function awsConfigFile(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.AWS_CONFIG_FILE || join(homedir(), '.aws', 'config'));
+export function awsConfigFile(env: NodeJS.ProcessEnv): string {
+  return resolve(env.AWS_CONFIG_FILE || join(homeDir(env), '.aws', 'config'));
 }
 
 /** The marker line that says a section was written by this CLI (and may be rewritten by it). */

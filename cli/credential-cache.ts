@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { brokerHome, readJsonFile, removeFile, writePrivateFile } from './state';
+import { readJsonFile, removeFile, writePrivateFile } from './state';
 
 /** Cached credentials are used until this long before they expire (the AWS SDKs refresh at about the same margin). */
 export const CACHE_MARGIN_MS = 5 * 60_000;
@@ -22,10 +22,10 @@ export interface CachedCredentials {
   requestId?: string;
 }
 
-function cacheFile(url: string, sub: string, requestId: string): string {
+function cacheFile(home: string, url: string, sub: string, requestId: string): string {
   // `requestId` may also be a target id (profiles that follow the newest ACTIVE request).
   const key = createHash('sha256').update(`${url}\n${sub}\n${requestId}`).digest('hex').slice(0, 32);
-  return join(brokerHome(), 'cache', 'credentials', `${key}.json`);
+  return join(home, 'cache', 'credentials', `${key}.json`);
 }
 
 /**
@@ -33,18 +33,18 @@ function cacheFile(url: string, sub: string, requestId: string): string {
  * person and request, so an `aws` command costs no API call while the credentials have more
  * than 5 minutes left.
  */
-export const credentialCache = {
+export const credentialCache = (home: string) => ({
   get(url: string, sub: string, requestId: string, now = new Date()): CachedCredentials | undefined {
-    const cached = readJsonFile<CachedCredentials>(cacheFile(url, sub, requestId));
+    const cached = readJsonFile<CachedCredentials>(cacheFile(home, url, sub, requestId));
     const expiration = cached?.credentials?.Expiration;
     if (!expiration || !cached.credentials.AccessKeyId) return undefined;
     return Date.parse(expiration) - now.getTime() > CACHE_MARGIN_MS ? cached : undefined;
   },
   put(url: string, sub: string, requestId: string, entry: CachedCredentials): void {
-    writePrivateFile(cacheFile(url, sub, requestId), `${JSON.stringify(entry)}\n`);
+    writePrivateFile(cacheFile(home, url, sub, requestId), `${JSON.stringify(entry)}\n`);
   },
   /** Forgets a request's credentials (after revoke or cancel, or when the broker says they are gone). */
   drop(url: string, sub: string, requestId: string): void {
-    removeFile(cacheFile(url, sub, requestId));
+    removeFile(cacheFile(home, url, sub, requestId));
   },
-};
+});

@@ -10,9 +10,11 @@ import { awsConfigFile, quoteWord, writeProfile } from './aws-config';
 import { credentialCache, type CachedCredentials } from './credential-cache';
 import { CliError, ExitCode } from './exit-codes';
 import { httpRequest, jsonObjectOf } from './http';
+import { isProcessIo, processIo, type CliIo } from './io';
 import { DEFAULT_REDIRECT_URI, oidcLogin } from './oidc-login';
 import { createOutput, formatSeconds, reportError, requestBlock, requestLine, type Output, type RequestView } from './output';
 import { loadConfig, loadSession, removeSession, saveConfig, saveSession, tokenExpiry, type OidcSettings } from './session';
+import { brokerHome } from './state';
 /** The API's answer to GET /requests/{id}/credentials (format json), as the broker defines it. */
 import type { CredentialsView } from '../shared/usecases/get-credentials';
 
@@ -32,19 +34,19 @@ interface Catalogue {
 }
 
 /** How long `--wait` pauses between two reads of the request (ACCESS_BROKER_POLL_INTERVAL_MS; tests shorten it). */
-function pollIntervalMs(): number {
-  const value = Number(process.env.ACCESS_BROKER_POLL_INTERVAL_MS ?? 2000);
+function pollIntervalMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.ACCESS_BROKER_POLL_INTERVAL_MS ?? 2000);
   return Number.isFinite(value) && value >= 10 ? value : 2000;
 }
 
 /** The absolute path of the runnable launcher, for credential_process lines. */
-function launcherPath(): string {
-  const path = process.env.ACCESS_BROKER_LAUNCHER ?? process.argv[1];
+function launcherPath(io: CliIo): string {
+  const path = io.launcher;
   if (!path) throw new CliError('Cannot tell where the access-broker launcher is', ExitCode.ERROR);
   return realpathSync(path);
 }
 
-const isInteractive = (out: Output) => !out.json && process.stdin.isTTY === true && process.stdout.isTTY === true;
+const isInteractive = (out: Output, io: CliIo) => !out.json && io.stdin.isTTY === true && io.stdout.isTTY === true;
 
 function cancelled<T>(value: T): Exclude<T, symbol> {
   if (prompts.isCancel(value)) throw new CliError('Cancelled', ExitCode.USAGE, 'CANCELLED');
@@ -71,10 +73,16 @@ async function resolveRequestId(api: Api, idOrTarget: string): Promise<string> {
   return found.id;
 }
 
-export function buildProgram(): Command {
+/**
+ * The command tree for one run with `io`. `exitCode` is set by a command whose exit code is not
+ * its own success or error (exec passes its child's through).
+ */
+function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
   const program = new Command('access-broker')
     .description('Just-in-time AWS access through the Access Broker: request, approve, and use scoped, short-lived credentials.')
-    .addOption(new Option('--url <url>', 'the broker\'s base URL').env('ACCESS_BROKER_URL').default('http://localhost:3000'))
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    // The default comes from io.env (commander's own .env() would read process.env).
+    .addOption(new Option('--url <url>', 'the broker\'s base URL (env: ACCESS_BROKER_URL)').default(io.env.ACCESS_BROKER_URL || 'http://localhost:3000'))
     .option('--json', 'print JSON for scripts (no colours, no prompts)', false)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -88,10 +96,12 @@ export function buildProgram(): Command {
   };
   const context = (cmd: Command) => {
     const g = globals(cmd);
-    return { ...g, api: new Api(g.url), out: createOutput(g.json) };
+    const home = brokerHome(io.env);
+    return { ...g, home, api: new Api(g.url, home), out: createOutput(g.json, io), cache: credentialCache(home) };
   };
+  const home = () => brokerHome(io.env);
   const currentSub = (url: string) => {
-    const session = loadSession(url);
+    const session = loadSession(home(), url);
     if (!session) throw new CliError(`Not logged in to ${url}: run \`access-broker login\``, ExitCode.AUTH, 'NOT_LOGGED_IN');
     return session.sub;
   };
@@ -119,12 +129,12 @@ export function buildProgram(): Command {
         });
         const body = jsonObjectOf(res) as { token?: string; error?: { message: string } };
         if (!res.ok || !body.token) throw new CliError(`Local mode refused the token request: ${body.error?.message ?? `HTTP ${res.status}`}`, res.status === 404 ? ExitCode.NOT_FOUND : ExitCode.AUTH);
-        saveSession(url, { kind: 'local', token: body.token, expiresAt: tokenExpiry(body.token).toISOString(), sub: o.sub, email: o.email, local: claims });
+        saveSession(home(), url, { kind: 'local', token: body.token, expiresAt: tokenExpiry(body.token).toISOString(), sub: o.sub, email: o.email, local: claims });
         if (out.json) out.printJson({ url, sub: o.sub, email: o.email, groups: o.group, kind: 'local' });
         else out.print(`Logged in to ${url} as ${o.email} (local mode)`);
         return;
       }
-      const config = loadConfig();
+      const config = loadConfig(home());
       const saved = config.oidc;
       const issuer = o.issuer ?? saved?.issuer;
       const clientId = o.clientId ?? saved?.clientId;
@@ -135,12 +145,12 @@ export function buildProgram(): Command {
         settings,
         redirectUri,
         present: async (authUrl) => {
-          process.stderr.write(`Log in at: ${authUrl}\n`);
-          if (o.browser) await open(authUrl).catch(() => process.stderr.write('(could not open a browser; open the URL above)\n'));
+          io.stderr.write(`Log in at: ${authUrl}\n`);
+          if (o.browser) await open(authUrl).catch(() => io.stderr.write('(could not open a browser; open the URL above)\n'));
         },
       });
-      saveConfig({ ...config, oidc: settings, redirectUri });
-      saveSession(url, session);
+      saveConfig(home(), { ...config, oidc: settings, redirectUri });
+      saveSession(home(), url, session);
       if (out.json) out.printJson({ url, sub: session.sub, email: session.email, kind: 'oidc', expiresAt: session.expiresAt, refreshable: Boolean(session.oidc?.refreshToken) });
       else out.print(`Logged in to ${url} as ${session.email || session.sub} (token until ${session.expiresAt}${session.oidc?.refreshToken ? ', refreshed automatically' : ''})`);
     });
@@ -150,7 +160,7 @@ export function buildProgram(): Command {
     .description('forget the login to this broker')
     .action((_o: unknown, cmd: Command) => {
       const { url, out } = context(cmd);
-      const removed = removeSession(url);
+      const removed = removeSession(home(), url);
       if (out.json) out.printJson({ url, loggedOut: removed });
       else out.print(removed ? `Logged out of ${url}` : `Not logged in to ${url}`);
     });
@@ -160,7 +170,7 @@ export function buildProgram(): Command {
     .description('who this CLI is logged in as')
     .action((_o: unknown, cmd: Command) => {
       const { url, out } = context(cmd);
-      const s = loadSession(url);
+      const s = loadSession(home(), url);
       if (!s) throw new CliError(`Not logged in to ${url}`, ExitCode.AUTH, 'NOT_LOGGED_IN');
       const view = { url, sub: s.sub, email: s.email, kind: s.kind, expiresAt: s.expiresAt, refreshable: s.kind === 'local' || Boolean(s.oidc?.refreshToken) };
       if (out.json) out.printJson(view);
@@ -201,27 +211,28 @@ export function buildProgram(): Command {
       let ticket = o.ticket;
       let account = o.account;
       const missing = [!target && '--target', !services?.length && '--services', !duration && '--duration', !reason && '--reason'].filter(Boolean);
-      if (missing.length && isInteractive(out)) {
+      if (missing.length && isInteractive(out, io)) {
         const catalogue = await api.call<Catalogue>('GET', '/catalogue');
         if (!catalogue.targets.length) throw new CliError('You may not request any target', ExitCode.FORBIDDEN);
-        prompts.intro('Request access');
-        target ??= cancelled(await prompts.select({ message: 'Target', options: catalogue.targets.map((t) => ({ value: t.id, label: t.id, hint: `${t.accounts ? t.accounts.join(', ') : t.account}, max ${t.maxDuration}` })) }));
+        const ask = { input: io.stdin, output: io.stdout } as const;
+        prompts.intro('Request access', ask);
+        target ??= cancelled(await prompts.select({ ...ask, message: 'Target', options: catalogue.targets.map((t) => ({ value: t.id, label: t.id, hint: `${t.accounts ? t.accounts.join(', ') : t.account}, max ${t.maxDuration}` })) }));
         const chosen = catalogue.targets.find((t) => t.id === target);
         // An account set: which account of it.
         if (account === undefined && chosen?.accounts?.length) {
-          account = cancelled(await prompts.select({ message: 'Account', options: chosen.accounts.map((a) => ({ value: a, label: a })) }));
+          account = cancelled(await prompts.select({ ...ask, message: 'Account', options: chosen.accounts.map((a) => ({ value: a, label: a })) }));
         }
         if (!services?.length && chosen) {
           const names = new Map(catalogue.services.map((s) => [s.key, s.name]));
-          services = cancelled(await prompts.multiselect({ message: 'Services', options: chosen.services.map((s) => ({ value: s, label: s, hint: names.get(s) ?? '' })), required: true }));
+          services = cancelled(await prompts.multiselect({ ...ask, message: 'Services', options: chosen.services.map((s) => ({ value: s, label: s, hint: names.get(s) ?? '' })), required: true }));
         }
-        duration ??= cancelled(await prompts.text({ message: `Duration (max ${chosen?.maxDuration ?? '?'})`, placeholder: '1h', validate: (v) => (v?.trim() ? undefined : 'required') }));
-        reason ??= cancelled(await prompts.text({ message: 'Reason', validate: (v) => ((v?.trim().length ?? 0) >= 10 ? undefined : 'at least 10 characters') }));
+        duration ??= cancelled(await prompts.text({ ...ask, message: `Duration (max ${chosen?.maxDuration ?? '?'})`, placeholder: '1h', validate: (v) => (v?.trim() ? undefined : 'required') }));
+        reason ??= cancelled(await prompts.text({ ...ask, message: 'Reason', validate: (v) => ((v?.trim().length ?? 0) >= 10 ? undefined : 'at least 10 characters') }));
         if (ticket === undefined) {
-          const t = cancelled(await prompts.text({ message: 'Ticket (optional)', placeholder: 'none' }));
+          const t = cancelled(await prompts.text({ ...ask, message: 'Ticket (optional)', placeholder: 'none' }));
           ticket = t?.trim() ? t.trim() : undefined;
         }
-        prompts.outro('Submitting');
+        prompts.outro('Submitting', ask);
       } else if (missing.length) {
         throw new CliError(`request needs ${missing.join(', ')} (or run it in a terminal to be asked)`, ExitCode.USAGE);
       }
@@ -237,7 +248,7 @@ export function buildProgram(): Command {
       };
       let { request } = await api.call<{ request: RequestView }>('POST', '/requests', body);
       out.info(`Request ${request.id} ${request.status} (${request.target}: ${request.services.join(', ')} for ${formatSeconds(request.durationSeconds)})`);
-      if (o.wait) request = await waitForRequest(api, out, request);
+      if (o.wait) request = await waitForRequest(api, out, request, io);
       if (out.json) out.printJson({ request });
       else out.print(request.id);
       if (o.wait && request.status !== 'ACTIVE') {
@@ -252,7 +263,7 @@ export function buildProgram(): Command {
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const { api, out } = context(cmd);
       const { request: initial } = await api.call<{ request: RequestView }>('GET', `/requests/${encodeURIComponent(id)}`);
-      const request = await waitForRequest(api, out, initial);
+      const request = await waitForRequest(api, out, initial, io);
       if (out.json) out.printJson({ request });
       else out.print(`${request.id} ${request.status}${request.status === 'ACTIVE' ? ` until ${request.expiresAt}` : ''}`);
       if (request.status !== 'ACTIVE') throw new CliError(`Request ${request.id} ended ${request.status} without access`, ExitCode.NOT_GRANTED, request.status);
@@ -301,10 +312,10 @@ export function buildProgram(): Command {
     .argument('<id>', 'request id')
     .option('--reason <text>', 'why (optional)')
     .action(async (id: string, o: { reason?: string }, cmd: Command) => {
-      const { api, out, url } = context(cmd);
+      const { api, out, url, cache } = context(cmd);
       const { request } = await api.call<{ request: RequestView }>('POST', `/requests/${encodeURIComponent(id)}/cancel`, o.reason ? { reason: o.reason } : {});
-      credentialCache.drop(url, currentSub(url), id);
-      credentialCache.drop(url, currentSub(url), request.target);
+      cache.drop(url, currentSub(url), id);
+      cache.drop(url, currentSub(url), request.target);
       if (out.json) out.printJson({ request });
       else out.print(`${request.id} ${request.status}`);
     });
@@ -315,10 +326,10 @@ export function buildProgram(): Command {
     .argument('<id>', 'request id')
     .option('--reason <text>', 'why (optional)')
     .action(async (id: string, o: { reason?: string }, cmd: Command) => {
-      const { api, out, url } = context(cmd);
+      const { api, out, url, cache } = context(cmd);
       const { request } = await api.call<{ request: RequestView }>('POST', `/requests/${encodeURIComponent(id)}/revoke`, o.reason ? { reason: o.reason } : {});
-      credentialCache.drop(url, currentSub(url), id);
-      credentialCache.drop(url, currentSub(url), request.target);
+      cache.drop(url, currentSub(url), id);
+      cache.drop(url, currentSub(url), request.target);
       if (out.json) out.printJson({ request });
       else out.print(`${request.id} ${request.status}`);
     });
@@ -367,7 +378,7 @@ export function buildProgram(): Command {
     .action(async (id: string, o: { format: 'env' | 'json' | 'process'; cache: boolean }, cmd: Command) => {
       const { api, out, url } = context(cmd);
       if (o.format === 'process') {
-        process.stdout.write(`${JSON.stringify((await processCredentials(api, url, id, o.cache)).credentials)}\n`);
+        io.stdout.write(`${JSON.stringify((await processCredentials(api, url, id, o.cache)).credentials)}\n`);
         return;
       }
       const requestId = await resolveRequestId(api, id);
@@ -397,7 +408,7 @@ export function buildProgram(): Command {
       const { api, url } = context(cmd);
       const { credentials: creds, region, requestId } = await processCredentials(api, url, id, true);
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
+        ...io.env,
         AWS_ACCESS_KEY_ID: creds.AccessKeyId,
         AWS_SECRET_ACCESS_KEY: creds.SecretAccessKey,
         AWS_SESSION_TOKEN: creds.SessionToken,
@@ -409,12 +420,18 @@ export function buildProgram(): Command {
       delete env.AWS_PROFILE;
       delete env.AWS_DEFAULT_PROFILE;
       const [file, ...args] = command;
-      const child = spawn(file!, args, { stdio: 'inherit', env });
-      const code = await new Promise<number>((resolve, reject) => {
+      // The child shares the terminal; given other streams (a test's), its output is copied to them.
+      const inherit = isProcessIo(io);
+      const child = spawn(file!, args, { stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
+      if (!inherit) {
+        child.stdout?.on('data', (chunk: Buffer) => io.stdout.write(chunk));
+        child.stderr?.on('data', (chunk: Buffer) => io.stderr.write(chunk));
+      }
+      result.exitCode = await new Promise<number>((resolve, reject) => {
         child.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`Cannot run ${file}: ${e.code === 'ENOENT' ? 'command not found' : e.message}`, ExitCode.ERROR)));
-        child.once('exit', (status, signal) => resolve(status ?? (signal ? 128 + (signalNumbers[signal] ?? 1) : 1)));
+        // 'close': the child has exited and its output has been read to the end.
+        child.once('close', (status, signal) => resolve(status ?? (signal ? 128 + (signalNumbers[signal] ?? 1) : 1)));
       });
-      process.exitCode = code;
     });
 
   program
@@ -454,8 +471,8 @@ export function buildProgram(): Command {
         if (byTarget && !target) throw new CliError(`${id} is neither a request id nor a target you may request (see \`access-broker targets\`)`, ExitCode.NOT_FOUND, 'UNKNOWN_TARGET');
         region ??= target?.region;
       }
-      const processLine = [process.execPath, launcherPath(), '--url', url, 'credentials', id, '--format', 'process'].map(quoteWord).join(' ');
-      const file = awsConfigFile();
+      const processLine = [process.execPath, launcherPath(io), '--url', url, 'credentials', id, '--format', 'process'].map(quoteWord).join(' ');
+      const file = awsConfigFile(io.env);
       const { created } = writeProfile(file, o.name, { credential_process: processLine, ...(region ? { region } : {}) }, o.force === true);
       if (out.json) return out.printJson({ profile: o.name, file, ...(byTarget ? { target: id } : { requestId: id }), created, credentialProcess: processLine, ...(region ? { region } : {}) });
       out.print(`${created ? 'Wrote' : 'Updated'} profile ${o.name} in ${file}: try \`aws sts get-caller-identity --profile ${o.name}\``);
@@ -466,8 +483,9 @@ export function buildProgram(): Command {
   /** The credentials in credential_process form, from the local cache while they have over 5 minutes left. */
   async function processCredentials(api: Api, url: string, id: string, useCache: boolean): Promise<CachedCredentials> {
     const sub = currentSub(url);
+    const cache = credentialCache(home());
     if (useCache) {
-      const cached = credentialCache.get(url, sub, id);
+      const cached = cache.get(url, sub, id);
       if (cached) return cached;
     }
     let view: CredentialsView;
@@ -475,7 +493,7 @@ export function buildProgram(): Command {
       const requestId = await resolveRequestId(api, id);
       view = await api.call<CredentialsView>('GET', `/requests/${encodeURIComponent(requestId)}/credentials?format=json`);
     } catch (e) {
-      if (e instanceof CliError && (e.exitCode === ExitCode.CONFLICT || e.exitCode === ExitCode.NOT_FOUND)) credentialCache.drop(url, sub, id);
+      if (e instanceof CliError && (e.exitCode === ExitCode.CONFLICT || e.exitCode === ExitCode.NOT_FOUND)) cache.drop(url, sub, id);
       throw e;
     }
     const entry: CachedCredentials = {
@@ -483,7 +501,7 @@ export function buildProgram(): Command {
       region: view.region,
       requestId: view.requestId,
     };
-    credentialCache.put(url, sub, id, entry);
+    cache.put(url, sub, id, entry);
     return entry;
   }
 }
@@ -491,14 +509,14 @@ export function buildProgram(): Command {
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
 /** Polls the request until it is ACTIVE or ended, with a spinner on a terminal and one line per change otherwise. */
-async function waitForRequest(api: Api, out: Output, initial: RequestView): Promise<RequestView> {
+async function waitForRequest(api: Api, out: Output, initial: RequestView, io: CliIo): Promise<RequestView> {
   let request = initial;
-  const spinner = !out.json && process.stderr.isTTY ? yoctoSpinner({ text: `${request.id}: ${request.status}` }).start() : undefined;
+  const spinner = !out.json && io.stderr.isTTY ? yoctoSpinner({ text: `${request.id}: ${request.status}`, stream: io.stderr }).start() : undefined;
   let shown = request.status;
   if (!spinner) out.info(`status: ${request.status}`);
   try {
     while (!WAIT_ENDS.has(request.status)) {
-      await new Promise((r) => setTimeout(r, pollIntervalMs()));
+      await new Promise((r) => setTimeout(r, pollIntervalMs(io.env)));
       request = (await api.call<{ request: RequestView }>('GET', `/requests/${encodeURIComponent(request.id)}`)).request;
       if (request.status !== shown) {
         shown = request.status;
@@ -518,20 +536,21 @@ async function waitForRequest(api: Api, out: Output, initial: RequestView): Prom
   return request;
 }
 
-/** Runs the CLI; resolves to the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** Runs the CLI with `io` (the process's own by default); resolves to the exit code. */
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const result: { exitCode?: number } = {};
+  const program = buildProgram(io, result);
   program.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+    return result.exitCode ?? ExitCode.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.OK;
       return ExitCode.USAGE;
     }
     // Options are parsed before any action runs, so --json is known here (and not taken from after `--`).
-    return reportError(e, program.opts<{ json?: boolean }>().json === true);
+    return reportError(e, program.opts<{ json?: boolean }>().json === true, io);
   }
 }

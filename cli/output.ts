@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { CliError, ExitCode } from './exit-codes';
+import type { CliIo } from './io';
 
 /** How a command writes: colours only on a TTY, never with --json or NO_COLOR. */
 export interface Output {
@@ -13,8 +14,8 @@ export interface Output {
   info(text: string): void;
 }
 
-export function createOutput(json: boolean, streams: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream } = process): Output {
-  const colorOn = !json && streams.stdout.isTTY === true && !process.env.NO_COLOR;
+export function createOutput(json: boolean, streams: Pick<CliIo, 'stdout' | 'stderr' | 'env'>): Output {
+  const colorOn = !json && streams.stdout.isTTY === true && !streams.env.NO_COLOR;
   return {
     json,
     colors: pc.createColors(colorOn),
@@ -27,14 +28,14 @@ export function createOutput(json: boolean, streams: { stdout: NodeJS.WriteStrea
 }
 
 /** An error as the CLI shows it: one line on stderr (a JSON document with --json). Returns the exit code. */
-export function reportError(e: unknown, json: boolean): number {
+export function reportError(e: unknown, json: boolean, io: Pick<CliIo, 'stderr' | 'env'>): number {
   const err = e instanceof CliError ? e : new CliError((e as Error)?.message ?? String(e), ExitCode.ERROR);
   if (json) {
-    process.stderr.write(`${JSON.stringify({ error: { code: err.code ?? 'CLI_ERROR', message: err.message, details: err.details, exitCode: err.exitCode } })}\n`);
+    io.stderr.write(`${JSON.stringify({ error: { code: err.code ?? 'CLI_ERROR', message: err.message, details: err.details, exitCode: err.exitCode } })}\n`);
   } else {
-    const colors = pc.createColors(process.stderr.isTTY === true && !process.env.NO_COLOR);
+    const colors = pc.createColors(io.stderr.isTTY === true && !io.env.NO_COLOR);
     const lines = [`${colors.red('access-broker:')} ${err.message}`, ...err.details.map((d) => `  - ${d.field ? `${d.field}: ` : ''}${d.message}${d.rule ? ` (${d.rule})` : ''}`)];
-    process.stderr.write(`${lines.join('\n')}\n`);
+    io.stderr.write(`${lines.join('\n')}\n`);
   }
   return err.exitCode;
 }

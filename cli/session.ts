@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { brokerHome, readJsonFile, writePrivateFile } from './state';
+import { readJsonFile, writePrivateFile } from './state';
 
 /** How the CLI logs in to an identity provider (saved by `login --issuer ... --client-id ...`). */
 export interface OidcSettings {
@@ -36,36 +36,37 @@ export interface CliConfig {
   redirectUri?: string;
 }
 
-const sessionsFile = () => join(brokerHome(), 'sessions.json');
-const configFile = () => join(brokerHome(), 'config.json');
+// `home` is the CLI's state directory (brokerHome).
+const sessionsFile = (home: string) => join(home, 'sessions.json');
+const configFile = (home: string) => join(home, 'config.json');
 
 /** A broker URL as the key of its session: no trailing slash. */
 export const normalizeUrl = (url: string) => url.replace(/\/+$/, '');
 
-export function loadSession(url: string): Session | undefined {
-  return readJsonFile<SessionsFile>(sessionsFile())?.sessions?.[normalizeUrl(url)];
+export function loadSession(home: string, url: string): Session | undefined {
+  return readJsonFile<SessionsFile>(sessionsFile(home))?.sessions?.[normalizeUrl(url)];
 }
 
-export function saveSession(url: string, session: Session): void {
-  const file = readJsonFile<SessionsFile>(sessionsFile()) ?? { sessions: {} };
+export function saveSession(home: string, url: string, session: Session): void {
+  const file = readJsonFile<SessionsFile>(sessionsFile(home)) ?? { sessions: {} };
   file.sessions = { ...(file.sessions ?? {}), [normalizeUrl(url)]: session };
-  writePrivateFile(sessionsFile(), `${JSON.stringify(file, null, 2)}\n`);
+  writePrivateFile(sessionsFile(home), `${JSON.stringify(file, null, 2)}\n`);
 }
 
-export function removeSession(url: string): boolean {
-  const file = readJsonFile<SessionsFile>(sessionsFile());
+export function removeSession(home: string, url: string): boolean {
+  const file = readJsonFile<SessionsFile>(sessionsFile(home));
   if (!file?.sessions?.[normalizeUrl(url)]) return false;
   delete file.sessions[normalizeUrl(url)];
-  writePrivateFile(sessionsFile(), `${JSON.stringify(file, null, 2)}\n`);
+  writePrivateFile(sessionsFile(home), `${JSON.stringify(file, null, 2)}\n`);
   return true;
 }
 
-export function loadConfig(): CliConfig {
-  return readJsonFile<CliConfig>(configFile()) ?? {};
+export function loadConfig(home: string): CliConfig {
+  return readJsonFile<CliConfig>(configFile(home)) ?? {};
 }
 
-export function saveConfig(config: CliConfig): void {
-  writePrivateFile(configFile(), `${JSON.stringify(config, null, 2)}\n`);
+export function saveConfig(home: string, config: CliConfig): void {
+  writePrivateFile(configFile(home), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** The claims of a JWT, read without verifying it (the broker verifies; the CLI only needs `exp`, `sub`, `email`). */

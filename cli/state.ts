@@ -3,9 +3,12 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** `$ACCESS_BROKER_HOME`, else `~/.config/access-broker`. */
-export function brokerHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.ACCESS_BROKER_HOME || join(homedir(), '.config', 'access-broker'));
+/** `$HOME` as `env` has it, else the account's home directory. */
+export const homeDir = (env: NodeJS.ProcessEnv): string => env.HOME || homedir();
+
+/** Where the CLI keeps its state: `$ACCESS_BROKER_HOME`, else `~/.config/access-broker`. */
+export function brokerHome(env: NodeJS.ProcessEnv): string {
+  return resolve(env.ACCESS_BROKER_HOME || join(homeDir(env), '.config', 'access-broker'));
 }
 
 /** Creates `dir` (and parents) readable by the owner only. */

@@ -1,8 +1,8 @@
 /**
  * The real AWS CLI (v2) resolving the profiles `access-broker profile` writes: its
  * `credential_process` runs the CLI, which answers from its cache or the broker. Apart from
- * test/integration/cli.test.ts so that the two files, each mostly waiting on child processes,
- * run side by side.
+ * test/integration/cli.test.ts so that the two files run side by side (this one mostly waits on
+ * the AWS CLI's processes).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ function awsExportCredentials(user: CliUser, profile: string): Promise<{ code: n
   });
 }
 
-describe('AWS CLI profiles backed by access-broker (real aws, built CLI bundle)', { timeout: 90_000 }, () => {
+describe('AWS CLI profiles backed by access-broker (the real aws running the built CLI bundle)', { timeout: 90_000 }, () => {
   const broker = useTestBroker();
   let alice: CliUser;
   let activeId = '';

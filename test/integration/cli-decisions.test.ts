@@ -7,7 +7,7 @@ import { cliUser, ensureCliBuilt, type CliUser } from '../helpers/cli';
 const AWS_CLI = process.env.AWS_CLI ?? '/usr/bin/aws';
 const SANDBOX = ['--target', 'sandbox-readonly', '--services', 'ec2', '--duration', '2h'];
 
-describe('access-broker approve, deny, revoke, extend (built CLI against local mode)', { timeout: 90_000 }, () => {
+describe('access-broker approve, deny, revoke, extend (against local mode; the AWS CLI runs the built bundle)', { timeout: 90_000 }, () => {
   const broker = useTestBroker();
   let alice: CliUser;
   let carol: CliUser;

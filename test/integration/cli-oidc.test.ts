@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
-import { cliUser, ensureCliBuilt, type CliUser } from '../helpers/cli';
+import { cliUser, type CliUser } from '../helpers/cli';
 import { browseLogin, freePort, startOidcProvider } from '../helpers/oidc-provider';
 
 const CLIENT_ID = 'access-broker-cli';
@@ -19,7 +19,6 @@ describe('login against a real OpenID Connect provider, and local mode trusting 
     redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
     idp = await startOidcProvider({ clientId: CLIENT_ID, redirectUri, person: { sub: 'alice-idp-1', email: 'alice@example.com', groups: ['engineers'] } });
     t = await startTestBroker({ tokenIssuer: { issuer: idp.issuer, audience: CLIENT_ID } });
-    await ensureCliBuilt();
     alice = cliUser(t.broker.baseUrl);
   });
   afterAll(async () => {
@@ -67,12 +66,15 @@ describe('login against a real OpenID Connect provider, and local mode trusting 
 
   it('refreshes the token silently with the refresh token when it is about to expire', async () => {
     const before = session();
-    writeFileSync(sessionsFile(), JSON.stringify({ sessions: { [t.broker.baseUrl]: { ...before, expiresAt: new Date(Date.now() + 30_000).toISOString() } } }));
+    // The token is about to expire; a stale token in its place shows the session was replaced.
+    // (A refresh in the same second as the login can mint a byte-identical token.)
+    writeFileSync(sessionsFile(), JSON.stringify({ sessions: { [t.broker.baseUrl]: { ...before, token: 'x.e30.x', expiresAt: new Date(Date.now() + 30_000).toISOString() } } }));
     const list = await alice.run(['list', '--json']);
     expect(list.code).toBe(0);
     expect(idp.grants).toEqual(['authorization_code', 'refresh_token']);
     const after = session();
-    expect(after.token).not.toBe(before.token);
+    expect(after.token).not.toBe('x.e30.x');
+    expect(after.token.split('.')).toHaveLength(3);
     expect(Date.parse(after.expiresAt)).toBeGreaterThan(Date.now() + 60_000);
     // the next command uses the renewed token without another refresh
     await alice.run(['list']);

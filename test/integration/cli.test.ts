@@ -8,7 +8,7 @@ import { cliUser, ensureCliBuilt, LAUNCHER, type CliUser } from '../helpers/cli'
 
 const REQUEST = ['--target', 'sandbox-readonly', '--services', 'ec2,databases', '--duration', '2h', '--reason', 'Investigating INC-4411 latency on orders-db', '--ticket', 'INC-4411'];
 
-describe('access-broker CLI against local mode (built bundle, run as a child process)', { timeout: 90_000 }, () => {
+describe('access-broker CLI against local mode', { timeout: 90_000 }, () => {
   const broker = useTestBroker();
   let alice: CliUser;
   let carol: CliUser;
@@ -31,14 +31,22 @@ describe('access-broker CLI against local mode (built bundle, run as a child pro
     expect(res.status).toBe(200);
   }
 
-  it('refuses commands before login with exit code 3, and bad flags with exit code 2', async () => {
-    const notLoggedIn = await alice.run(['list']);
+  it('refuses commands before login with exit code 3, and bad flags with exit code 2 (the built bundle, as processes)', async () => {
+    const [notLoggedIn, usage, help] = await Promise.all([
+      alice.runProcess(['list']),
+      alice.runProcess(['credentials', 'X', '--format', 'yaml']),
+      alice.runProcess(['--help']),
+    ]);
     expect(notLoggedIn.code).toBe(3);
     expect(notLoggedIn.stderr).toContain('Not logged in to http://127.0.0.1:');
-    const usage = await alice.run(['credentials', 'X', '--format', 'yaml']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("Allowed choices are env, json, process");
-    expect((await alice.run(['--help'])).code).toBe(0);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--url <url>');
+    // the same answers from the CLI run in this process, as every other test here runs it
+    expect(await alice.run(['list'])).toEqual(notLoggedIn);
+    expect(await alice.run(['credentials', 'X', '--format', 'yaml'])).toEqual(usage);
+    expect(await alice.run(['--help'])).toEqual(help);
   });
 
   it('runs as `npx access-broker`, the package bin', async () => {

@@ -7,15 +7,10 @@ import { CACHE_MARGIN_MS, credentialCache } from '../../cli/credential-cache';
 import { ExitCode } from '../../cli/exit-codes';
 
 let dir = '';
-let savedHome: string | undefined;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
-  savedHome = process.env.ACCESS_BROKER_HOME;
-  process.env.ACCESS_BROKER_HOME = join(dir, 'home');
 });
 afterEach(() => {
-  if (savedHome === undefined) delete process.env.ACCESS_BROKER_HOME;
-  else process.env.ACCESS_BROKER_HOME = savedHome;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -66,6 +61,7 @@ describe('writeProfile (AWS config file)', () => {
 describe('credential cache', () => {
   const creds = (expiration: string) => ({ credentials: { Version: 1 as const, AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't', Expiration: expiration }, region: 'us-east-1' });
   const now = new Date('2026-11-29T10:00:00Z');
+  const cache = () => credentialCache(join(dir, 'home'));
 
   it.each([
     ['an hour left', 3_600_000, true],
@@ -74,17 +70,17 @@ describe('credential cache', () => {
     ['4 minutes left', 240_000, false],
     ['expired', -1000, false],
   ])('with %s is used: %s', (_name, leftMs, used) => {
-    credentialCache.put('http://b', 'alice', 'R1', creds(new Date(now.getTime() + leftMs).toISOString()));
-    expect(credentialCache.get('http://b', 'alice', 'R1', now) !== undefined).toBe(used);
+    cache().put('http://b', 'alice', 'R1', creds(new Date(now.getTime() + leftMs).toISOString()));
+    expect(cache().get('http://b', 'alice', 'R1', now) !== undefined).toBe(used);
   });
 
   it('keeps one entry per broker, person and request, and forgets one on drop', () => {
     const c = creds('2026-11-29T11:00:00Z');
-    credentialCache.put('http://b', 'alice', 'R1', c);
-    expect(credentialCache.get('http://b', 'alice', 'R1', now)).toEqual(c);
-    expect(credentialCache.get('http://b', 'bob', 'R1', now)).toBeUndefined();
-    expect(credentialCache.get('http://other', 'alice', 'R1', now)).toBeUndefined();
-    credentialCache.drop('http://b', 'alice', 'R1');
-    expect(credentialCache.get('http://b', 'alice', 'R1', now)).toBeUndefined();
+    cache().put('http://b', 'alice', 'R1', c);
+    expect(cache().get('http://b', 'alice', 'R1', now)).toEqual(c);
+    expect(cache().get('http://b', 'bob', 'R1', now)).toBeUndefined();
+    expect(cache().get('http://other', 'alice', 'R1', now)).toBeUndefined();
+    cache().drop('http://b', 'alice', 'R1');
+    expect(cache().get('http://b', 'alice', 'R1', now)).toBeUndefined();
   });
 });
