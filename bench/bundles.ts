@@ -230,6 +230,35 @@ async function buildSource(options: BuildOptions, name: string, contents: string
   return { name, file, taskRoot, composition: composition(result.metafile, file), ...sizes(file) };
 }
 
+/** One function's bundle as serverless.yml builds it: the file and esbuild's metafile. */
+export interface FunctionBundle {
+  name: string;
+  /** The serverless.yml function's SDK clients (FUNCTION_CLIENTS). */
+  clients: SdkClient[];
+  file: string;
+  metafile: Metafile;
+}
+
+/**
+ * Builds every function of serverless.yml into `outDir` with the esbuild options serverless.yml
+ * gives serverless-esbuild, one build per function as it does (no shared chunks).
+ */
+export async function buildFunctionBundles(outDir: string, config = readServerlessConfig(), options = esbuildOptionsFromServerless(config)): Promise<FunctionBundle[]> {
+  const extension = (options.outExtension?.['.js'] as string | undefined) ?? '.js';
+  const entries = Object.entries(config.functions).map(([name, fn]) => {
+    const module = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
+    const clients = FUNCTION_CLIENTS[name];
+    if (!clients) throw new Error(`bench/bundles.ts: FUNCTION_CLIENTS has no entry for function ${name}`);
+    return { name, clients, entry: join(ROOT, `${module}.ts`), file: join(outDir, `${module}${extension}`) };
+  });
+  return Promise.all(
+    entries.map(async (e) => {
+      const result = await build({ ...options, entryPoints: [e.entry], outdir: dirname(e.file), absWorkingDir: ROOT, logLevel: 'warning', metafile: true });
+      return { name: e.name, clients: e.clients, file: e.file, metafile: result.metafile };
+    }),
+  );
+}
+
 /**
  * Builds every function of serverless.yml, each function's floor (its SDK clients only) and the
  * hello-world bundle into `outDir`, and writes the catalogue JSON where the functions read it.
@@ -244,20 +273,7 @@ export async function buildBundles(
   const extension = (options.outExtension?.['.js'] as string | undefined) ?? '.js';
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-
-  const entries = Object.entries(config.functions).map(([name, fn]) => {
-    const module = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
-    const clients = FUNCTION_CLIENTS[name];
-    if (!clients) throw new Error(`bench/bundles.ts: FUNCTION_CLIENTS has no entry for function ${name}`);
-    return { name, clients, entry: join(ROOT, `${module}.ts`), file: join(outDir, `${module}${extension}`) };
-  });
-  // One build per function, as serverless-esbuild does (no shared chunks).
-  const metafiles = await Promise.all(
-    entries.map(async (e) => {
-      const result = await build({ ...options, entryPoints: [e.entry], outdir: dirname(e.file), absWorkingDir: ROOT, logLevel: 'warning', metafile: true });
-      return result.metafile;
-    }),
-  );
+  const bundles = await buildFunctionBundles(outDir, config, options);
   // The functions read the catalogue JSON relative to LAMBDA_TASK_ROOT, as packaged.
   const catalogue = join(outDir, PACKAGED_CATALOGUE_FILE);
   mkdirSync(dirname(catalogue), { recursive: true });
@@ -279,16 +295,13 @@ export async function buildBundles(
     options,
     helloWorld,
     functions: await Promise.all(
-      entries.map(async (e, i) => ({
-        name: e.name,
-        file: e.file,
+      bundles.map(async (b) => ({
+        ...b,
         taskRoot: outDir,
-        clients: e.clients,
-        nodeOptions: deployedNodeOptions(config, e.name),
-        metafile: metafiles[i]!,
-        composition: composition(metafiles[i]!, e.file),
-        ...sizes(e.file),
-        floor: await floorOf(e.clients),
+        nodeOptions: deployedNodeOptions(config, b.name),
+        composition: composition(b.metafile, b.file),
+        ...sizes(b.file),
+        floor: await floorOf(b.clients),
       })),
     ),
   };
