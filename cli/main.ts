@@ -94,12 +94,12 @@ function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
     const o = cmd.optsWithGlobals<{ url: string; json: boolean }>();
     return { url: brokerUrl(o.url), json: o.json === true };
   };
+  /** The CLI's state directory for this run (ACCESS_BROKER_HOME or ~/.config/access-broker of io.env). */
+  const home = () => brokerHome(io.env);
   const context = (cmd: Command) => {
     const g = globals(cmd);
-    const home = brokerHome(io.env);
-    return { ...g, home, api: new Api(g.url, home), out: createOutput(g.json, io), cache: credentialCache(home) };
+    return { ...g, api: new Api(g.url, home()), out: createOutput(g.json, io), cache: credentialCache(home()) };
   };
-  const home = () => brokerHome(io.env);
   const currentSub = (url: string) => {
     const session = loadSession(home(), url);
     if (!session) throw new CliError(`Not logged in to ${url}: run \`access-broker login\``, ExitCode.AUTH, 'NOT_LOGGED_IN');
