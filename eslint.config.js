@@ -1,8 +1,9 @@
 // Lint rules that keep the bundles lean and the layering honest. `npm run lint`.
 import tseslint from 'typescript-eslint';
+import { LINT_IGNORED_ROOT_FOLDERS } from './eslint-ignores.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.serverless/**', '.esbuild/**', 'dist/**', 'coverage/**', 'build/**'] },
+  { ignores: LINT_IGNORED_ROOT_FOLDERS.map((folder) => `${folder}/**`) },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },

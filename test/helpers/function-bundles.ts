@@ -1,30 +1,34 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { buildFunctionBundles, type FunctionBundle } from '../../bench/bundles';
 import { ROOT } from '../../local/broker';
+import { digestOfFiles } from './digest';
 
 const DIR = join(ROOT, 'test-output', 'function-bundles');
 const STAMP = join(DIR, 'stamp.json');
-/** What decides every build besides the sources it reads: its options and the installed packages. */
-const FIXED_INPUTS = ['serverless.yml', 'bench/bundles.ts', 'package-lock.json', 'node_modules/.package-lock.json'];
+/**
+ * What decides every build besides the sources it reads: its options (serverless.yml, the build
+ * code, tsconfig.json and package.json, which esbuild also reads) and the installed packages.
+ */
+const FIXED_INPUTS = ['serverless.yml', 'bench/bundles.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json'];
 
 interface Stamp {
   digest: string;
   bundles: FunctionBundle[];
 }
 
-/** A digest of esbuild's version, FIXED_INPUTS and every file the builds read (their metafiles' inputs). */
+/**
+ * A digest of esbuild's version, FIXED_INPUTS, every file the builds read (their metafiles'
+ * inputs), and the file names in each of the repository's folders they read from: a file added
+ * beside an input (`x.ts` next to `x/index.ts`) can change what an import resolves to.
+ */
 function digestOf(bundles: FunctionBundle[]): string {
-  const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\0`);
-  const inputs = new Set(FIXED_INPUTS);
-  for (const b of bundles) for (const input of Object.keys(b.metafile.inputs)) inputs.add(input);
-  for (const input of [...inputs].sort()) {
-    const file = resolve(ROOT, input);
-    hash.update(input).update('\0').update(existsSync(file) ? readFileSync(file) : '(absent)').update('\0');
-  }
-  return hash.digest('hex');
+  const inputs = new Set(FIXED_INPUTS.map((f) => resolve(ROOT, f)));
+  for (const b of bundles) for (const input of Object.keys(b.metafile.inputs)) inputs.add(resolve(ROOT, input));
+  const folders = [...new Set([...inputs].filter((f) => !f.includes('/node_modules/')).map((f) => dirname(f)))].sort();
+  const listings = folders.map((d) => `${relative(ROOT, d)}: ${existsSync(d) ? readdirSync(d).sort().join(' ') : '(absent)'}`);
+  return digestOfFiles(inputs, ROOT, [`esbuild ${esbuildVersion}`, ...listings].join('\n'));
 }
 
 function readStamp(): Stamp | undefined {

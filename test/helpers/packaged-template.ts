@@ -15,7 +15,6 @@
  * BROKER_REPACKAGE=1 ignores the cache.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -31,7 +30,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { inflateRawSync } from 'node:zlib';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { digestOfFiles } from './digest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const CACHE_DIR = join(ROOT, 'test-output', 'packaged');
@@ -85,16 +85,8 @@ function filesUnder(path: string): string[] {
 
 /** Hash of the template inputs, the stage/params and the catalogue choice. */
 export function templateInputsKey(options: PackagedTemplateOptions = {}): string {
-  const hash = createHash('sha256');
-  hash.update(`v${HELPER_VERSION}\0${options.stage ?? 'dev'}\0${JSON.stringify(options.params ?? {})}\0`);
-  hash.update(`BROKER_CATALOGUE_FILE=${process.env.BROKER_CATALOGUE_FILE ?? ''}\0`);
-  for (const file of TEMPLATE_INPUTS.flatMap((p) => filesUnder(join(ROOT, p)))) {
-    hash.update(relative(ROOT, file));
-    hash.update('\0');
-    hash.update(readFileSync(file));
-    hash.update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
+  const seed = `v${HELPER_VERSION}\0${options.stage ?? 'dev'}\0${JSON.stringify(options.params ?? {})}\0BROKER_CATALOGUE_FILE=${process.env.BROKER_CATALOGUE_FILE ?? ''}`;
+  return digestOfFiles(TEMPLATE_INPUTS.flatMap((p) => filesUnder(join(ROOT, p))), ROOT, seed).slice(0, 16);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

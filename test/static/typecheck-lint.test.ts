@@ -7,10 +7,10 @@
  * as skipped instead of doing it all again.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { digestOfFiles } from '../helpers/digest';
 import { ROOT } from '../helpers/packaged-template';
 
 const CACHE = join(ROOT, 'test-output');
@@ -25,38 +25,34 @@ function run(bin: string, args: string[]): Promise<{ code: number; output: strin
 
 /** Folders tsconfig.json includes, and what in them tsc may read (sources, JSON imports). */
 const TS_INPUTS = ['cli', 'functions', 'shared', 'infra', 'local', 'test', 'bench', 'scripts'];
-const SKIP_DIRS = new Set(['node_modules', 'test-output', 'bench-output', 'build', '.serverless', '.esbuild', '.cache', '.git']);
+/** Skipped at any depth: packages (decided by the lockfiles below) and git's own files. */
+const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
 const READ_BY_TSC = /\.(?:[cm]?ts|tsx|json)$/;
-/** What eslint lints (eslint.config.js): every script and source outside the ignored folders. */
-const LINT_IGNORED = new Set(['node_modules', 'build', '.serverless', '.esbuild', 'dist', 'coverage', '.git']);
 const READ_BY_ESLINT = /\.(?:[cm]?[jt]s)$/;
+/** The installed packages: npm's record of node_modules is rewritten by every install. */
+const PACKAGES = [join(ROOT, 'package-lock.json'), join(ROOT, 'node_modules/.package-lock.json')];
 
-function filesUnder(dir: string, pattern: RegExp, skip: Set<string>): string[] {
+function filesUnder(dir: string, pattern: RegExp, skipRootFolders: ReadonlySet<string> = new Set()): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory()) return skip.has(entry.name) ? [] : filesUnder(join(dir, entry.name), pattern, skip);
+    if (entry.isDirectory()) return ALWAYS_SKIPPED.has(entry.name) || (dir === ROOT && skipRootFolders.has(entry.name)) ? [] : filesUnder(join(dir, entry.name), pattern);
     return pattern.test(entry.name) ? [join(dir, entry.name)] : [];
   });
 }
 
-/** A digest of `files` (names and contents) and the installed packages (npm's record of node_modules, rewritten by every install). */
-function inputsDigest(files: string[], root = ROOT): string {
-  const hash = createHash('sha256');
-  for (const file of [...new Set([join(root, 'package-lock.json'), join(root, 'node_modules/.package-lock.json'), ...files])].sort()) {
-    hash.update(relative(root, file)).update('\0');
-    hash.update(existsSync(file) ? readFileSync(file) : '(absent)').update('\0');
-  }
-  return hash.digest('hex');
+/** What decides tsc's answer: its configuration, the packages and every source and JSON file it may read. */
+function typecheckInputsDigest(): string {
+  const roots = readdirSync(ROOT).filter((f) => /\.ts$/.test(f)).map((f) => join(ROOT, f));
+  const sources = TS_INPUTS.flatMap((d) => (existsSync(join(ROOT, d)) ? filesUnder(join(ROOT, d), READ_BY_TSC) : []));
+  return digestOfFiles([join(ROOT, 'tsconfig.json'), ...PACKAGES, ...roots, ...sources], ROOT, 'tsc');
 }
 
-/** What decides tsc's answer: its configuration and every source and JSON file it may read. */
-function typecheckInputsDigest(root = ROOT): string {
-  const roots = readdirSync(root).filter((f) => /\.ts$/.test(f)).map((f) => join(root, f));
-  return inputsDigest([join(root, 'tsconfig.json'), ...roots, ...TS_INPUTS.flatMap((d) => (existsSync(join(root, d)) ? filesUnder(join(root, d), READ_BY_TSC, SKIP_DIRS) : []))], root);
-}
-
-/** What decides eslint's answer: its configuration (eslint.config.js, among the files) and every file it lints. */
-function lintInputsDigest(root = ROOT): string {
-  return inputsDigest(filesUnder(root, READ_BY_ESLINT, LINT_IGNORED), root);
+/**
+ * What decides eslint's answer: the packages and every script and source it lints, outside the
+ * folders its configuration leaves alone (eslint-ignores.js; eslint.config.js is among the files).
+ */
+async function lintInputsDigest(): Promise<string> {
+  const { LINT_IGNORED_ROOT_FOLDERS } = (await import(join(ROOT, 'eslint-ignores.js'))) as { LINT_IGNORED_ROOT_FOLDERS: string[] };
+  return digestOfFiles([...PACKAGES, ...filesUnder(ROOT, READ_BY_ESLINT, new Set(LINT_IGNORED_ROOT_FOLDERS))], ROOT, 'eslint');
 }
 
 /** Runs `check` unless a stamp says it passed on exactly these inputs; records the stamp when it passes. */
@@ -81,7 +77,7 @@ describe('static checks', () => {
   }, 180_000);
 
   it('eslint finds no problem (npm run lint)', async (ctx) => {
-    await unlessUnchanged(ctx, 'eslint', lintInputsDigest(), async () => {
+    await unlessUnchanged(ctx, 'eslint', await lintInputsDigest(), async () => {
       const result = await run('eslint', ['.', '--cache', '--cache-location', join(CACHE, 'eslintcache')]);
       expect(result.output, 'eslint .').toBe('');
       expect(result.code).toBe(0);
