@@ -48,3 +48,5 @@ export const credentialCache = (home: string) => ({
     removeFile(cacheFile(home, url, sub, requestId));
   },
 });
+
+export type CredentialCache = ReturnType<typeof credentialCache>;

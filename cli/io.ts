@@ -1,7 +1,7 @@
 /**
  * What one run of the CLI reads and writes. cli/index.ts gives it the process's own; tests run
  * the CLI in their process as several people at once, each with an environment and streams of
- * their own, so nothing below main() reads `process.env` or writes `process.stdout` directly.
+ * their own, so nothing below run() reads `process.env` or writes `process.stdout` directly.
  */
 import type { Readable, Writable } from 'node:stream';
 

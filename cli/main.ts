@@ -7,7 +7,7 @@ import yoctoSpinner from 'yocto-spinner';
 import { Api } from './api';
 import { brokerUrl } from './auth';
 import { awsConfigFile, quoteWord, writeProfile } from './aws-config';
-import { credentialCache, type CachedCredentials } from './credential-cache';
+import { credentialCache, type CachedCredentials, type CredentialCache } from './credential-cache';
 import { CliError, ExitCode } from './exit-codes';
 import { httpRequest, jsonObjectOf } from './http';
 import { isProcessIo, processIo, type CliIo } from './io';
@@ -46,6 +46,11 @@ function launcherPath(io: CliIo): string {
   return realpathSync(path);
 }
 
+/** A terminal's width for help text (80 when the stream is not a terminal). */
+const columnsOf = (stream: CliIo['stdout']) => (stream as { columns?: number }).columns ?? 80;
+/** Colours on a terminal only, never with NO_COLOR (as createOutput decides). */
+const hasColors = (stream: CliIo['stdout'], env: NodeJS.ProcessEnv) => stream.isTTY === true && !env.NO_COLOR;
+
 const isInteractive = (out: Output, io: CliIo) => !out.json && io.stdin.isTTY === true && io.stdout.isTTY === true;
 
 function cancelled<T>(value: T): Exclude<T, symbol> {
@@ -80,9 +85,16 @@ async function resolveRequestId(api: Api, idOrTarget: string): Promise<string> {
 function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
   const program = new Command('access-broker')
     .description('Just-in-time AWS access through the Access Broker: request, approve, and use scoped, short-lived credentials.')
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHelpWidth: () => columnsOf(io.stdout),
+      getErrHelpWidth: () => columnsOf(io.stderr),
+      getOutHasColors: () => hasColors(io.stdout, io.env),
+      getErrHasColors: () => hasColors(io.stderr, io.env),
+    })
     // The default comes from io.env (commander's own .env() would read process.env).
-    .addOption(new Option('--url <url>', 'the broker\'s base URL (env: ACCESS_BROKER_URL)').default(io.env.ACCESS_BROKER_URL || 'http://localhost:3000'))
+    .addOption(new Option('--url <url>', 'the broker\'s base URL').default(io.env.ACCESS_BROKER_URL ?? 'http://localhost:3000', '$ACCESS_BROKER_URL, else http://localhost:3000'))
     .option('--json', 'print JSON for scripts (no colours, no prompts)', false)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -376,9 +388,9 @@ function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
     .addOption(new Option('--format <format>', 'env (shell exports), json, or process (AWS credential_process)').choices(['env', 'json', 'process']).default('env'))
     .option('--no-cache', 'process format: always ask the broker')
     .action(async (id: string, o: { format: 'env' | 'json' | 'process'; cache: boolean }, cmd: Command) => {
-      const { api, out, url } = context(cmd);
+      const { api, out, url, cache } = context(cmd);
       if (o.format === 'process') {
-        io.stdout.write(`${JSON.stringify((await processCredentials(api, url, id, o.cache)).credentials)}\n`);
+        io.stdout.write(`${JSON.stringify((await processCredentials(api, cache, url, id, o.cache)).credentials)}\n`);
         return;
       }
       const requestId = await resolveRequestId(api, id);
@@ -405,8 +417,8 @@ function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
     .argument('<id|target>', 'request id, or a target id (your newest ACTIVE request on it)')
     .argument('<command...>', 'the command and its arguments')
     .action(async (id: string, command: string[], _o: unknown, cmd: Command) => {
-      const { api, url } = context(cmd);
-      const { credentials: creds, region, requestId } = await processCredentials(api, url, id, true);
+      const { api, url, cache } = context(cmd);
+      const { credentials: creds, region, requestId } = await processCredentials(api, cache, url, id, true);
       const env: NodeJS.ProcessEnv = {
         ...io.env,
         AWS_ACCESS_KEY_ID: creds.AccessKeyId,
@@ -420,7 +432,8 @@ function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
       delete env.AWS_PROFILE;
       delete env.AWS_DEFAULT_PROFILE;
       const [file, ...args] = command;
-      // The child shares the terminal; given other streams (a test's), its output is copied to them.
+      // The child shares the terminal. Given other streams (a test's), it reads no input and its
+      // output is copied to them.
       const inherit = isProcessIo(io);
       const child = spawn(file!, args, { stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
       if (!inherit) {
@@ -481,9 +494,8 @@ function buildProgram(io: CliIo, result: { exitCode?: number }): Command {
   return program;
 
   /** The credentials in credential_process form, from the local cache while they have over 5 minutes left. */
-  async function processCredentials(api: Api, url: string, id: string, useCache: boolean): Promise<CachedCredentials> {
+  async function processCredentials(api: Api, cache: CredentialCache, url: string, id: string, useCache: boolean): Promise<CachedCredentials> {
     const sub = currentSub(url);
-    const cache = credentialCache(home());
     if (useCache) {
       const cached = cache.get(url, sub, id);
       if (cached) return cached;

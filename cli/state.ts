@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** `$HOME` as `env` has it, else the account's home directory. */
-export const homeDir = (env: NodeJS.ProcessEnv): string => env.HOME || homedir();
+/** `$HOME` as `env` has it, else the account's home directory (not the process's $HOME). */
+export const homeDir = (env: NodeJS.ProcessEnv): string => env.HOME || userInfo().homedir;
 
 /** Where the CLI keeps its state: `$ACCESS_BROKER_HOME`, else `~/.config/access-broker`. */
 export function brokerHome(env: NodeJS.ProcessEnv): string {

@@ -157,6 +157,11 @@ describe('access-broker CLI against local mode', { timeout: 90_000 }, () => {
     const missing = await alice.run(['exec', activeId, '--', 'no-such-command-here']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('command not found');
+    // The built bundle as a process: the child inherits its terminal and streams, and its exit
+    // code becomes the CLI process's own.
+    const bin = await alice.runProcess(['exec', activeId, '--', process.execPath, '-e', script, '5']);
+    expect(bin.code).toBe(12);
+    expect(bin.stdout).toMatch(new RegExp(`^ASIALOCAL\\w+ us-east-1 ${activeId} true$`, 'm'));
   });
 
   it('console --print prints a fresh sign-in URL', async () => {

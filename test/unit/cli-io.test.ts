@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { awsConfigFile } from '../../cli/aws-config';
 import { run } from '../../cli/main';
 import { brokerHome } from '../../cli/state';
@@ -35,6 +35,7 @@ describe('the CLI reads its environment and writes its streams through io, never
 
   it('--url defaults to io.env.ACCESS_BROKER_URL, and output and errors go to io\'s streams', async () => {
     process.env.ACCESS_BROKER_URL = 'http://127.0.0.1:1';
+    const written = [vi.spyOn(process.stdout, 'write'), vi.spyOn(process.stderr, 'write')];
     const home = join(dir, 'home');
     const a = io({ ACCESS_BROKER_URL: 'http://127.0.0.1:9', ACCESS_BROKER_HOME: home, NO_COLOR: '1' });
     expect(await run(['logout'], a.io)).toBe(0);
@@ -44,11 +45,15 @@ describe('the CLI reads its environment and writes its streams through io, never
     expect(b.out).toEqual({ stdout: '', stderr: 'access-broker: Not logged in to http://127.0.0.1:9\n' });
     const c = io({ ACCESS_BROKER_HOME: home });
     expect(await run(['--help'], c.io)).toBe(0);
-    expect(c.out.stdout.replace(/\s+/g, ' ')).toContain('the broker\'s base URL (env: ACCESS_BROKER_URL) (default: "http://localhost:3000")');
+    expect(c.out.stdout.replace(/\s+/g, ' ')).toContain("the broker's base URL (default: $ACCESS_BROKER_URL, else http://localhost:3000)");
     const d = io({ ACCESS_BROKER_HOME: home });
     expect(await run(['no-such-command'], d.io)).toBe(2);
     expect(d.out.stderr).toContain("error: unknown command 'no-such-command'");
-    // nothing was written anywhere: the runs only read
+    // nothing was written anywhere: the runs only read, and nothing went to the process's streams
     expect(readdirSync(dir)).toEqual([]);
+    for (const spy of written) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
   });
 });
