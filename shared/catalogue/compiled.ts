@@ -177,27 +177,27 @@ export const readCompiledCatalogue: CatalogueCheck = (data) => {
 export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
   const format = formatIssue(data);
   if (format !== undefined || !isObject(data)) return { issues: [format!] };
-  // Plain loops in one function: each function a cold start runs is compiled on its first call.
   const issues: Issues = [];
-  const { services, targets, watchedRoles } = data;
-  if (!Array.isArray(services)) issues.push('services: must be a list');
-  else
-    for (let i = 0; i < services.length; i++) {
-      const s = services[i] as Record<string, unknown> | null;
-      if (!isObject(s) || !isString(s.key) || !isStringList(s.actions)) issues.push(`services[${i}]: must be a service with a key and actions`);
-    }
-  if (!Array.isArray(targets)) issues.push('targets: must be a list');
-  else
-    for (let i = 0; i < targets.length; i++) {
-      const t = targets[i] as Record<string, unknown> | null;
-      if (!isObject(t) || !isString(t.id) || !isStringList(t.requesterGroups) || !isStringList(t.services)) issues.push(`targets[${i}]: must be a target with an id, requesterGroups and services`);
-    }
-  if (!Array.isArray(watchedRoles)) issues.push('watchedRoles: must be a list');
-  else
-    for (let i = 0; i < watchedRoles.length; i++) {
-      const w = watchedRoles[i] as Record<string, unknown> | null;
-      if (!isObject(w) || !isString(w.roleArn)) issues.push(`watchedRoles[${i}]: must be a watched role with a roleArn`);
-    }
+  const custom = entriesOf(data, 'services', isServiceShape, 'a service with a key and actions', issues);
+  const targets = entriesOf(data, 'targets', isTargetShape, 'a target with an id, requesterGroups and services', issues);
+  const watched = entriesOf(data, 'watchedRoles', isWatchedRoleShape, 'a watched role with a roleArn', issues);
   if (issues.length > 0) return { issues };
-  return { catalogue: assemble(data, services as ServiceDefinition[], targets as unknown[], watchedRoles as unknown[]) };
+  return { catalogue: assemble(data, custom as ServiceDefinition[], targets, watched) };
 };
+
+// The least shapes a listing reads. Declared once, not per call: each function a cold start runs
+// is compiled on its first call.
+const isServiceShape = (s: Record<string, unknown>) => isString(s.key) && isStringList(s.actions);
+const isTargetShape = (t: Record<string, unknown>) => isString(t.id) && isStringList(t.requesterGroups) && isStringList(t.services);
+const isWatchedRoleShape = (w: Record<string, unknown>) => isString(w.roleArn);
+
+/** The list `data[name]`, an issue for each entry that is not an object of the `ok` shape (or for a missing list). */
+function entriesOf(data: Record<string, unknown>, name: string, ok: (entry: Record<string, unknown>) => boolean, what: string, issues: Issues): unknown[] {
+  const entries = data[name];
+  if (!Array.isArray(entries)) return issues.push(`${name}: must be a list`), [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry: unknown = entries[i];
+    if (!isObject(entry) || !ok(entry)) issues.push(`${name}[${i}]: must be ${what}`);
+  }
+  return entries;
+}
