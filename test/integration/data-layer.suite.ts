@@ -382,7 +382,8 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         const request = makeRequest();
         await repo.create(request);
         const entries: HistoryEntry[] = [];
-        for (let i = 0; i < 120; i++) {
+        // 60 entries: 61 one-entry pages at limit 1, several pages at 7 and 25, one at 100.
+        for (let i = 0; i < 60; i++) {
           // Every fifth a lifecycle entry, several in the same millisecond as an item.
           const entry: HistoryEntry = i % 5 === 0
             ? { at: iso(70_000 + Math.floor(i / 3)), type: HistoryType.ISSUED, detail: `e${i}` }
@@ -390,7 +391,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
           entries.push(entry);
         }
         await Promise.all(entries.map((e) => repo.appendHistory(request.id, [e])));
-        for (const limit of [1, 7, 50, 100]) {
+        for (const limit of [1, 7, 25, 100]) {
           const seen: HistoryEntry[] = [];
           let after: string | undefined;
           for (let pages = 0; pages < 200; pages++) {
@@ -400,7 +401,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
             if (!page!.last) break;
             after = page!.last;
           }
-          expect(seen).toHaveLength(121);
+          expect(seen).toHaveLength(61);
           expect(seen[0]).toEqual(request.history[0]);
           expect(seen.slice(1).map((e) => e.detail).sort()).toEqual(entries.map((e) => e.detail).sort());
           // Oldest first.

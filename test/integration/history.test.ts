@@ -1,6 +1,6 @@
 /**
- * Bounded history in local mode: each credential retrieval is its own history item, so a few
- * hundred of them on one grant all succeed, leave the request item small, and the window still
+ * Bounded history in local mode: each credential retrieval is its own history item, so 150 of
+ * them on one grant all succeed, leave the request item small, and the window still
  * expires; GET /requests/{id} shows the latest entries, GET /requests/{id}/history pages through
  * all. The same scenario at 10,000 retrievals is the `historyVolume` section of `npm run bench`.
  */
@@ -9,8 +9,9 @@ import { LATEST_HISTORY_ENTRIES } from '../../shared/domain/history';
 import type { Person } from '../helpers/broker';
 import { activeGrant, expireWindow, pageAllHistory, retrieveMany, storedRequestItem, type ActiveGrant } from '../helpers/history-volume';
 
-/** Enough for GET /requests/{id} to truncate (20 shown) and for the history route to need three pages of 100. */
-const RETRIEVALS = 250;
+/** Enough for GET /requests/{id} to truncate (20 shown) and for the history route to need three pages of 60 (a middle one). */
+const RETRIEVALS = 150;
+const PAGE = 60;
 const PARALLEL = 16;
 
 describe('history entries as separate items (local broker)', () => {
@@ -43,7 +44,7 @@ describe('history entries as separate items (local broker)', () => {
     expect(shown.body.request.historyTruncated).toBe(true);
 
     // The history route pages through every entry once, oldest first.
-    const { entries, pages } = await pageAllHistory(g);
+    const { entries, pages } = await pageAllHistory(g, 'alice', PAGE);
     expect(pages).toBe(3);
     expect(entries.filter((h) => h.type === 'credentials-retrieved')).toHaveLength(RETRIEVALS);
     expect(entries[0]?.type).toBe('submitted');
