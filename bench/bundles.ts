@@ -234,6 +234,9 @@ async function buildSource(options: BuildOptions, name: string, contents: string
   return { name, file, taskRoot, composition: composition(result.metafile, file), ...sizes(file) };
 }
 
+/** The file extension esbuild gives a bundle under `options` (serverless.yml asks for .mjs). */
+const outputExtension = (options: BuildOptions): string => (options.outExtension?.['.js'] as string | undefined) ?? '.js';
+
 /** One function's bundle as serverless.yml builds it: the file and esbuild's metafile. */
 export interface FunctionBundle {
   name: string;
@@ -248,7 +251,7 @@ export interface FunctionBundle {
  * gives serverless-esbuild, one build per function as it does (no shared chunks).
  */
 export async function buildFunctionBundles(outDir: string, config = readServerlessConfig(), options = esbuildOptionsFromServerless(config)): Promise<FunctionBundle[]> {
-  const extension = (options.outExtension?.['.js'] as string | undefined) ?? '.js';
+  const extension = outputExtension(options);
   const entries = Object.entries(config.functions).map(([name, fn]) => {
     const module = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
     const clients = FUNCTION_CLIENTS[name];
@@ -274,7 +277,7 @@ export async function buildBundles(
 ): Promise<{ functions: BuiltFunction[]; helloWorld: BuiltBundle; options: BuildOptions }> {
   const config = readServerlessConfig();
   const options = esbuildOptionsFromServerless(config);
-  const extension = (options.outExtension?.['.js'] as string | undefined) ?? '.js';
+  const extension = outputExtension(options);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const bundles = await buildFunctionBundles(outDir, config, options);
