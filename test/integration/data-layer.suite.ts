@@ -12,7 +12,7 @@ import { createDynamoCredentialStore } from '../../shared/adapters/dynamo/creden
 import { createDynamoEventDeduper } from '../../shared/adapters/dynamo/event-deduper';
 import { createDynamoLimitStore } from '../../shared/adapters/dynamo/limit-store';
 import { INDEX_BY_REQUESTER, credentialsKey, eventKey, linkKey, requestKey } from '../../shared/adapters/dynamo/keys';
-import { createDynamoRequestRepository } from '../../shared/adapters/dynamo/request-repository';
+import { createDynamoRequestRepository, DEFAULT_QUERY_PAGING } from '../../shared/adapters/dynamo/request-repository';
 import { newRequestId } from '../../shared/domain/ids';
 import { HistoryType, type AccessRequest, type HistoryEntry } from '../../shared/domain/request';
 import { RequestStatus, TransitionNotAllowedError } from '../../shared/domain/status';
@@ -382,8 +382,8 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         const request = makeRequest();
         await repo.create(request);
         const entries: HistoryEntry[] = [];
-        // 60 entries: 61 one-entry pages at limit 1, several pages at 7 and 25, one at 100.
-        for (let i = 0; i < 60; i++) {
+        // 30 entries: 31 one-entry pages at limit 1, several pages at 7, two at 25, one at 100.
+        for (let i = 0; i < 30; i++) {
           // Every fifth a lifecycle entry, several in the same millisecond as an item.
           const entry: HistoryEntry = i % 5 === 0
             ? { at: iso(70_000 + Math.floor(i / 3)), type: HistoryType.ISSUED, detail: `e${i}` }
@@ -401,7 +401,7 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
             if (!page!.last) break;
             after = page!.last;
           }
-          expect(seen).toHaveLength(61);
+          expect(seen).toHaveLength(31);
           expect(seen[0]).toEqual(request.history[0]);
           expect(seen.slice(1).map((e) => e.detail).sort()).toEqual(entries.map((e) => e.detail).sort());
           // Oldest first.
@@ -587,21 +587,24 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
       it('a filter that matches little reads a bounded number of pages, then answers with a cursor that loses nothing', async () => {
         const sub = `sparse-${seq}`;
         const target = `sparse-target-${seq}`;
+        // Deployed, a call reads at most 5 filtered pages of 100; the same bound on pages of 10
+        // shows the behaviour on 62 items instead of 562.
+        const small = createDynamoRequestRepository(table.db, table.tableName, { ...DEFAULT_QUERY_PAGING, filteredPageSize: 10 });
         const created: AccessRequest[] = [];
-        // 560 non-matching items with two matching ones buried deep: more than 5 filtered pages of 100.
-        for (let i = 0; i < 562; i++) {
+        // 60 non-matching items with two matching ones buried deep: more than 5 filtered pages of 10.
+        for (let i = 0; i < 62; i++) {
           const r = makeRequest({ sub, target, ...(i === 3 || i === 7 ? { status: RequestStatus.REVOKED } : {}) });
           created.push(r);
         }
-        for (let i = 0; i < created.length; i += 25) await Promise.all(created.slice(i, i + 25).map((r) => repo.create(r)));
+        await Promise.all(created.map((r) => repo.create(r)));
         const revoked = newestFirst(created.filter((r) => r.status === RequestStatus.REVOKED));
 
         for (const list of [
-          (before?: string) => repo.listByRequester(sub, { limit: 5, status: RequestStatus.REVOKED, ...(before ? { before } : {}) }),
-          (before?: string) => repo.listByTargets([target], { limit: 5, status: RequestStatus.REVOKED, ...(before ? { before } : {}) }),
+          (before?: string) => small.listByRequester(sub, { limit: 5, status: RequestStatus.REVOKED, ...(before ? { before } : {}) }),
+          (before?: string) => small.listByTargets([target], { limit: 5, status: RequestStatus.REVOKED, ...(before ? { before } : {}) }),
         ]) {
           const first = await list();
-          // The first call stopped after 5 pages of 100 without reaching the buried items.
+          // The first call stopped after 5 pages of 10 without reaching the buried items.
           expect(first.items).toEqual([]);
           expect(first.last).toBeDefined();
           const found: string[] = [];

@@ -24,10 +24,15 @@ import {
   targetPartition,
 } from './keys';
 
-/** Query pages one list call may read per partition before answering with a cursor. */
-export const MAX_QUERY_PAGES = 5;
-/** Items per Query page when a status filter applies. */
-const FILTERED_PAGE_SIZE = 100;
+/** How far one filtered list call reads before it answers with a cursor. */
+export interface QueryPaging {
+  /** Query pages one list call may read per partition before answering with a cursor. */
+  maxQueryPages: number;
+  /** Items per Query page when a status filter applies. */
+  filteredPageSize: number;
+}
+
+export const DEFAULT_QUERY_PAGING: QueryPaging = { maxQueryPages: 5, filteredPageSize: 100 };
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'taskToken', 'itemType'] as const;
 
@@ -59,7 +64,13 @@ function fromHistoryItem(item: Record<string, unknown>): PositionedEntry {
 /** 48 random bits keep two entries of the same millisecond apart. */
 const uniqueSuffix = (): string => randomBytes(6).toString('hex');
 
-export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableName: string): RequestRepository {
+/** `paging` is for tests, which prove the bound on a small table; deployments use the default. */
+export function createDynamoRequestRepository(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  paging: QueryPaging = DEFAULT_QUERY_PAGING,
+): RequestRepository {
+  const { maxQueryPages, filteredPageSize } = paging;
   /** Pages through one index partition, newest first, until `limit` matches or the partition ends. */
   async function queryPartition(
     index: string,
@@ -72,7 +83,7 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
     let startKey: Record<string, unknown> | undefined;
     let pages = 0;
     do {
-      if (pages++ === MAX_QUERY_PAGES) {
+      if (pages++ === maxQueryPages) {
         // A filter that matches little must not read a whole partition in one API call: hand
         // back a cursor at the last key evaluated and let the client ask for the next page.
         return { items, exhausted: false, resumeBefore: String(startKey![sortKey]) };
@@ -96,7 +107,7 @@ export function createDynamoRequestRepository(db: DynamoDBDocumentClient, tableN
           ScanIndexForward: false,
           // Read one more than needed so we know whether another page exists; with a filter, read
           // wider pages since most items may be filtered out.
-          Limit: options.status ? Math.max(options.limit + 1, FILTERED_PAGE_SIZE) : options.limit + 1,
+          Limit: options.status ? Math.max(options.limit + 1, filteredPageSize) : options.limit + 1,
           ExclusiveStartKey: startKey,
         }),
       );
