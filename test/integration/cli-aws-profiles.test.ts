@@ -22,6 +22,15 @@ function awsExportCredentials(user: CliUser, profile: string): Promise<{ code: n
   });
 }
 
+/** The arguments a profile's credential_process gives the CLI (after node and the launcher). */
+function credentialProcessArgs(user: CliUser, profile: string): string[] {
+  const config = readFileSync(user.env.AWS_CONFIG_FILE!, 'utf8');
+  const section = config.split(/^(?=\[)/m).find((s) => s.startsWith(`[profile ${profile}]`)) ?? '';
+  const words = /^credential_process = (.*)$/m.exec(section)?.[1]?.split(' ') ?? [];
+  expect(words.slice(0, 2)).toEqual([process.execPath, LAUNCHER]);
+  return words.slice(2);
+}
+
 describe('AWS CLI profiles backed by access-broker (the real aws running the built CLI bundle)', { timeout: 90_000 }, () => {
   const broker = useTestBroker();
   let alice: CliUser;
@@ -85,13 +94,13 @@ describe('AWS CLI profiles backed by access-broker (the real aws running the bui
     const newest = active.items.find((r) => r.target === 'sandbox-readonly')!.id;
     const written = await alice.run(['profile', 'sandbox-readonly', '--name', 'sandbox-latest', '--json']);
     expect(JSON.parse(written.stdout)).toMatchObject({ target: 'sandbox-readonly', region: 'us-east-1', created: true });
-    // no ACTIVE request on prod-readonly: the AWS CLI shows what to do. The profiles are written
-    // first (one config file); the reads then run side by side.
+    // no ACTIVE request on prod-readonly: the profile's command says what to do. The profiles are
+    // written first (one config file); the reads then run side by side.
     await alice.run(['profile', 'prod-readonly', '--name', 'prod-latest']);
     const [resolved, ran, none] = await Promise.all([
       awsExportCredentials(alice, 'sandbox-latest'),
       alice.run(['exec', 'sandbox-readonly', '--', process.execPath, '-e', 'console.log(process.env.ACCESS_BROKER_REQUEST_ID)']),
-      awsExportCredentials(alice, 'prod-latest'),
+      alice.run(credentialProcessArgs(alice, 'prod-latest')),
     ]);
     expect(resolved.code).toBe(0);
     expect(JSON.parse(resolved.stdout)).toMatchObject({ AccessKeyId: expect.stringMatching(/^ASIALOCAL/) });
@@ -103,7 +112,7 @@ describe('AWS CLI profiles backed by access-broker (the real aws running the bui
     expect(unknown.stderr).toContain('no-such-target is neither a request id nor a target you may request');
   });
 
-  it('the AWS CLI shows the broker\'s errors verbatim: not ACTIVE, expired login', async () => {
+  it('the AWS CLI shows the broker\'s errors verbatim (an expired login); a profile of a request not ACTIVE says why', async () => {
     const created = await alice.run(['request', '--target', 'prod-readonly', '--services', 'ec2', '--duration', '30m', '--reason', 'Check the new AMI rollout', '--json']);
     const pendingId = (JSON.parse(created.stdout) as { request: { id: string } }).request.id;
     await alice.run(['profile', pendingId, '--name', 'pending']);
@@ -119,9 +128,14 @@ describe('AWS CLI profiles backed by access-broker (the real aws running the bui
       mkdirSync(dirname(expired.env.AWS_CONFIG_FILE!), { recursive: true });
       writeFileSync(expired.env.AWS_CONFIG_FILE!, readFileSync(alice.env.AWS_CONFIG_FILE!));
 
-      // the two AWS CLI runs side by side
-      const [notActive, r] = await Promise.all([awsExportCredentials(alice, 'pending'), awsExportCredentials(expired, 'sandbox')]);
-      expect(notActive.code).not.toBe(0);
+      // The AWS CLI passes the credential process's message through (one run shows it; the
+      // revoked case in cli-decisions.test.ts is another). The profile's own command says why a
+      // request that is not ACTIVE has no credentials.
+      const pendingCommand = credentialProcessArgs(alice, 'pending');
+      expect(pendingCommand).toEqual(['--url', broker().broker.baseUrl, 'credentials', pendingId, '--format', 'process']);
+      const [notActive, r] = await Promise.all([alice.run(pendingCommand), awsExportCredentials(expired, 'sandbox')]);
+      expect(notActive.code).toBe(5);
+      expect(notActive.stdout).toBe('');
       expect(notActive.stderr).toContain(`Request ${pendingId} is PENDING; credentials exist only while it is ACTIVE`);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(`Your login to ${broker().broker.baseUrl} has expired: run \`access-broker login\``);
