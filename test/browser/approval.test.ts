@@ -154,7 +154,6 @@ describe('approval page in Chromium', () => {
       // A comfortable touch target.
       expect(box.height, name).toBeGreaterThanOrEqual(44);
     }
-    await page.screenshot({ path: join(OUTPUT_DIR, 'approval-page-mobile.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Deny', exact: true }).tap();
     await page.getByRole('heading', { level: 1, name: 'Request denied' }).waitFor();
