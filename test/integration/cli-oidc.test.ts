@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../local/broker';
+import { parseStartArgs, startFromArgs } from '../../local/start-command';
 import { startTestBroker, type TestBroker } from '../helpers/broker';
 import { cliUser, type CliUser } from '../helpers/cli';
 import { browseLogin, freePort, startOidcProvider } from '../helpers/oidc-provider';
@@ -90,36 +89,36 @@ describe('login against a real OpenID Connect provider, and local mode trusting 
   });
 
   it('`npm start -- --issuer URL --audience AUD` accepts the same token', async () => {
-    // local/start.ts as `npm start` runs it, on a free port
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--port', '0', '--issuer', idp.issuer, '--audience', CLIENT_ID], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    // what local/start.ts runs for `npm start`, on a free port
+    const started = await startFromArgs(['--port', '0', '--issuer', idp.issuer, '--audience', CLIENT_ID], { LOG_LEVEL: 'error' });
+    if (!('broker' in started)) throw new Error('npm start printed its help instead of starting');
     try {
-      const started = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', () => {
-          const url = /listening on (http:\/\/localhost:\d+)/.exec(output)?.[1];
-          if (url && output.includes('Ctrl-C')) resolve(url);
-        });
-        child.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${output}`)));
-      });
-      expect(output).toContain(`tokens:    from ${idp.issuer} (audience ${CLIENT_ID}, groups claim groups)`);
+      const url = /listening on (http:\/\/localhost:\d+)/.exec(started.banner)?.[1];
+      expect(url).toBe(`http://localhost:${started.broker.port}`);
+      expect(started.banner).toContain(`tokens:    from ${idp.issuer} (audience ${CLIENT_ID}, groups claim groups)`);
+      expect(started.banner).toContain(`npx access-broker --url ${url} login --issuer ${idp.issuer} --client-id ${CLIENT_ID}`);
       // the CLI's session, pointed at the second broker: the same provider's token
       const s = session();
-      writeFileSync(sessionsFile(), JSON.stringify({ sessions: { [t.broker.baseUrl]: s, [started]: s } }));
-      const targets = await alice.run(['--url', started, 'targets', '--json']);
+      writeFileSync(sessionsFile(), JSON.stringify({ sessions: { [t.broker.baseUrl]: s, [url!]: s } }));
+      const targets = await alice.run(['--url', url!, 'targets', '--json']);
       expect(targets.code).toBe(0);
       expect((JSON.parse(targets.stdout) as { targets: { id: string }[] }).targets.map((x) => x.id)).toContain('sandbox-readonly');
-      const local = await fetch(`${started}/_local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"a","email":"a@example.com"}' });
+      const local = await fetch(`${url}/_local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"a","email":"a@example.com"}' });
       expect(local.status).toBe(404);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('close', r));
+      await started.broker.close();
     }
+  });
+
+  it('`npm start` refuses options that do not fit, naming the option', () => {
+    expect(() => parseStartArgs(['--issuer', idp.issuer], {})).toThrow('--issuer and --audience go together');
+    expect(() => parseStartArgs(['--issuer', 'http://idp.example.com', '--audience', 'x'], {})).toThrow('--issuer must be an https URL');
+    expect(() => parseStartArgs(['--port', '70000'], {})).toThrow('--port/PORT must be a port number, got "70000"');
+    expect(() => parseStartArgs([], { PORT: 'eighty' })).toThrow('--port/PORT must be a port number, got "eighty"');
+    expect(() => parseStartArgs(['--time-scale', '0'], {})).toThrow('--time-scale must be a number in (0, 1], got "0"');
+    expect(() => parseStartArgs(['--colour'], {})).toThrow("Unknown option '--colour'");
+    expect(parseStartArgs(['--help'], {})).toEqual({ help: true });
+    expect(parseStartArgs([], { PORT: '8080', BROKER_ISSUER: 'aws' })).toEqual({ help: false, options: { port: 8080, timeScale: 1, issuer: 'aws', logLevel: 'warn' } });
   });
 
   it('an expired login that cannot be refreshed exits 3 with what to do', async () => {
