@@ -5,7 +5,7 @@
  * reported.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { brokerGrantEvent, mixedBatch } from '../test/helpers/alert-batch';
+import { brokerGrantEvent, mixedBatch, settledSummary } from '../test/helpers/alert-batch';
 import { PEOPLE, startTestBroker } from '../test/helpers/broker';
 
 const SANDBOX_ROLE = 'arn:aws:iam::111111111111:role/BrokerReadOnly';
@@ -33,7 +33,9 @@ export async function benchMixedAlertBatch() {
     const wallMs = performance.now() - t0;
     const alarms = t.broker.outbox.messages().filter((m) => m.topic === 'alarms').length - alarmsBefore;
     if (res.status !== 200) throw new Error(`the 1,000-event batch answered ${res.status}: ${res.text.slice(0, 500)}`);
-    if (!isDeepStrictEqual(res.body.summary, summary) || alarms !== summary.outcomes.alarmed) {
+    // Redeliveries racing their original fail on its claim in progress (EventBridge would retry them).
+    const { summary: settled, racing } = settledSummary(res.body.summary);
+    if (!isDeepStrictEqual(settled, summary) || alarms !== summary.outcomes.alarmed) {
       throw new Error(`the 1,000-event batch lost or doubled alarms: ${JSON.stringify({ expected: summary, got: res.body.summary, alarms })}`);
     }
     return {
@@ -41,6 +43,7 @@ export async function benchMixedAlertBatch() {
       wallMs: Math.round(wallMs),
       eventsPerSecond: Math.round((batch.length / wallMs) * 1000),
       summary: res.body.summary,
+      redeliveriesRacingTheirOriginal: racing,
     };
   } finally {
     await t.broker.close();

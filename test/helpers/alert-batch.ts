@@ -105,3 +105,24 @@ export function mixedBatch(counts: MixedBatchCounts, grant: () => Json) {
   };
   return { batch, grants, strangers, switches, summary };
 }
+
+interface BatchSummary {
+  events: number;
+  invalid: number;
+  matched: number;
+  unmatched: number;
+  failed: number;
+  outcomes: Record<string, number>;
+}
+
+/**
+ * The summary a batch answered, with the redeliveries that raced their original counted as
+ * duplicates. Such a copy finds the original's claim in progress and fails, as the deployed
+ * function does so that EventBridge and Lambda retry it; retried, it is a duplicate. How many
+ * race depends on timing, so `racing` says how many did (the caller posts them again).
+ */
+export function settledSummary(got: BatchSummary): { summary: BatchSummary; racing: number } {
+  const racing = got.failed;
+  const duplicate = (got.outcomes['duplicate'] ?? 0) + racing;
+  return { summary: { ...got, failed: 0, outcomes: { ...got.outcomes, ...(duplicate > 0 ? { duplicate } : {}) } }, racing };
+}
