@@ -162,7 +162,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
     signIn = createFederationSignIn();
   }
 
-  const db = createDocumentClient({ endpoint: dynamo.endpoint });
+  const db = createDocumentClient({ endpoint: dynamo.endpoint, requestHandler: dynamo.requestHandler });
   const keyFile = join(dataDir ?? join(tmpdir(), `access-broker-${process.pid}-${port}`), 'local-kms.key');
   const workflow = createLocalWorkflow({
     handlers: {

@@ -68,7 +68,7 @@ export async function openTestTable(
   }
   const dynamo = await startLocalDynamo({ tableName });
   const client = rawClient(dynamo.endpoint);
-  const db = createDocumentClient({ endpoint: dynamo.endpoint });
+  const db = createDocumentClient({ endpoint: dynamo.endpoint, requestHandler: dynamo.requestHandler });
   return {
     kind: 'dynalite',
     endpoint: dynamo.endpoint,
