@@ -17,7 +17,7 @@
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../local/broker';
 import { collectPageErrors, sharedChromium } from '../helpers/chromium';
@@ -42,6 +42,15 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 let t: TestBroker;
 let browser: Browser;
+/**
+ * One desktop-sized page for the tests that need no other settings: each opens its link in it,
+ * so Chromium starts one renderer for them rather than a context and renderer per test.
+ */
+let desktop: BrowserContext | undefined;
+async function desktopPage(): Promise<Page> {
+  desktop ??= await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  return desktop.pages()[0] ?? desktop.newPage();
+}
 
 beforeAll(async () => {
   // Real durations (no timeScale): nothing times out or expires while the browser works.
@@ -49,6 +58,7 @@ beforeAll(async () => {
   mkdirSync(OUTPUT_DIR, { recursive: true });
 });
 afterAll(async () => {
+  await desktop?.close().catch(() => undefined);
   await t?.broker.close();
 });
 
@@ -68,9 +78,7 @@ describe('approval page in Chromium', () => {
     const id = await newRequest();
     const carolLink = await t.linkFor(id, 'carol@example.com');
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await desktopPage();
     const errors = collectPageErrors(page);
 
     const mail = await page.goto(`${t.broker.baseUrl}/_local/mail`);
@@ -163,18 +171,12 @@ describe('approval page in Chromium', () => {
 });
 
 describe('approval page permissions in Chromium', () => {
-  let context: BrowserContext | undefined;
-  afterAll(async () => {
-    await context?.close().catch(() => undefined);
-  });
-
   it('lists the actions per service, collapsed until the approver opens them', async () => {
     const created = await t.call('POST', '/requests', { as: 'alice', json: PERMISSIONS_REQUEST });
     expect(created.status, created.text).toBe(201);
     const link = await t.linkFor(created.body.request.id, 'carol@example.com');
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const page = await desktopPage();
     const errors = collectPageErrors(page);
     expect((await page.goto(link))?.status()).toBe(200);
     await page.getByRole('heading', { level: 1, name: 'Review access request' }).waitFor();
@@ -194,7 +196,6 @@ describe('approval page permissions in Chromium', () => {
       'S3 data buckets (read): s3:GetObject, s3:ListBucket on arn:aws:s3:::data-444444444444, arn:aws:s3:::data-444444444444/*',
     );
     expect(await page.locator('details#permissions li', { hasText: 'EC2' }).textContent()).toBe('EC2: ec2:Describe* on *');
-    await page.screenshot({ path: join(OUTPUT_DIR, 'approval-page-permissions.png'), fullPage: true });
     // Opening the page and the details decided nothing; no CSP or script errors.
     expect((await t.call('GET', `/requests/${created.body.request.id}`, { as: 'alice' })).body.request.status).toBe('PENDING');
     expect(errors).toEqual([]);
