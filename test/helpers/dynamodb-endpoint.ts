@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { createTable } from '../../shared/adapters/dynamo/table';
 import { startLocalDynamo } from '../../local/dynamo';
+import { classDataSharing } from './jvm-class-data';
 
 /**
  * Set to an endpoint (e.g. http://127.0.0.1:8000 of the official DynamoDB Local jar, see
@@ -110,6 +111,8 @@ async function freePort(): Promise<number> {
  * about 11 s of CPU instead of 17 (9 s of wall time instead of 11, alone).
  */
 const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:CICompilerCount=1', '-XX:+UseSerialGC'];
+/** The jar's Main-Class, started by name when the class path is given in full (class-data sharing). */
+const MAIN_CLASS = 'com.amazonaws.services.dynamodbv2.local.main.ServerRunner';
 
 /**
  * Starts the official DynamoDB Local jar in memory on a free port. The jar is fetched, verified
@@ -119,17 +122,25 @@ const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:CICompilerCount=1', '-XX:+U
 export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number } = {}): Promise<DynamoDbLocalJar> {
   const java = process.env.JAVA ?? 'java';
   let dir: string;
+  let javaVersionLine = '';
   try {
-    const { stdout } = await execFileAsync('bash', [SCRIPT, '--jar-dir'], { maxBuffer: 1024 * 1024 });
+    const { stdout, stderr } = await execFileAsync('bash', [SCRIPT, '--jar-dir'], { maxBuffer: 1024 * 1024 });
     dir = stdout.trim().split('\n').at(-1) ?? '';
+    javaVersionLine = /\] using (.*)$/m.exec(stderr)?.[1] ?? '';
   } catch (e) {
     const stderr = (e as { stderr?: string }).stderr ?? '';
     throw new Error(`Could not prepare DynamoDB Local with scripts/dynamodb-local.sh --jar-dir:\n${stderr.trim() || String(e)}`);
   }
   const port = await freePort();
+  const sharing = classDataSharing(dir, 'DynamoDBLocal.jar', MAIN_CLASS, javaVersionLine);
   const child = spawn(
     java,
-    [...JVM_OPTIONS, `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    [
+      ...JVM_OPTIONS,
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      ...(sharing?.args ?? ['-jar', 'DynamoDBLocal.jar']),
+      ...['-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
@@ -146,9 +157,15 @@ export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number
     process.off('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, 10_000);
     await exited;
     clearTimeout(timer);
+    // A first run writes its class-data archive as it exits; a killed one may have left half.
+    if (!killed) sharing?.keep();
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
@@ -169,7 +186,7 @@ export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number
         break;
       } catch {
         if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} in time:\n${log}`);
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 50));
       }
     }
   } catch (e) {
