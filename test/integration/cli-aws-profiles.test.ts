@@ -94,16 +94,18 @@ describe('AWS CLI profiles backed by access-broker (the real aws running the bui
     const newest = active.items.find((r) => r.target === 'sandbox-readonly')!.id;
     const written = await alice.run(['profile', 'sandbox-readonly', '--name', 'sandbox-latest', '--json']);
     expect(JSON.parse(written.stdout)).toMatchObject({ target: 'sandbox-readonly', region: 'us-east-1', created: true });
-    // no ACTIVE request on prod-readonly: the profile's command says what to do. The profiles are
-    // written first (one config file); the reads then run side by side.
+    // The profiles' own commands (the AWS CLI running such a command is the first test): the
+    // newest ACTIVE request's credentials, and for prod-readonly, with no ACTIVE request, what to
+    // do. The profiles are written first (one config file); the reads then run side by side.
     await alice.run(['profile', 'prod-readonly', '--name', 'prod-latest']);
+    expect(credentialProcessArgs(alice, 'sandbox-latest')).toEqual(['--url', broker().broker.baseUrl, 'credentials', 'sandbox-readonly', '--format', 'process']);
     const [resolved, ran, none] = await Promise.all([
-      awsExportCredentials(alice, 'sandbox-latest'),
+      alice.run(credentialProcessArgs(alice, 'sandbox-latest')),
       alice.run(['exec', 'sandbox-readonly', '--', process.execPath, '-e', 'console.log(process.env.ACCESS_BROKER_REQUEST_ID)']),
       alice.run(credentialProcessArgs(alice, 'prod-latest')),
     ]);
     expect(resolved.code).toBe(0);
-    expect(JSON.parse(resolved.stdout)).toMatchObject({ AccessKeyId: expect.stringMatching(/^ASIALOCAL/) });
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIALOCAL/) });
     expect(ran.stdout.trim()).toBe(newest);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain('No ACTIVE request of yours on target prod-readonly: ask with `access-broker request --target prod-readonly ...`');
