@@ -150,12 +150,19 @@ export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number
   let spawnError: Error | undefined;
   child.once('error', (e) => (spawnError = e));
   // A test worker that dies must not leave Java running.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    sharing?.discard();
+  };
   process.once('exit', killOnExit);
 
   const stop = async () => {
     process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      // It exited before it was asked to (a failed start): nothing worth keeping.
+      sharing?.discard();
+      return;
+    }
     child.kill('SIGTERM');
     let killed = false;
     const timer = setTimeout(() => {
@@ -165,7 +172,8 @@ export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number
     await exited;
     clearTimeout(timer);
     // A first run writes its class-data archive as it exits; a killed one may have left half.
-    if (!killed) sharing?.keep();
+    if (killed) sharing?.discard();
+    else sharing?.keep();
   };
 
   const endpoint = `http://127.0.0.1:${port}`;

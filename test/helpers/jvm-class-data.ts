@@ -11,11 +11,13 @@
  * without one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
 const MANIFEST = 'META-INF/MANIFEST.MF';
+/** Under the jar's folder: the manifest-less jar, its class path, and the archive (about 60 MB). */
+export const CLASS_DATA_DIR = 'class-data';
 const CENTRAL_ENTRY = 0x02014b50;
 const LOCAL_ENTRY = 0x04034b50;
 const END_OF_CENTRAL_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
@@ -96,42 +98,60 @@ export function javaMajorVersion(versionLine: string): number | undefined {
 }
 
 export interface ClassDataSharing {
-  /** What replaces `-jar DynamoDBLocal.jar` on the java command line. */
+  /** What replaces `-jar DynamoDBLocal.jar` on the java command line (run with `cwd` the jar's folder). */
   args: string[];
-  /** After the JVM has exited by itself (not killed): keeps the archive a first run wrote. */
+  /** After the JVM has exited by itself: keeps the archive a first run wrote. */
   keep(): void;
+  /** After the JVM was killed or failed: drops what a first run may have half written. */
+  discard(): void;
 }
 
 /**
  * How to start `mainClass` of the jar in `dir` with a class-data archive, or undefined where the
- * JVM cannot make one (before Java 13), which then starts the jar as usual.
+ * JVM cannot make one (before Java 13) or the jar cannot be prepared, which then starts the jar
+ * as usual. Class paths are relative to `dir`, so a moved checkout keeps working.
  */
 export function classDataSharing(dir: string, jarName: string, mainClass: string, javaVersionLine: string): ClassDataSharing | undefined {
   const major = javaMajorVersion(javaVersionLine);
   if (major === undefined || major < 13) return undefined;
-  const cache = join(dir, 'class-data');
-  mkdirSync(cache, { recursive: true });
-  const jarPath = join(dir, jarName);
-  const key = createHash('sha256').update(javaVersionLine).update(String(statSync(jarPath).size)).digest('hex').slice(0, 16);
-  const classesJar = join(cache, `classes-${key}.jar`);
-  const classPathFile = join(cache, `classes-${key}.classpath`);
-  if (!existsSync(classesJar) || !existsSync(classPathFile)) {
-    const { jar, classPath } = jarWithoutManifest(readFileSync(jarPath));
-    // `.` and non-jar entries (a log4j2.xml the folder does not have) are left out: nothing in them.
-    const entries = [classesJar, ...classPath.filter((p) => p.endsWith('.jar')).map((p) => resolve(dir, p))];
-    writeFileSync(`${classesJar}.${process.pid}`, jar);
-    renameSync(`${classesJar}.${process.pid}`, classesJar);
-    writeFileSync(classPathFile, entries.join('\n'));
+  try {
+    const cache = join(dir, CLASS_DATA_DIR);
+    mkdirSync(cache, { recursive: true });
+    const key = createHash('sha256').update(javaVersionLine).update(readFileSync(join(dir, jarName))).digest('hex').slice(0, 16);
+    const classesJar = `${CLASS_DATA_DIR}/classes-${key}.jar`;
+    const classPathFile = join(cache, `classes-${key}.classpath`);
+    if (!existsSync(join(dir, classesJar)) || !existsSync(classPathFile)) {
+      // Whatever an earlier jar or JVM left here.
+      for (const f of readdirSync(cache)) if (!f.startsWith(`classes-${key}`)) rmSync(join(cache, f), { force: true });
+      const { jar, classPath } = jarWithoutManifest(readFileSync(join(dir, jarName)));
+      // `.` and non-jar entries (a log4j2.xml the folder does not have) are left out: nothing in them.
+      writeAtomically(join(dir, classesJar), jar);
+      writeAtomically(classPathFile, [classesJar, ...classPath.filter((p) => p.endsWith('.jar'))].join('\n'));
+    }
+    const classPath = readFileSync(classPathFile, 'utf8').split('\n').join(':');
+    // The archive records the class path files' sizes and times: a new classes jar needs a new one.
+    const archive = join(cache, `classes-${key}-${Math.trunc(statSync(join(dir, classesJar)).mtimeMs)}.jsa`);
+    if (existsSync(archive)) {
+      return { args: [`-XX:SharedArchiveFile=${archive}`, '-cp', classPath, mainClass], keep: () => undefined, discard: () => undefined };
+    }
+    // What an earlier first run was killed writing, and archives of classes jars since replaced.
+    for (const f of readdirSync(cache)) if (/\.jsa(\.\d+)?$/.test(f)) rmSync(join(cache, f), { force: true });
+    const writing = `${archive}.${process.pid}`;
+    return {
+      args: [`-XX:ArchiveClassesAtExit=${writing}`, '-cp', classPath, mainClass],
+      keep: () => {
+        if (existsSync(writing) && statSync(writing).size > 0) renameSync(writing, archive);
+        else rmSync(writing, { force: true });
+      },
+      discard: () => rmSync(writing, { force: true }),
+    };
+  } catch {
+    // A read-only or damaged cache: start the jar as usual.
+    return undefined;
   }
-  const classPath = readFileSync(classPathFile, 'utf8').split('\n').join(':');
-  const archive = join(cache, `classes-${key}.jsa`);
-  if (existsSync(archive)) return { args: [`-XX:SharedArchiveFile=${archive}`, '-cp', classPath, mainClass], keep: () => undefined };
-  const writing = `${archive}.${process.pid}`;
-  return {
-    args: [`-XX:ArchiveClassesAtExit=${writing}`, '-cp', classPath, mainClass],
-    keep: () => {
-      if (existsSync(writing) && statSync(writing).size > 0) renameSync(writing, archive);
-      else rmSync(writing, { force: true });
-    },
-  };
+}
+
+function writeAtomically(file: string, data: Buffer | string): void {
+  writeFileSync(`${file}.${process.pid}`, data);
+  renameSync(`${file}.${process.pid}`, file);
 }
