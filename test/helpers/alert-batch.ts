@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadEvent } from '../../events/load';
+import type { EventResult, EventsSummary } from '../../local/local-events';
 import { sanitizeSourceIdentity } from '../../shared/domain/source-identity';
 
 // CloudTrail events are loosely typed JSON; the checks narrow what they read.
@@ -106,23 +107,24 @@ export function mixedBatch(counts: MixedBatchCounts, grant: () => Json) {
   return { batch, grants, strangers, switches, summary };
 }
 
-interface BatchSummary {
-  events: number;
-  invalid: number;
-  matched: number;
-  unmatched: number;
-  failed: number;
-  outcomes: Record<string, number>;
-}
-
 /**
  * The summary a batch answered, with the redeliveries that raced their original counted as
  * duplicates. Such a copy finds the original's claim in progress and fails, as the deployed
  * function does so that EventBridge and Lambda retry it; retried, it is a duplicate. How many
- * race depends on timing, so `racing` says how many did (the caller posts them again).
+ * race depends on timing. Any other failure is an error here; `racing` are the indexes of the
+ * copies to post again.
  */
-export function settledSummary(got: BatchSummary): { summary: BatchSummary; racing: number } {
-  const racing = got.failed;
-  const duplicate = (got.outcomes['duplicate'] ?? 0) + racing;
-  return { summary: { ...got, failed: 0, outcomes: { ...got.outcomes, ...(duplicate > 0 ? { duplicate } : {}) } }, racing };
+export function settledSummary(answer: { summary: EventsSummary; results: EventResult[] }): { summary: EventsSummary; racing: number[] } {
+  const racing: number[] = [];
+  for (const result of answer.results) {
+    const failed = result.rules.filter((r) => r.error !== undefined);
+    if (failed.length === 0) continue;
+    const other = failed.find((r) => !r.error!.startsWith('AlarmClaimInProgressError'));
+    if (other) throw new Error(`event ${result.index} failed for another reason than a claim in progress: ${other.error}`);
+    racing.push(result.index);
+  }
+  if (racing.length !== answer.summary.failed) throw new Error(`the summary counts ${answer.summary.failed} failures, the results ${racing.length}`);
+  const { summary } = answer;
+  const duplicate = (summary.outcomes['duplicate'] ?? 0) + racing.length;
+  return { summary: { ...summary, failed: 0, outcomes: { ...summary.outcomes, ...(duplicate > 0 ? { duplicate } : {}) } }, racing };
 }

@@ -323,7 +323,7 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     expect(res.status, res.text.slice(0, 500)).toBe(200);
     // A redelivery that races its original fails on the claim in progress (to be retried) rather
     // than counting as a duplicate; nothing else may fail.
-    const { summary: settled, racing } = settledSummary(res.body.summary);
+    const { summary: settled, racing } = settledSummary(res.body);
     expect(settled).toEqual(summary);
     expect(settled).toEqual({
       events: 31,
@@ -335,13 +335,10 @@ describe('alarms on watched-role use through POST /_local/events', () => {
     });
     expect(res.body.results).toHaveLength(31);
     res.body.results.forEach((r: Json, i: number) => expect(r.index).toBe(i));
-    const failedCopies = (res.body.results as Json[]).filter((r) => r.rules.some((rule: Json) => rule.error !== undefined));
-    expect(failedCopies).toHaveLength(racing);
-    for (const r of failedCopies) expect(r.rules.find((rule: Json) => rule.error !== undefined).error).toMatch(/^AlarmClaimInProgressError/);
     // Retried, as EventBridge and Lambda would: duplicates, no alarm.
-    if (racing > 0) {
-      const retried = await postEvents(failedCopies.map((r) => batch[r.index as number]));
-      expect(retried.body.summary.outcomes).toEqual({ duplicate: racing });
+    if (racing.length > 0) {
+      const retried = await postEvents(racing.map((index) => batch[index]));
+      expect(retried.body.summary.outcomes).toEqual({ duplicate: racing.length });
     }
 
     // Count the alarms: one per valid matching event, none twice, none missing.
