@@ -65,7 +65,8 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
         req.emit('end');
       });
       inFlight.add(answered);
-      void answered.finally(() => inFlight.delete(answered));
+      const settled = () => void inFlight.delete(answered);
+      answered.then(settled, settled);
       return answered;
     },
     updateHttpClientConfig: () => undefined,

@@ -4,7 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 
@@ -44,14 +44,24 @@ describe('local DynamoDB served in the process', () => {
 
   it('close() lets a request in flight finish, then refuses new ones', async () => {
     const own = await startLocalDynamo({ tableName: TABLE });
-    const db = createDocumentClient({ endpoint: own.endpoint, requestHandler: own.requestHandler });
+    // close() is called the moment the handler has taken the request, before dynalite answers it.
+    const order: string[] = [];
+    let closed: Promise<void> | undefined;
+    const handler = own.requestHandler as unknown as { handle(request: unknown): Promise<unknown> };
+    const handle = handler.handle.bind(handler);
+    const closing = {
+      ...handler,
+      handle(request: unknown) {
+        const answered = handle(request).then((r) => (order.push('answered'), r));
+        closed ??= own.close().then(() => void order.push('closed'));
+        return answered;
+      },
+    };
+    const db = createDocumentClient({ endpoint: own.endpoint, requestHandler: closing as unknown as LocalDynamo['requestHandler'] });
     try {
-      const inFlight = db.send(new PutCommand({ TableName: TABLE, Item: { pk: 'REQ#3', sk: 'REQ' } }));
-      // in flight: the SDK's middleware has handed it to the handler
-      await vi.waitFor(() => expect(own.operations().PutItem).toBe(1), { interval: 1 });
-      const closed = own.close();
-      await expect(inFlight).resolves.toBeDefined();
+      await expect(db.send(new PutCommand({ TableName: TABLE, Item: { pk: 'REQ#3', sk: 'REQ' } }))).resolves.toBeDefined();
       await closed;
+      expect(order).toEqual(['answered', 'closed']);
       await expect(db.send(new GetCommand({ TableName: TABLE, Key: { pk: 'REQ#3', sk: 'REQ' } }))).rejects.toThrow('the local DynamoDB is closed');
     } finally {
       db.destroy();
