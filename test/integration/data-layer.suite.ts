@@ -589,7 +589,8 @@ export function describeDataLayer(label: string, open: () => Promise<TestTable>)
         const target = `sparse-target-${seq}`;
         // Deployed, a call reads at most 5 filtered pages of 100; the same bound on pages of 10
         // shows the behaviour on 62 items instead of 562.
-        const small = createDynamoRequestRepository(table.db, table.tableName, { ...DEFAULT_QUERY_PAGING, filteredPageSize: 10 });
+        expect(DEFAULT_QUERY_PAGING).toEqual({ maxQueryPages: 5, filteredPageSize: 100 });
+        const small = createDynamoRequestRepository(table.db, table.tableName, { maxQueryPages: 5, filteredPageSize: 10 });
         const created: AccessRequest[] = [];
         // 60 non-matching items with two matching ones buried deep: more than 5 filtered pages of 10.
         for (let i = 0; i < 62; i++) {

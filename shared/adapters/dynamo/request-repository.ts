@@ -32,7 +32,7 @@ export interface QueryPaging {
   filteredPageSize: number;
 }
 
-export const DEFAULT_QUERY_PAGING: QueryPaging = { maxQueryPages: 5, filteredPageSize: 100 };
+export const DEFAULT_QUERY_PAGING: Readonly<QueryPaging> = Object.freeze({ maxQueryPages: 5, filteredPageSize: 100 });
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'taskToken', 'itemType'] as const;
 
@@ -68,7 +68,7 @@ const uniqueSuffix = (): string => randomBytes(6).toString('hex');
 export function createDynamoRequestRepository(
   db: DynamoDBDocumentClient,
   tableName: string,
-  paging: QueryPaging = DEFAULT_QUERY_PAGING,
+  paging: Readonly<QueryPaging> = DEFAULT_QUERY_PAGING,
 ): RequestRepository {
   const { maxQueryPages, filteredPageSize } = paging;
   /** Pages through one index partition, newest first, until `limit` matches or the partition ends. */
