@@ -2,8 +2,8 @@
  * The approver's side in a real browser (Debian's chromium, driven by playwright-core), one
  * local broker and one Chromium for all of it:
  * - the approval page: opened from the emailed link on the local mail page, confirmed, and the
- *   request becomes ACTIVE; at a 375 px mobile viewport both buttons fit and Deny denies.
- *   Screenshots go to test-output/.
+ *   request becomes ACTIVE (a screenshot goes to test-output/approval-page.png); at a 375 px
+ *   mobile viewport both buttons fit and Deny denies.
  * - the permissions it shows: exactly what a click grants, the session policy's actions per
  *   service, collapsed under a summary that counts them (team-readonly in 444444444444 with ec2
  *   and the custom service s3-data-read, whose resources are resolved for that account).
@@ -44,7 +44,8 @@ let t: TestBroker;
 let browser: Browser;
 /**
  * One desktop-sized page for the tests that need no other settings: each opens its link in it,
- * so Chromium starts one renderer for them rather than a context and renderer per test.
+ * so Chromium starts one renderer for them rather than a context and renderer per test. Each test
+ * collects the page's errors from its own start (an earlier test's listener stays, unread).
  */
 let desktop: BrowserContext | undefined;
 async function desktopPage(): Promise<Page> {

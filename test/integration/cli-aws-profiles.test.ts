@@ -1,14 +1,16 @@
 /**
- * The real AWS CLI (v2) resolving the profiles `access-broker profile` writes: its
- * `credential_process` runs the CLI, which answers from its cache or the broker. Apart from
- * test/integration/cli.test.ts so that the two files run side by side (this one mostly waits on
- * the AWS CLI's processes).
+ * The profiles `access-broker profile` writes: the real AWS CLI (v2) resolving them, whose
+ * `credential_process` runs the built CLI, which answers from its cache or the broker; and the
+ * same commands run in the worker where what is checked is the CLI's answer, not the AWS CLI's
+ * (a target-named profile, a request that is not ACTIVE). Apart from
+ * test/integration/cli.test.ts so that the two files run side by side.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestBroker } from '../helpers/broker';
+import { quoteWord } from '../../cli/aws-config';
 import { cliUser, ensureCliBuilt, LAUNCHER, type CliUser } from '../helpers/cli';
 
 const AWS_CLI = process.env.AWS_CLI ?? '/usr/bin/aws';
@@ -22,16 +24,22 @@ function awsExportCredentials(user: CliUser, profile: string): Promise<{ code: n
   });
 }
 
-/** The arguments a profile's credential_process gives the CLI (after node and the launcher). */
+/**
+ * The arguments a profile's credential_process gives the CLI after node and the launcher (the
+ * command as the profile writes it; the arguments here need no quoting).
+ */
 function credentialProcessArgs(user: CliUser, profile: string): string[] {
   const config = readFileSync(user.env.AWS_CONFIG_FILE!, 'utf8');
   const section = config.split(/^(?=\[)/m).find((s) => s.startsWith(`[profile ${profile}]`)) ?? '';
-  const words = /^credential_process = (.*)$/m.exec(section)?.[1]?.split(' ') ?? [];
-  expect(words.slice(0, 2)).toEqual([process.execPath, LAUNCHER]);
-  return words.slice(2);
+  const command = /^credential_process = (.*)$/m.exec(section)?.[1] ?? '';
+  const start = `${quoteWord(process.execPath)} ${quoteWord(LAUNCHER)} `;
+  expect(command.startsWith(start), command).toBe(true);
+  const args = command.slice(start.length).split(' ');
+  for (const arg of args) expect(quoteWord(arg), 'an argument that needs quoting').toBe(arg);
+  return args;
 }
 
-describe('AWS CLI profiles backed by access-broker (the real aws running the built CLI bundle)', { timeout: 90_000 }, () => {
+describe('AWS CLI profiles backed by access-broker', { timeout: 90_000 }, () => {
   const broker = useTestBroker();
   let alice: CliUser;
   let activeId = '';
