@@ -27,11 +27,12 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   // Counted at the protocol level, so every SDK call from any adapter is seen exactly once.
   const operations: Record<string, number> = {};
-  server.on('request', (req) => {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const op = target.split('.')[1];
+  /** Counts one call by its operation, from the `X-Amz-Target` header (`DynamoDB_20120810.GetItem`). */
+  const count = (target: unknown) => {
+    const op = String(target ?? '').split('.')[1];
     if (op) operations[op] = (operations[op] ?? 0) + 1;
-  });
+  };
+  server.on('request', (req) => count(req.headers['x-amz-target']));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -44,8 +45,7 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
   const requestHandler: LocalDynamo['requestHandler'] = {
     handle(request: { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array }) {
       if (closing) return Promise.reject(new Error('the local DynamoDB is closed'));
-      const target = String(request.headers['x-amz-target'] ?? '').split('.')[1];
-      if (target) operations[target] = (operations[target] ?? 0) + 1;
+      count(request.headers['x-amz-target']);
       const answered = new Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }>((resolve) => {
         const headers: Record<string, string> = {};
         const res = {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startLocalBroker, type LocalBroker, type LocalBrokerOptions } from './broker';
 
-export const START_HELP = `Usage: npm start -- [options]
+const START_HELP = `Usage: npm start -- [options]
 
 Runs the whole Access Broker on this machine: the HTTP API, DynamoDB (dynalite), the approval
 state machine (aws-local-stepfunctions), SNS into a local outbox, and a local STS stand-in.

@@ -126,6 +126,7 @@ export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number
   try {
     const { stdout, stderr } = await execFileAsync('bash', [SCRIPT, '--jar-dir'], { maxBuffer: 1024 * 1024 });
     dir = stdout.trim().split('\n').at(-1) ?? '';
+    // The script names the Java it checked: `[dynamodb-local] using openjdk version "17.0.13" ...`.
     javaVersionLine = /\] using (.*)$/m.exec(stderr)?.[1] ?? '';
   } catch (e) {
     const stderr = (e as { stderr?: string }).stderr ?? '';
@@ -164,15 +165,11 @@ export async function startDynamoDbLocalJar(options: { startupTimeoutMs?: number
       return;
     }
     child.kill('SIGTERM');
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
     // A first run writes its class-data archive as it exits; a killed one may have left half.
-    if (killed) sharing?.discard();
+    if (child.signalCode === 'SIGKILL') sharing?.discard();
     else sharing?.keep();
   };
 

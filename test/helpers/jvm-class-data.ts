@@ -10,10 +10,10 @@
  * An archive that does not match the JVM is ignored by it (-Xshare:auto), and the run goes on
  * without one.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { digestOfFiles } from './digest';
 
 const MANIFEST = 'META-INF/MANIFEST.MF';
 /** Under the jar's folder: the manifest-less jar, its class path, and the archive (about 60 MB). */
@@ -117,7 +117,8 @@ export function classDataSharing(dir: string, jarName: string, mainClass: string
   try {
     const cache = join(dir, CLASS_DATA_DIR);
     mkdirSync(cache, { recursive: true });
-    const key = createHash('sha256').update(javaVersionLine).update(readFileSync(join(dir, jarName))).digest('hex').slice(0, 16);
+    // Keyed by the jar's contents: the copy must hold the classes of the jar that is there now.
+    const key = digestOfFiles([join(dir, jarName)], dir, javaVersionLine).slice(0, 16);
     const classesJar = `${CLASS_DATA_DIR}/classes-${key}.jar`;
     const classPathFile = join(cache, `classes-${key}.classpath`);
     if (!existsSync(join(dir, classesJar)) || !existsSync(classPathFile)) {
