@@ -73,7 +73,7 @@ export async function startFromArgs(argv: string[], env: NodeJS.ProcessEnv): Pro
   const { options } = parsed;
   const broker = await startLocalBroker(options);
   const url = `http://localhost:${broker.port}`;
-  const targets = broker.deps.catalogue.targets.map((t) => `${t.id} (${t.account}, max ${t.maxDurationSeconds / 3600}h, ${t.approvalsRequired} approval(s))`);
+  const targets = broker.deps.catalogue.targets.map((t) => `${t.id} (${t.accounts ? t.accounts.join(', ') : t.account}, max ${t.maxDurationSeconds / 3600}h, ${t.approvalsRequired} approval(s))`);
   const token = options.tokenIssuer;
   const banner = [
     `Access Broker (local) listening on ${url}`,

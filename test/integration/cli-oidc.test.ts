@@ -96,6 +96,9 @@ describe('login against a real OpenID Connect provider, and local mode trusting 
       const url = /listening on (http:\/\/localhost:\d+)/.exec(started.banner)?.[1];
       expect(url).toBe(`http://localhost:${started.broker.port}`);
       expect(started.banner).toContain(`tokens:    from ${idp.issuer} (audience ${CLIENT_ID}, groups claim groups)`);
+      // a target over an account set names its accounts
+      expect(started.banner).toMatch(/team-readonly \(333333333333, 444444444444[^)]*, max 2h/);
+      expect(started.banner).not.toContain('undefined');
       expect(started.banner).toContain(`npx access-broker --url ${url} login --issuer ${idp.issuer} --client-id ${CLIENT_ID}`);
       // the CLI's session, pointed at the second broker: the same provider's token
       const s = session();
