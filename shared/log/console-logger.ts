@@ -1,5 +1,6 @@
 import type { Logger } from './logger';
 import { redact, redactingReplacer, type LogFields, type LogLevel } from './redact';
+import { isStackKey, sourceMappedStack } from './source-mapped-stack';
 
 /**
  * A `Logger` without Powertools: each line is one JSON object written with `console.error`
@@ -16,10 +17,13 @@ import { redact, redactingReplacer, type LogFields, type LogLevel } from './reda
  */
 const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Errors print their name, message and stack (JSON.stringify would print `{}`), all redacted. */
+/**
+ * Errors print their name, message and stack (JSON.stringify would print `{}`), stacks in source
+ * positions (shared/log/source-mapped-stack.ts), all redacted.
+ */
 function replacer(key: string, value: unknown): unknown {
   const plain = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
-  return redactingReplacer(key, plain);
+  return redactingReplacer(key, isStackKey(key) && typeof plain === 'string' ? sourceMappedStack(plain) : plain);
 }
 
 export function createConsoleLogger(options: { level?: LogLevel; base?: LogFields; write?: (line: string) => void } = {}): Logger {

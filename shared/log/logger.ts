@@ -1,6 +1,7 @@
 import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { redact, redactingReplacer, type LogFields, type LogLevel } from './redact';
+import { isStackKey, sourceMappedStack } from './source-mapped-stack';
 
 export type { LogFields, LogLevel } from './redact';
 export { redact, redactingReplacer } from './redact';
@@ -43,6 +44,18 @@ class BrokerLogFormatter extends LogFormatter {
       },
     }).addAttributes(additional);
   }
+
+  /** Powertools' error fields, with the stack and its `location` in source positions (shared/log/source-mapped-stack.ts). */
+  override formatError(error: Error): LogAttributes {
+    const formatted = super.formatError(error);
+    if (typeof error.stack === 'string') formatted['location'] = this.getCodeLocation(sourceMappedStack(error.stack));
+    return formatted;
+  }
+}
+
+/** The Logger's jsonReplacerFn: every stack in source positions, then redacted (shared/log/redact.ts). */
+function printedValue(key: string, value: unknown): unknown {
+  return redactingReplacer(key, isStackKey(key) && typeof value === 'string' ? sourceMappedStack(value) : value);
 }
 
 type Write = (line: string) => void;
@@ -95,7 +108,7 @@ export function createLogger(options: { level?: LogLevel; base?: LogFields; writ
     logLevel: (options.level ?? 'info').toUpperCase() as 'INFO',
     persistentKeys: redact(options.base ?? {}) as LogAttributes,
     logFormatter: new BrokerLogFormatter(),
-    jsonReplacerFn: redactingReplacer,
+    jsonReplacerFn: printedValue,
   });
   return wrap(() => logger, () => logger.level, options.write);
 }

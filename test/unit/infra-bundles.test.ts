@@ -87,7 +87,7 @@ describe('packaged bundles', () => {
       }
       process.stdout.write(JSON.stringify(results));`;
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--input-type=module', '--no-warnings', '--enable-source-maps', '-e', script, JSON.stringify(bundles)], { env: { PATH: process.env.PATH ?? '' }, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 }, (error, out, err) =>
+      execFile(process.execPath, ['--input-type=module', '--no-warnings', '-e', script, JSON.stringify(bundles)], { env: { PATH: process.env.PATH ?? '' }, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 }, (error, out, err) =>
         error ? reject(new Error(err || error.message)) : resolve(out),
       ),
     );

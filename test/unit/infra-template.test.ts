@@ -92,8 +92,9 @@ describe('functions', () => {
       expect(config.BROKER_ISSUER_PRINCIPAL_ARNS, id).toEqual([resolveIntrinsics(template, { 'Fn::GetAtt': ['CredentialIssuerRole', 'Arn'] })]);
       expect(config.BROKER_KMS_KEY_ID, id).toBe(resolveIntrinsics(template, { 'Fn::GetAtt': ['VaultKey', 'Arn'] }));
       expect(config.BROKER_ISSUER_USER_SECRET_ARN, id).toBeUndefined();
-      // getCatalogue alone runs without source maps: its cold start is held to 1.25x an empty handler's.
-      expect(env['NODE_OPTIONS'], id).toBe(id === 'GetCatalogueLambdaFunction' ? '' : '--enable-source-maps');
+      // No --enable-source-maps (its cost at every cold start): the loggers map logged stacks
+      // with the .map shipped beside the bundle (test/unit/source-mapped-stack.test.ts).
+      expect(env['NODE_OPTIONS'], id).toBeUndefined();
     }
   });
 
