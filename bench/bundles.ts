@@ -7,20 +7,26 @@
  *   `custom.esbuild` (what serverless-esbuild passes to esbuild), one per function; the SDK is
  *   external, as deployed (the runtime provides it), for functions and floors alike.
  * - Cold initialisation = time to import the bundle in a fresh `node` process, measured inside
- *   that process (process start itself is excluded: it is the same for every bundle), N runs,
- *   in three modes:
- *     lambda             as deployed: AWS_LAMBDA_FUNCTION_NAME set, so the function's composition
- *                        root builds its ports at import (config, catalogue JSON, SDK clients),
- *                        with the function's NODE_OPTIONS of serverless.yml (its own, else the
- *                        provider's --enable-source-maps); its floor and hello-world run with the
- *                        same NODE_OPTIONS, so the ratio compares like with like;
- *     lambdaNoSourceMaps the same without --enable-source-maps (what the source maps cost);
- *     module             AWS_LAMBDA_FUNCTION_NAME unset: module evaluation only.
+ *   that process (process start itself is excluded: it is the same for every bundle), in three
+ *   modes:
+ *     lambda           as deployed: AWS_LAMBDA_FUNCTION_NAME set, so the function's composition
+ *                      root builds its ports at import (config, catalogue JSON, SDK clients),
+ *                      with the function's NODE_OPTIONS of serverless.yml (none: see
+ *                      shared/log/source-mapped-stack.ts); its floor and hello-world run with the
+ *                      same NODE_OPTIONS, so the ratio compares like with like;
+ *     lambdaSourceMaps the same with --enable-source-maps (what Node's own source maps would cost);
+ *     module           AWS_LAMBDA_FUNCTION_NAME unset: module evaluation only.
  *   Floors run in the same modes. `ratioToFloor` = the function's fastest run / its floor's
  *   fastest run (lambda mode): other processes on the machine only ever add time to a run, so the
  *   fastest of several is the best estimate of what a bundle itself costs (the reasoning of
  *   Python's timeit and Julia's BenchmarkTools). Medians are reported beside it
  *   (`medianRatioToFloor`); on a busy machine they carry the interference.
+ * - Runs: the lambda mode, which the limit judges, samples each function with its floor and
+ *   hello-world, interleaved, for at least `runs` rounds and then until `budgetMs` of rounds or
+ *   `maxRuns` (a fixed time rather than a fixed count: a round of a 10 ms bundle costs a tenth of
+ *   a 300 ms one, so the short ones, where a millisecond of noise moves the ratio most, get the
+ *   most rounds). The stopping rule looks at the clock, never at the figures. The other two
+ *   modes, reported for information, run `infoRuns` rounds.
  *
  * Runs alone: `npx tsx bench/bundles.ts [--runs N] [--only fnA,fnB]` prints the JSON report.
  * bench/run.ts calls `bundleBench()`.
@@ -136,8 +142,8 @@ export const handler = async () => clients.length;
 /** The smallest handler there is: what the runtime and the bundle format cost on their own. */
 const HELLO_WORLD_SOURCE = "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n";
 
-export type InitMode = 'lambda' | 'lambdaNoSourceMaps' | 'module';
-const MODES: InitMode[] = ['lambda', 'lambdaNoSourceMaps', 'module'];
+export type InitMode = 'lambda' | 'lambdaSourceMaps' | 'module';
+const MODES: InitMode[] = ['lambda', 'lambdaSourceMaps', 'module'];
 
 interface ServerlessConfig {
   provider: { environment?: Record<string, unknown> };
@@ -361,13 +367,14 @@ function baseEnvironment(): Record<string, string> {
 
 /**
  * One import of `file` in a fresh node process; resolves to milliseconds. In lambda mode with
- * `env`'s NODE_OPTIONS (as deployed), --enable-source-maps when `env` has none; in the other
- * modes with no NODE_OPTIONS.
+ * `env`'s NODE_OPTIONS (as deployed), in lambdaSourceMaps mode with --enable-source-maps added,
+ * in module mode with no NODE_OPTIONS.
  */
 export function initOnce(file: string, env: Record<string, string>, mode: InitMode): Promise<number> {
   const childEnv: Record<string, string> = { ...baseEnvironment(), ...env };
   if (mode === 'module') delete childEnv['AWS_LAMBDA_FUNCTION_NAME'];
-  if (mode === 'lambda') childEnv['NODE_OPTIONS'] = env['NODE_OPTIONS'] ?? '--enable-source-maps';
+  const nodeOptions = mode === 'module' ? '' : mode === 'lambdaSourceMaps' ? `${env['NODE_OPTIONS'] ?? ''} --enable-source-maps`.trim() : (env['NODE_OPTIONS'] ?? '');
+  if (nodeOptions) childEnv['NODE_OPTIONS'] = nodeOptions;
   else delete childEnv['NODE_OPTIONS'];
   return new Promise((resolvePromise, reject) => {
     execFile(
@@ -404,16 +411,28 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 type Timings = Record<InitMode, { medianMs: number; minMs: number; runsMs: number[] }>;
 
+/** How many interleaved rounds a mode gets: at least `minRuns`, then until `budgetMs` have passed or `maxRuns`. */
+export interface Sampling {
+  minRuns: number;
+  maxRuns: number;
+  budgetMs: number;
+}
+
+/** Whether another round is due; it reads the clock and the count, never the measured figures. */
+export const anotherRound = (sampling: Sampling, done: number, elapsedMs: number): boolean =>
+  done < sampling.minRuns || (done < sampling.maxRuns && elapsedMs < sampling.budgetMs);
+
 /**
  * Init times of several bundles, their runs interleaved (A B C, A B C, ...) so that load from
  * other processes on the machine drifts over all of them alike instead of over one.
  */
-async function measureInterleaved(bundles: BuiltBundle[], runs: number, nodeOptions: string): Promise<Timings[]> {
+async function measureInterleaved(bundles: BuiltBundle[], sampling: Record<InitMode, Sampling>, nodeOptions: string): Promise<Timings[]> {
   const out = bundles.map(() => ({}) as Timings);
   for (const mode of MODES) {
     const times = bundles.map(() => [] as number[]);
+    const started = performance.now();
     // Sequential: parallel processes would compete for the CPU and blur the numbers.
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; anotherRound(sampling[mode], i, performance.now() - started); i++) {
       for (const [b, bundle] of bundles.entries()) times[b]!.push(await initOnce(bundle.file, { ...fakeLambdaEnvironment(bundle.name, bundle.taskRoot), NODE_OPTIONS: nodeOptions }, mode));
     }
     for (const [b] of bundles.entries()) out[b]![mode] = { medianMs: round(median(times[b]!), 2), minMs: round(Math.min(...times[b]!), 2), runsMs: times[b]!.map((t) => round(t, 2)) };
@@ -422,8 +441,14 @@ async function measureInterleaved(bundles: BuiltBundle[], runs: number, nodeOpti
 }
 
 export interface BundleBenchOptions {
-  /** Imports per bundle and mode (default 9). */
+  /** Least rounds per function in lambda mode (default 15). */
   runs?: number;
+  /** Lambda mode samples a function until this much time has passed, after `runs` (default 10 s). */
+  budgetMs?: number;
+  /** Most rounds per function in lambda mode (default 61). */
+  maxRuns?: number;
+  /** Rounds in each of the other modes, reported for information (default 5). */
+  infoRuns?: number;
   /** Only these functions (default: all of serverless.yml). */
   functions?: string[];
   outDir?: string;
@@ -435,14 +460,16 @@ export interface BundleBenchOptions {
 export const LIMITS = { bytes: 300 * 1024, ratio: 1.25 };
 
 export async function bundleBench(options: BundleBenchOptions = {}): Promise<object> {
-  const runs = options.runs ?? 9;
+  const lambda: Sampling = { minRuns: options.runs ?? 15, maxRuns: Math.max(options.maxRuns ?? 61, options.runs ?? 15), budgetMs: options.budgetMs ?? 10_000 };
+  const info: Sampling = { minRuns: options.infoRuns ?? 5, maxRuns: options.infoRuns ?? 5, budgetMs: 0 };
+  const sampling: Record<InitMode, Sampling> = { lambda, lambdaSourceMaps: info, module: info };
   const built = await buildBundles(options.outDir ?? OUT_DIR, options.catalogueText);
   const selected = options.functions ? built.functions.filter((f) => options.functions!.includes(f.name)) : built.functions;
   const helloRuns: number[] = [];
   const functions = [];
   for (const fn of selected) {
     // Each function interleaved with its floor and hello-world, run by run.
-    const [init, floor, hello] = (await measureInterleaved([fn, fn.floor, built.helloWorld], runs, fn.nodeOptions)) as [Timings, Timings, Timings];
+    const [init, floor, hello] = (await measureInterleaved([fn, fn.floor, built.helloWorld], sampling, fn.nodeOptions)) as [Timings, Timings, Timings];
     helloRuns.push(hello.lambda.minMs);
     const ratio = Object.fromEntries(MODES.map((m) => [m, round(init[m].minMs / floor[m].minMs, 2)])) as Record<InitMode, number>;
     const medianRatio = Object.fromEntries(MODES.map((m) => [m, round(init[m].medianMs / floor[m].medianMs, 2)])) as Record<InitMode, number>;
@@ -460,6 +487,7 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
       medianInitMs: init.lambda.medianMs,
       medianFloorInitMs: floor.lambda.medianMs,
       medianRatioToFloor: medianRatio.lambda,
+      runs: init.lambda.runsMs.length,
       withinLimits: fn.bytes <= LIMITS.bytes && ratio.lambda <= LIMITS.ratio,
       byMode: Object.fromEntries(
         MODES.map((m) => [m, { initMs: init[m].minMs, floorInitMs: floor[m].minMs, ratioToFloor: ratio[m], medianInitMs: init[m].medianMs, medianFloorInitMs: floor[m].medianMs, medianRatioToFloor: medianRatio[m], runsMs: init[m].runsMs, floorRunsMs: floor[m].runsMs }]),
@@ -474,11 +502,11 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
     allWithinLimits: functions.every((f) => f.withinLimits),
     node: process.version,
     platform: `${process.platform}/${process.arch}`,
-    runs,
+    sampling: { lambda, lambdaSourceMaps: info, module: info },
     esbuild: built.options,
     modes: {
-      lambda: "AWS_LAMBDA_FUNCTION_NAME set (the composition root builds the ports at import) and the function's NODE_OPTIONS as deployed (--enable-source-maps unless serverless.yml gives it its own), for the floors too",
-      lambdaNoSourceMaps: 'as lambda, without --enable-source-maps',
+      lambda: "AWS_LAMBDA_FUNCTION_NAME set (the composition root builds the ports at import) and the function's NODE_OPTIONS as deployed (none unless serverless.yml gives it its own), for the floors too",
+      lambdaSourceMaps: 'as lambda, with --enable-source-maps added (what Node\'s own source maps would cost at every cold start)',
       module: 'module evaluation only (AWS_LAMBDA_FUNCTION_NAME unset: ports built on the first call)',
     },
     helloWorld: { bytes: built.helloWorld.bytes, initMs: round(Math.min(...helloRuns), 2) },
