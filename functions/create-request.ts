@@ -1,6 +1,6 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { createRequestBody } from '../shared/http/schemas';
+import { createRequestBody } from '../shared/http/schemas/create-request';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { limitsPort } from '../shared/runtime/ports/limits';
 import { requestsPort } from '../shared/runtime/ports/requests';

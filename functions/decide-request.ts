@@ -1,6 +1,7 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { approverDecisionBody, requestIdPath } from '../shared/http/schemas';
+import { approverDecisionBody } from '../shared/http/schemas/approver-decision';
+import { requestIdPath } from '../shared/http/schemas/request-id';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { workflowPort } from '../shared/runtime/ports/workflow';

@@ -1,6 +1,7 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { credentialsResponse } from '../shared/http/credential-formats';
-import { credentialsQuery, requestIdPath } from '../shared/http/schemas';
+import { credentialsQuery } from '../shared/http/schemas/credentials';
+import { requestIdPath } from '../shared/http/schemas/request-id';
 import { grantEndingWiring } from '../shared/runtime/ports/grant-ending';
 import { atColdStart, compose, type Wiring } from '../shared/runtime/compose';
 import { issuerPort } from '../shared/runtime/ports/issuer';

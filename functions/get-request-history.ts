@@ -1,6 +1,7 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { encodeHistoryToken, historyQuery, requestIdPath } from '../shared/http/schemas';
+import { encodeHistoryToken, historyQuery } from '../shared/http/schemas/history';
+import { requestIdPath } from '../shared/http/schemas/request-id';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { readHistory, type ReadRequestsDeps } from '../shared/usecases/read-requests';

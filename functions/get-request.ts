@@ -1,7 +1,7 @@
 import { LATEST_HISTORY_ENTRIES } from '../shared/domain/history';
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { requestIdPath } from '../shared/http/schemas';
+import { requestIdPath } from '../shared/http/schemas/request-id';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { getVisibleRequestWithLatestHistory, type ReadRequestsDeps } from '../shared/usecases/read-requests';

@@ -1,6 +1,6 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { encodeNextToken, listRequestsQuery } from '../shared/http/schemas';
+import { encodeNextToken, listRequestsQuery } from '../shared/http/schemas/list-requests';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { requestsPort } from '../shared/runtime/ports/requests';
 import { listRequests, type ReadRequestsDeps } from '../shared/usecases/read-requests';

@@ -1,6 +1,7 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { extensionBody, requestIdPath } from '../shared/http/schemas';
+import { extensionBody } from '../shared/http/schemas/extension';
+import { requestIdPath } from '../shared/http/schemas/request-id';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { linksPort } from '../shared/runtime/ports/links';
 import { mailerPort } from '../shared/runtime/ports/mailer';

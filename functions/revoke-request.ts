@@ -1,6 +1,7 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { json } from '../shared/http/responses';
-import { requestIdPath, revokeBody } from '../shared/http/schemas';
+import { requestIdPath } from '../shared/http/schemas/request-id';
+import { revokeBody } from '../shared/http/schemas/revoke';
 import { grantEndingWiring } from '../shared/runtime/ports/grant-ending';
 import { atColdStart, compose, type Wiring } from '../shared/runtime/compose';
 import { workflowPort } from '../shared/runtime/ports/workflow';

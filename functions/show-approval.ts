@@ -1,6 +1,6 @@
 import { apiHandler, type HttpDeps } from '../shared/http/api-handler';
 import { confirmationPage, errorPage } from '../shared/http/approval-page';
-import { approvalTokenPath } from '../shared/http/schemas';
+import { approvalTokenPath } from '../shared/http/schemas/approval-token';
 import { atColdStart, base, compose, type Wiring } from '../shared/runtime/compose';
 import { linksPort } from '../shared/runtime/ports/links';
 import { requestsPort } from '../shared/runtime/ports/requests';

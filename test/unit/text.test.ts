@@ -13,7 +13,8 @@ import {
   ticketProblem,
   visibleLength,
 } from '../../shared/domain/text';
-import { cancelBody, decisionBody } from '../../shared/http/schemas';
+import { decisionBody } from '../../shared/http/schemas/approval-link';
+import { cancelBody } from '../../shared/http/schemas/cancel';
 import { parseWith } from '../../shared/http/validation';
 import type { Target } from '../../shared/catalogue/types';
 
