@@ -441,11 +441,11 @@ async function measureInterleaved(bundles: BuiltBundle[], sampling: Record<InitM
 }
 
 export interface BundleBenchOptions {
-  /** Least rounds per function in lambda mode (default 15). */
+  /** Least rounds per function in lambda mode (default 21). */
   runs?: number;
-  /** Lambda mode samples a function until this much time has passed, after `runs` (default 10 s). */
+  /** Lambda mode samples a function until this much time has passed, after `runs` (default 20 s). */
   budgetMs?: number;
-  /** Most rounds per function in lambda mode (default 61). */
+  /** Most rounds per function in lambda mode (default 101). */
   maxRuns?: number;
   /** Rounds in each of the other modes, reported for information (default 5). */
   infoRuns?: number;
@@ -460,7 +460,7 @@ export interface BundleBenchOptions {
 export const LIMITS = { bytes: 300 * 1024, ratio: 1.25 };
 
 export async function bundleBench(options: BundleBenchOptions = {}): Promise<object> {
-  const lambda: Sampling = { minRuns: options.runs ?? 15, maxRuns: Math.max(options.maxRuns ?? 61, options.runs ?? 15), budgetMs: options.budgetMs ?? 10_000 };
+  const lambda: Sampling = { minRuns: options.runs ?? 21, maxRuns: Math.max(options.maxRuns ?? 101, options.runs ?? 21), budgetMs: options.budgetMs ?? 20_000 };
   const info: Sampling = { minRuns: options.infoRuns ?? 5, maxRuns: options.infoRuns ?? 5, budgetMs: 0 };
   const sampling: Record<InitMode, Sampling> = { lambda, lambdaSourceMaps: info, module: info };
   const built = await buildBundles(options.outDir ?? OUT_DIR, options.catalogueText);

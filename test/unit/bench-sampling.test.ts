@@ -6,15 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { anotherRound, type Sampling } from '../../bench/bundles';
 
-const lambda: Sampling = { minRuns: 15, maxRuns: 61, budgetMs: 10_000 };
+const lambda: Sampling = { minRuns: 21, maxRuns: 101, budgetMs: 20_000 };
 const info: Sampling = { minRuns: 5, maxRuns: 5, budgetMs: 0 };
 
 describe('anotherRound', () => {
   it.each([
-    ['below the minimum, whatever the time', lambda, 14, 60_000, true],
-    ['at the minimum, time left', lambda, 15, 9_999, true],
-    ['at the minimum, budget spent', lambda, 15, 10_000, false],
-    ['time left, most rounds reached', lambda, 61, 1_000, false],
+    ['below the minimum, whatever the time', lambda, 20, 60_000, true],
+    ['at the minimum, time left', lambda, 21, 19_999, true],
+    ['at the minimum, budget spent', lambda, 21, 20_000, false],
+    ['time left, most rounds reached', lambda, 101, 1_000, false],
     ['a fixed count: below it', info, 4, 60_000, true],
     ['a fixed count: reached', info, 5, 0, false],
   ] as [string, Sampling, number, number, boolean][])('%s', (_, sampling, done, elapsedMs, expected) => {
