@@ -141,6 +141,16 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   const runs = new Map<string, Running>();
   /** Set by stopAll: executions aborted by a shutdown are not reported as ended. */
   let closing = false;
+  /** Function invocations the workflow started that have not returned: stopAll waits for them. */
+  const invocations = new Set<Promise<unknown>>();
+  const tracked = (handler: LambdaHandler<never>): LambdaHandler<never> =>
+    ((payload: never) => {
+      const invocation = Promise.resolve().then(() => handler(payload));
+      invocations.add(invocation);
+      const done = () => void invocations.delete(invocation);
+      invocation.then(done, done);
+      return invocation;
+    }) as LambdaHandler<never>;
   const inputWaits = new Map<string, { next: string; timestampOf: (input: WorkflowInput) => string | undefined }>();
   for (const [stateName, timestampOf] of [
     [StateName.WAIT_FOR_START, (input: WorkflowInput) => input.startsAt],
@@ -162,7 +172,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, state] of taskStates) {
       const fn = handlerFor.get(name) as WorkflowFunctionName;
-      const handler = options.handlers[fn].bind(options.handlers) as LambdaHandler<never>;
+      const handler = tracked(options.handlers[fn].bind(options.handlers) as LambdaHandler<never>);
       const attempt = state.Resource?.endsWith('.waitForTaskToken')
         ? (input: unknown) => waitForCallback(running, taskContext, state, handler, input)
         : (input: unknown) => invokeLikeLambda(handler, payloadOf(input));
@@ -355,6 +365,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
         callbacks.failExecution(running.execution.executionArn, namedError('States.Runtime', 'Execution aborted'));
       }
       await Promise.all(active.map((r) => r.settled));
+      // A task's function may still be running (aborting an execution does not stop the Lambda
+      // it invoked, in AWS either): let it finish before the caller closes what it uses.
+      await Promise.allSettled([...invocations]);
     },
   };
 }

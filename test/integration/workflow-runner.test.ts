@@ -614,6 +614,32 @@ describe('local approval workflow (the real ASL in aws-local-stepfunctions)', ()
     await expectTaskClosed(wf.sendDecision(token, { decision: 'approved', decidedBy: ['carol@example.com'] }));
   });
 
+  it('stopAll returns only after a function the workflow invoked has returned (its table must still be open)', async () => {
+    // NotifyApprovers has sent its mail but is still writing (local mode's close then closes DynamoDB).
+    let finish!: () => void;
+    const writing = new Promise<void>((resolve) => (finish = resolve));
+    const order: string[] = [];
+    let called!: () => void;
+    const invoked = new Promise<void>((resolve) => (called = resolve));
+    const fake = fakeHandlers({
+      notifyApprovers: async () => {
+        called();
+        await writing;
+        order.push('notifyApprovers returned');
+        return { notified: 2 } as never;
+      },
+    });
+    const wf = localWorkflow(fake.handlers);
+    await wf.start({ requestId: 'req-stop-busy', approvalTimeoutSeconds: 14_400 });
+    await invoked;
+    const stopped = wf.stopAll().then(() => order.push('stopAll returned'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual([]);
+    finish();
+    await stopped;
+    expect(order).toEqual(['notifyApprovers returned', 'stopAll returned']);
+  });
+
   it("computes retry backoff as Step Functions does from the ASL's Retry list (interval, rate, cap, attempts, jitter)", () => {
     const retry = loadStateMachineDefinition().States[StateName.ISSUE_CREDENTIALS]!.Retry;
     const attempts = new Map<string, number[]>();
