@@ -502,7 +502,7 @@ export async function bundleBench(options: BundleBenchOptions = {}): Promise<obj
     allWithinLimits: functions.every((f) => f.withinLimits),
     node: process.version,
     platform: `${process.platform}/${process.arch}`,
-    sampling: { lambda, lambdaSourceMaps: info, module: info },
+    sampling,
     esbuild: built.options,
     modes: {
       lambda: "AWS_LAMBDA_FUNCTION_NAME set (the composition root builds the ports at import) and the function's NODE_OPTIONS as deployed (none unless serverless.yml gives it its own), for the floors too",

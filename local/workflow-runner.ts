@@ -366,8 +366,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       }
       await Promise.all(active.map((r) => r.settled));
       // A task's function may still be running (aborting an execution does not stop the Lambda
-      // it invoked, in AWS either): let it finish before the caller closes what it uses.
-      await Promise.allSettled([...invocations]);
+      // it invoked, in AWS either): let it finish before the caller closes what it uses, and any
+      // it started meanwhile.
+      while (invocations.size > 0) await Promise.allSettled([...invocations]);
     },
   };
 }

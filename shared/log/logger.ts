@@ -1,7 +1,7 @@
 import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { redact, redactingReplacer, type LogFields, type LogLevel } from './redact';
-import { isStackKey, sourceMappedStack } from './source-mapped-stack';
+import { sourceMappedStack, withSourceMappedStack } from './source-mapped-stack';
 
 export type { LogFields, LogLevel } from './redact';
 export { redact, redactingReplacer } from './redact';
@@ -55,7 +55,7 @@ class BrokerLogFormatter extends LogFormatter {
 
 /** The Logger's jsonReplacerFn: every stack in source positions, then redacted (shared/log/redact.ts). */
 function printedValue(key: string, value: unknown): unknown {
-  return redactingReplacer(key, isStackKey(key) && typeof value === 'string' ? sourceMappedStack(value) : value);
+  return redactingReplacer(key, withSourceMappedStack(key, value));
 }
 
 type Write = (line: string) => void;

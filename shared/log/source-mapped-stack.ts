@@ -15,25 +15,47 @@
  * error loads nothing more for it (getCatalogue's cold start counts each millisecond).
  */
 
-/** A frame position in an ES module bundle: `file:///var/task/functions/create-request.mjs:1:2345`. */
-const BUNDLE_POSITION = /file:\/\/(\/[^\s()]+?\.mjs):(\d+):(\d+)/g;
+/**
+ * A frame line of a V8 stack whose position is in an ES module bundle:
+ * `    at handler (file:///var/task/functions/create-request.mjs:1:2345)` or
+ * `    at file:///var/task/functions/create-request.mjs:1:2345`. Bounded lengths keep the match
+ * linear on any text (a stack's first lines are the error's message, which callers can shape).
+ */
+const FRAME = /^([ \t]+at (?:[^\n]{0,300}? \()?)file:\/\/(\/[^\s()?#]{1,400}?\.mjs):(\d{1,9}):(\d{1,9})(\)?)$/gm;
+
+/** Bundles whose maps are kept: a function has one; a few more allow for tests and local tools. */
+const MAX_MAPS = 8;
 
 type SourceMap = InstanceType<typeof import('node:module').SourceMap>;
-const maps = new Map<string, SourceMap | null>();
+const maps = new Map<string, SourceMap>();
 
-/** The bundle's map (`<bundle>.map`), read once; null when there is none or it cannot be read. */
-function mapOf(bundle: string): SourceMap | null {
-  if (!maps.has(bundle)) {
-    let map: SourceMap | null = null;
-    try {
-      const payload: unknown = JSON.parse(process.getBuiltinModule('node:fs').readFileSync(`${bundle}.map`, 'utf8'));
-      map = new (process.getBuiltinModule('node:module').SourceMap)(payload as ConstructorParameters<typeof import('node:module').SourceMap>[0]);
-    } catch {
-      map = null;
-    }
+/**
+ * Where a frame's bundle may be: under LAMBDA_TASK_ROOT when it is set (a deployed function maps
+ * only its own package, whatever a message or a logged field names), and never through `..`.
+ */
+function mappable(bundle: string): boolean {
+  if (bundle.split('/').includes('..')) return false;
+  const root = process.env.LAMBDA_TASK_ROOT;
+  return !root || bundle.startsWith(`${root.replace(/\/+$/, '')}/`);
+}
+
+/**
+ * The bundle's map (`<bundle>.map`), read once and kept; undefined when there is none or it
+ * cannot be read (not kept: a name in a message must not use up the room), or when MAX_MAPS are
+ * kept already.
+ */
+function mapOf(bundle: string): SourceMap | undefined {
+  if (!mappable(bundle)) return undefined;
+  const kept = maps.get(bundle);
+  if (kept || maps.size >= MAX_MAPS) return kept;
+  try {
+    const payload: unknown = JSON.parse(process.getBuiltinModule('node:fs').readFileSync(`${bundle}.map`, 'utf8'));
+    const map = new (process.getBuiltinModule('node:module').SourceMap)(payload as ConstructorParameters<typeof import('node:module').SourceMap>[0]);
     maps.set(bundle, map);
+    return map;
+  } catch {
+    return undefined;
   }
-  return maps.get(bundle)!;
 }
 
 /**
@@ -42,23 +64,40 @@ function mapOf(bundle: string): SourceMap | null {
  */
 const sourcePath = (source: string): string => source.replace(/^(\.\.\/)+/, '').replace(/^\.\//, '');
 
+type Entry = Partial<{ generatedLine: number; originalSource: unknown; originalLine: number; originalColumn: number }>;
+
+/** One frame's position in source, or undefined when the bundle has no map or the map no mapping on that line. */
+function origin(bundle: string, line: number, column: number): string | undefined {
+  const map = mapOf(decodeURIComponent(bundle));
+  if (!map) return undefined;
+  // findEntry answers the nearest mapping at or before the position, even on an earlier line:
+  // only a mapping on the frame's own line is its origin.
+  const entry = map.findEntry(line - 1, column - 1) as Entry;
+  if (entry.generatedLine !== line - 1 || typeof entry.originalSource !== 'string' || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+  return `${sourcePath(entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+}
+
 /**
- * `stack` with every position in a bundle that has a map replaced by the source position it
- * came from (`shared/usecases/create-request.ts:56:13`); a position on a line the map has no
- * mapping for, and every other line, are kept as they are.
+ * `stack` with every frame position in a bundle that has a map replaced by the source position
+ * it came from (`shared/usecases/create-request.ts:56:13`); a position the map does not cover,
+ * every other line, and the whole stack if anything goes wrong while mapping, are kept as they
+ * are: logging an error must never fail because of its stack.
  */
 export function sourceMappedStack(stack: string): string {
   if (!stack.includes('.mjs:')) return stack;
-  return stack.replace(BUNDLE_POSITION, (whole, bundle: string, line: string, column: string) => {
-    const map = mapOf(bundle);
-    if (!map) return whole;
-    // findEntry answers the nearest mapping at or before the position, even on an earlier line:
-    // only a mapping on the frame's own line is its origin.
-    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as Partial<{ generatedLine: number; originalSource: string; originalLine: number; originalColumn: number }>;
-    if (entry.generatedLine !== Number(line) - 1 || entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return whole;
-    return `${sourcePath(entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
-  });
+  try {
+    return stack.replace(FRAME, (whole, at: string, bundle: string, line: string, column: string, close: string) => {
+      const mapped = origin(bundle, Number(line), Number(column));
+      return mapped === undefined ? whole : `${at}${mapped}${close}`;
+    });
+  } catch {
+    return stack;
+  }
 }
 
-/** A key of a printed log line whose string value is a stack trace. */
-export const isStackKey = (key: string): boolean => key === 'stack';
+/**
+ * For a logger's JSON replacer: a `stack` string in source positions, any other value as it is.
+ * Both loggers apply it before redaction, so a mapped stack is redacted like any other text.
+ */
+export const withSourceMappedStack = (key: string, value: unknown): unknown =>
+  key === 'stack' && typeof value === 'string' ? sourceMappedStack(value) : value;
