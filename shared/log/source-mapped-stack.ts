@@ -4,8 +4,8 @@
  *
  * Every function ships as one minified bundle with its `.map` beside it. Node's own
  * `--enable-source-maps` would print source positions too, but it reads and indexes the map of
- * every module at import, a cost each cold start pays whether or not anything fails (about 10 ms
- * of createRequest's, `npm run bench` section `bundles`, mode `lambdaSourceMaps`). So the
+ * every module at import, a cost each cold start pays whether or not anything fails (10 to 20 ms
+ * of createRequest's; docs/operations.md, benchmarks). So the
  * functions run without it, and the loggers map the stacks they print: the first logged error
  * with a frame in a bundle reads that bundle's map (once per container); a stack with no such
  * frame (local mode, tests, anything run from TypeScript) is returned as it is.
