@@ -20,13 +20,16 @@ interface Stamp {
 
 /**
  * A digest of esbuild's version, FIXED_INPUTS, every file the builds read (their metafiles'
- * inputs), and the file names in each of the repository's folders they read from: a file added
- * beside an input (`x.ts` next to `x/index.ts`) can change what an import resolves to.
+ * inputs), and the file names in each of the repository's folders the builds read sources from: a
+ * file added beside an input (`x.ts` next to `x/index.ts`) can change what an import resolves to.
  */
 function digestOf(bundles: FunctionBundle[]): string {
-  const inputs = new Set(FIXED_INPUTS.map((f) => resolve(ROOT, f)));
-  for (const b of bundles) for (const input of Object.keys(b.metafile.inputs)) inputs.add(resolve(ROOT, input));
-  const folders = [...new Set([...inputs].filter((f) => !f.includes('/node_modules/')).map((f) => dirname(f)))].sort();
+  const read = new Set<string>();
+  for (const b of bundles) for (const input of Object.keys(b.metafile.inputs)) read.add(resolve(ROOT, input));
+  const inputs = new Set([...FIXED_INPUTS.map((f) => resolve(ROOT, f)), ...read]);
+  // Folders of what the builds resolved, not of FIXED_INPUTS (read by name): the repository's root
+  // gains build/, .cache/ and test-output/ during the first `npm test`, which must not count.
+  const folders = [...new Set([...read].filter((f) => !f.includes('/node_modules/')).map((f) => dirname(f)))].sort();
   const listings = folders.map((d) => `${relative(ROOT, d)}: ${existsSync(d) ? readdirSync(d).sort().join(' ') : '(absent)'}`);
   return digestOfFiles(inputs, ROOT, [`esbuild ${esbuildVersion}`, ...listings].join('\n'));
 }
