@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createTable } from '../shared/adapters/dynamo/table';
+import { inFlight } from './in-flight';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -40,7 +41,7 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const serve = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
-  const inFlight = new Set<Promise<unknown>>();
+  const requests = inFlight();
   let closing = false;
   const requestHandler: LocalDynamo['requestHandler'] = {
     handle(request: { method: string; path: string; headers: Record<string, string>; body?: string | Uint8Array }) {
@@ -64,10 +65,7 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
         req.emit('data', body);
         req.emit('end');
       });
-      inFlight.add(answered);
-      const settled = () => void inFlight.delete(answered);
-      answered.then(settled, settled);
-      return answered;
+      return requests.track(answered);
     },
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
@@ -89,7 +87,7 @@ export async function startLocalDynamo(options: { tableName: string; path?: stri
     // soon as they fall idle, rather than left to time out, which held close() for about 6 s.
     close: async () => {
       closing = true;
-      await Promise.allSettled([...inFlight]);
+      await requests.drain();
       await new Promise<void>((resolve) => {
         const sweep = setInterval(() => server.closeIdleConnections(), 20);
         server.close(() => {

@@ -28,6 +28,7 @@ import {
 import { workflowInputOf } from '../shared/workflow/payloads';
 import { CallbackRegistry } from './workflow-callbacks';
 import { newExecution, statusChangeEvent, trackExecution, type LocalExecution } from './workflow-execution';
+import { inFlight } from './in-flight';
 import { invokeLikeLambda, jsonClone, namedError, payloadOf, type LambdaHandler } from './workflow-lambda';
 import { realTimer, type WorkflowTimer } from './workflow-timer';
 
@@ -142,15 +143,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
   /** Set by stopAll: executions aborted by a shutdown are not reported as ended. */
   let closing = false;
   /** Function invocations the workflow started that have not returned: stopAll waits for them. */
-  const invocations = new Set<Promise<unknown>>();
+  const invocations = inFlight();
   const tracked = (handler: LambdaHandler<never>): LambdaHandler<never> =>
-    ((payload: never) => {
-      const invocation = Promise.resolve().then(() => handler(payload));
-      invocations.add(invocation);
-      const done = () => void invocations.delete(invocation);
-      invocation.then(done, done);
-      return invocation;
-    }) as LambdaHandler<never>;
+    ((payload: never) => invocations.track(Promise.resolve().then(() => handler(payload)))) as LambdaHandler<never>;
   const inputWaits = new Map<string, { next: string; timestampOf: (input: WorkflowInput) => string | undefined }>();
   for (const [stateName, timestampOf] of [
     [StateName.WAIT_FOR_START, (input: WorkflowInput) => input.startsAt],
@@ -368,7 +363,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       // A task's function may still be running (aborting an execution does not stop the Lambda
       // it invoked, in AWS either): let it finish before the caller closes what it uses, and any
       // it started meanwhile.
-      while (invocations.size > 0) await Promise.allSettled([...invocations]);
+      await invocations.drain();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from './logger';
-import { redact, redactingReplacer, type LogFields, type LogLevel } from './redact';
-import { withSourceMappedStack } from './source-mapped-stack';
+import { redact, type LogFields, type LogLevel } from './redact';
+import { printedValue } from './source-mapped-stack';
 
 /**
  * A `Logger` without Powertools: each line is one JSON object written with `console.error`
@@ -23,7 +23,7 @@ const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, e
  */
 function replacer(key: string, value: unknown): unknown {
   const plain = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
-  return redactingReplacer(key, withSourceMappedStack(key, plain));
+  return printedValue(key, plain);
 }
 
 export function createConsoleLogger(options: { level?: LogLevel; base?: LogFields; write?: (line: string) => void } = {}): Logger {

@@ -1,7 +1,7 @@
 import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
-import { redact, redactingReplacer, type LogFields, type LogLevel } from './redact';
-import { sourceMappedStack, withSourceMappedStack } from './source-mapped-stack';
+import { redact, type LogFields, type LogLevel } from './redact';
+import { printedValue, sourceMappedStack } from './source-mapped-stack';
 
 export type { LogFields, LogLevel } from './redact';
 export { redact, redactingReplacer } from './redact';
@@ -48,14 +48,12 @@ class BrokerLogFormatter extends LogFormatter {
   /** Powertools' error fields, with the stack and its `location` in source positions (shared/log/source-mapped-stack.ts). */
   override formatError(error: Error): LogAttributes {
     const formatted = super.formatError(error);
-    if (typeof error.stack === 'string') formatted['location'] = this.getCodeLocation(sourceMappedStack(error.stack));
+    if (typeof formatted['stack'] === 'string') {
+      formatted['stack'] = sourceMappedStack(formatted['stack']);
+      formatted['location'] = this.getCodeLocation(formatted['stack'] as string);
+    }
     return formatted;
   }
-}
-
-/** The Logger's jsonReplacerFn: every stack in source positions, then redacted (shared/log/redact.ts). */
-function printedValue(key: string, value: unknown): unknown {
-  return redactingReplacer(key, withSourceMappedStack(key, value));
 }
 
 type Write = (line: string) => void;

@@ -10,10 +10,11 @@
  * with a frame in a bundle reads that bundle's map (once per container); a stack with no such
  * frame (local mode, tests, anything run from TypeScript) is returned as it is.
  *
- * Free of static imports: `node:fs` and `node:module` are reached through
+ * No Node module imported statically: `node:fs` and `node:module` are reached through
  * `process.getBuiltinModule` when the first stack is mapped, so a function that never logs an
  * error loads nothing more for it (getCatalogue's cold start counts each millisecond).
  */
+import { redactingReplacer } from './redact';
 
 /**
  * A frame line of a V8 stack whose position is in an ES module bundle:
@@ -96,8 +97,9 @@ export function sourceMappedStack(stack: string): string {
 }
 
 /**
- * For a logger's JSON replacer: a `stack` string in source positions, any other value as it is.
- * Both loggers apply it before redaction, so a mapped stack is redacted like any other text.
+ * Both loggers' JSON replacer: a `stack` string in source positions, then every key and string
+ * redacted (shared/log/redact.ts), so a mapped stack is redacted like any other text.
  */
-export const withSourceMappedStack = (key: string, value: unknown): unknown =>
-  key === 'stack' && typeof value === 'string' ? sourceMappedStack(value) : value;
+export function printedValue(key: string, value: unknown): unknown {
+  return redactingReplacer(key, key === 'stack' && typeof value === 'string' ? sourceMappedStack(value) : value);
+}

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { buildFunctionBundles, type FunctionBundle } from '../../bench/bundles';
 import { ROOT } from '../../local/broker';
 import { digestOfFiles } from './digest';
+import { writeAtomically } from './write-atomically';
 
 const DIR = join(ROOT, 'test-output', 'function-bundles');
 const STAMP = join(DIR, 'stamp.json');
@@ -58,7 +59,6 @@ export async function functionBundles(): Promise<FunctionBundle[]> {
   mkdirSync(DIR, { recursive: true });
   const bundles = await buildFunctionBundles(DIR);
   const stamp: Stamp = { digest: digestOf(bundles), bundles: bundles.map((b) => ({ ...b, file: relative(ROOT, b.file) })) };
-  writeFileSync(`${STAMP}.tmp`, JSON.stringify(stamp));
-  renameSync(`${STAMP}.tmp`, STAMP);
+  writeAtomically(STAMP, JSON.stringify(stamp));
   return bundles;
 }

@@ -10,10 +10,11 @@
  * An archive that does not match the JVM is ignored by it (-Xshare:auto), and the run goes on
  * without one.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { digestOfFiles } from './digest';
+import { writeAtomically } from './write-atomically';
 
 const MANIFEST = 'META-INF/MANIFEST.MF';
 /** Under the jar's folder: the manifest-less jar, its class path, and the archive (about 60 MB). */
@@ -150,9 +151,4 @@ export function classDataSharing(dir: string, jarName: string, mainClass: string
     // A read-only or damaged cache: start the jar as usual.
     return undefined;
   }
-}
-
-function writeAtomically(file: string, data: Buffer | string): void {
-  writeFileSync(`${file}.${process.pid}`, data);
-  renameSync(`${file}.${process.pid}`, file);
 }

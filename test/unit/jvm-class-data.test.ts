@@ -2,6 +2,16 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { javaMajorVersion, jarWithoutManifest, zipEntries } from '../helpers/jvm-class-data';
 
+/** A zip record of `size` bytes: each field an offset, a width in bytes and a value (little-endian). */
+function record(size: number, fields: [offset: number, width: 2 | 4, value: number][]): Buffer {
+  const out = Buffer.alloc(size);
+  for (const [offset, width, value] of fields) {
+    if (width === 4) out.writeUInt32LE(value, offset);
+    else out.writeUInt16LE(value, offset);
+  }
+  return out;
+}
+
 /** A zip written by hand: each entry stored or deflated, a central directory, and a comment. */
 function zip(entries: { name: string; data: string; deflate?: boolean }[], comment = ''): Buffer {
   const locals: Buffer[] = [];
@@ -11,31 +21,15 @@ function zip(entries: { name: string; data: string; deflate?: boolean }[], comme
     const name = Buffer.from(e.name);
     const raw = Buffer.from(e.data);
     const data = e.deflate ? deflateRawSync(raw) : raw;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(e.deflate ? 8 : 0, 8);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(e.deflate ? 8 : 0, 10);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
+    const method = e.deflate ? 8 : 0;
+    const local = record(30, [[0, 4, 0x04034b50], [8, 2, method], [18, 4, data.length], [22, 4, raw.length], [26, 2, name.length]]);
+    const central = record(46, [[0, 4, 0x02014b50], [10, 2, method], [20, 4, data.length], [24, 4, raw.length], [28, 2, name.length], [42, 4, offset]]);
     locals.push(local, name, data);
     centrals.push(central, name);
-    offset += 30 + name.length + data.length;
+    offset += local.length + name.length + data.length;
   }
   const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  end.writeUInt16LE(Buffer.byteLength(comment), 20);
+  const end = record(22, [[0, 4, 0x06054b50], [8, 2, entries.length], [10, 2, entries.length], [12, 4, cd.length], [16, 4, offset], [20, 2, Buffer.byteLength(comment)]]);
   return Buffer.concat([...locals, cd, end, Buffer.from(comment)]);
 }
 
