@@ -3,7 +3,7 @@
  * two sets of runs by each, and the A/A report that shows how far each strays on identical bundles.
  */
 import { describe, expect, it } from 'vitest';
-import { estimatorCheck, quantile, ratios, roundOrder } from '../../bench/bundles';
+import { cycleLength, estimatorCheck, judge, LIMITS, quantile, ratios, roundDue, roundOrder, type Sampling } from '../../bench/bundles';
 
 describe('quantile', () => {
   it.each([
@@ -41,38 +41,78 @@ describe('ratios', () => {
     const fn = [120, 121, 150, 160, 200];
     expect(ratios(fn, floor)).toEqual({ fastest: 1.2, q25: 121 / 110, median: 150 / 120 });
   });
-
-  it('is unrounded: 1.2515 stays over 1.25', () => {
-    expect(ratios([125.15], [100]).q25).toBeGreaterThan(1.25);
-  });
 });
 
-describe('estimatorCheck', () => {
-  it('reports, per estimator, the largest distance from 1 and every A/A ratio', () => {
-    const report = estimatorCheck([
-      { fastest: 1.04, q25: 1.01, median: 0.99 },
-      { fastest: 0.93, q25: 0.995, median: 1.02 },
-    ]);
-    expect(report.fastest).toEqual({ largestDeviation: 0.07, ratios: [1.04, 0.93] });
-    expect(report.q25).toEqual({ largestDeviation: 0.01, ratios: [1.01, 0.995] });
-    expect(report.median).toEqual({ largestDeviation: 0.02, ratios: [0.99, 1.02] });
-  });
-});
-
-describe('roundOrder', () => {
+describe('judge', () => {
+  const floor = [100, 104, 108, 112, 116];
   it.each([
-    ['round 0 runs forwards', 3, 0, [0, 1, 2]],
-    ['round 1 runs backwards', 3, 1, [2, 1, 0]],
-    ['round 2 forwards again', 4, 2, [0, 1, 2, 3]],
-    ['one bundle', 1, 1, [0]],
+    ['fastest within, quartiles over: within (the fastest run is judged)', 100, [124, 140, 150, 160, 170], floor, true],
+    ['fastest over, quartiles within: over', 100, [126, 127, 128, 129, 130], [100, 120, 130, 140, 150], false],
+    ['1.2511, printed 1.25: over (unrounded)', 100, [125.11, 130], [100, 110], false],
+    ['exactly 1.25: within', 100, [125, 130], [100, 110], true],
+    ['ratio within, bundle one byte over 300 KB: over', LIMITS.bytes + 1, [101], [100], false],
+    ['bundle at 300 KB: within', LIMITS.bytes, [101], [100], true],
+  ] as [string, number, number[], number[], boolean][])('%s', (_, bytes, init, floorRuns, expected) => {
+    expect(judge(bytes, init, floorRuns)).toBe(expected);
+  });
+});
+
+describe('roundOrder: a Williams square', () => {
+  it.each([
+    ['four bundles, round 0', 4, 0, [0, 1, 3, 2]],
+    ['four bundles, round 1', 4, 1, [1, 2, 0, 3]],
+    ['four bundles, round 4: the cycle again', 4, 4, [0, 1, 3, 2]],
+    ['three bundles, round 0', 3, 0, [0, 1, 2]],
+    ['three bundles, round 3: reversed', 3, 3, [2, 1, 0]],
+    ['one bundle', 1, 7, [0]],
   ] as [string, number, number, number[]][])('%s', (_, bundles, round, expected) => {
     expect(roundOrder(bundles, round)).toEqual(expected);
   });
 
-  it('puts every bundle first and last equally often over two rounds', () => {
-    const firsts = [roundOrder(4, 0)[0], roundOrder(4, 1)[0]];
-    const lasts = [roundOrder(4, 0)[3], roundOrder(4, 1)[3]];
-    expect(firsts).toEqual([0, 3]);
-    expect(lasts).toEqual([3, 0]);
+  it.each([2, 3, 4, 5, 6])('over a cycle of %i bundles: each in each position, each after each other equally often', (bundles) => {
+    const rows = Array.from({ length: cycleLength(bundles) }, (_, r) => roundOrder(bundles, r));
+    const perRow = rows.length / bundles;
+    for (const row of rows) expect([...row].sort()).toEqual(Array.from({ length: bundles }, (_, i) => i));
+    for (let position = 0; position < bundles; position++) {
+      for (let b = 0; b < bundles; b++) expect(rows.filter((row) => row[position] === b)).toHaveLength(perRow);
+    }
+    const follows = new Map<string, number>();
+    for (const row of rows) for (let i = 1; i < bundles; i++) follows.set(`${row[i - 1]}>${row[i]}`, (follows.get(`${row[i - 1]}>${row[i]}`) ?? 0) + 1);
+    expect(follows.size).toBe(bundles * (bundles - 1));
+    expect(new Set(follows.values()).size).toBe(1);
+  });
+
+  it.each([4, 6, 8])('with %i bundles, no round starts with the bundle the round before ended with', (bundles) => {
+    for (let r = 1; r <= 2 * cycleLength(bundles); r++) expect(roundOrder(bundles, r)[0]).not.toBe(roundOrder(bundles, r - 1).at(-1));
+  });
+});
+
+describe('roundDue', () => {
+  const lambda: Sampling = { minRuns: 44, maxRuns: 201, budgetMs: 40_000 };
+  it.each([
+    ['inside a cycle, budget spent: finish the cycle', 45, 90_000, true],
+    ['at a cycle end, budget spent: stop', 48, 90_000, false],
+    ['at a cycle end, below the minimum: go on', 40, 90_000, true],
+    ['at a cycle end, time left: go on', 48, 1_000, true],
+    ['at a cycle end, most rounds passed: stop', 204, 1_000, false],
+  ] as [string, number, number, boolean][])('%s', (_, done, elapsedMs, expected) => {
+    expect(roundDue(lambda, done, elapsedMs, 4)).toBe(expected);
+  });
+});
+
+describe('estimatorCheck', () => {
+  it('reports, per estimator, the median A/A ratio, the largest distance from 1 and every ratio', () => {
+    const report = estimatorCheck([
+      { fastest: 1.04, q25: 1.01, median: 0.99 },
+      { fastest: 0.93, q25: 0.995, median: 1.02 },
+      { fastest: 0.97, q25: 0.99, median: 1.0 },
+    ]);
+    expect(report.fastest).toEqual({ medianRatio: 0.97, largestDeviation: 0.07, ratios: [1.04, 0.93, 0.97] });
+    expect(report.q25).toEqual({ medianRatio: 0.995, largestDeviation: 0.01, ratios: [1.01, 0.995, 0.99] });
+    expect(report.median).toEqual({ medianRatio: 1, largestDeviation: 0.02, ratios: [0.99, 1.02, 1] });
+  });
+
+  it('refuses no comparisons', () => {
+    expect(() => estimatorCheck([])).toThrow(new RangeError('estimatorCheck of no A/A comparisons'));
   });
 });
