@@ -1,5 +1,5 @@
-import { readCompiledCatalogueShape } from '../shared/catalogue/compiled';
-import { readCatalogueJson } from '../shared/catalogue/load-json';
+import { readCompiledCatalogueShape } from '../shared/catalogue/listing';
+import { readCatalogueJson } from '../shared/catalogue/read-json';
 import { loadEdgeSettings, type EdgeSettings } from '../shared/config/edge-settings';
 import { leanApiHandler, type LeanHttpDeps } from '../shared/http/lean-handler';
 import { json } from '../shared/http/responses';

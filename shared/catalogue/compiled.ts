@@ -1,7 +1,7 @@
 /**
  * The catalogue as the functions ship it: compiled at `npm run package` from the YAML, after the
  * full validation (zod schema, IAM's action list), into the very `Catalogue` the broker reads,
- * with only the custom services (the built-in ones are code). A function then only parses JSON
+ * every service included (the format: shared/catalogue/compiled-format.ts). A function then only parses JSON
  * and runs the cheap structural check below at cold start: no zod, no IAM data, and a cost that
  * grows slowly with the catalogue (200 accounts x 5 targets load in a few milliseconds; see the
  * `catalogueScale` section of `npm run bench`).
@@ -10,41 +10,28 @@
  * unchecked: whoever adds one adds its check here too.
  *
  * The check refuses what a hand edit or a stale package could bring: another format version,
- * a field of the wrong type or shape, an unknown service, a duplicate id, or a `*` action a target
- * does not allow. It is no substitute for the package step's validation, which also names YAML
+ * built-in services that are not this code's, a field of the wrong type or shape, an unknown
+ * service, a duplicate id, or a `*` action a target does not allow. It is no substitute for the package step's validation, which also names YAML
  * lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
  * separate step (shared/catalogue/policy-size.ts, in loadCatalogueJson). getCatalogue, which
  * compiles no policy and whose cold start is held to 1.25 times an empty handler's, runs neither:
- * only readCompiledCatalogueShape below (see docs/architecture.md).
+ * only the least check of shared/catalogue/listing.ts (see docs/architecture.md).
  */
 import { ROLE_ARN } from '../domain/arn';
 import { REGION } from '../domain/issuance';
 import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
+import { COMPILED_CATALOGUE_FORMAT, formatIssue, isObject, isString, isStringList, type CatalogueCheck, type CompiledCatalogue, type Issues } from './compiled-format';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
 
-/** Format of build/catalogue.json; a package written by another format is refused at cold start. */
-export const COMPILED_CATALOGUE_FORMAT = 1;
-
-/** What build/catalogue.json holds. */
-export interface CompiledCatalogue {
-  compiledCatalogue: typeof COMPILED_CATALOGUE_FORMAT;
-  /** Custom services only, in catalogue order (built-in ones come first, from code). */
-  services: ServiceDefinition[];
-  targets: Target[];
-  watchedRoles: WatchedRole[];
-}
+export { COMPILED_CATALOGUE_FORMAT, type CatalogueCheck, type CompiledCatalogue } from './compiled-format';
 
 /**
  * The compiled form of a validated catalogue: the Catalogue as is (any other top-level field
- * included, so later catalogue fields ship without changes here), with only the custom services.
+ * included, so later catalogue fields ship without changes here), every service included.
  */
 export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
-  return {
-    compiledCatalogue: COMPILED_CATALOGUE_FORMAT,
-    ...catalogue,
-    services: catalogue.services.filter((s) => s.custom),
-  };
+  return { compiledCatalogue: COMPILED_CATALOGUE_FORMAT, ...catalogue };
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -54,10 +41,6 @@ const ACTION = /^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const SID = /^[A-Za-z0-9]+$/;
 const WILDCARD_ACTION = /^(?:\*|[a-z0-9-]+:\*)$/;
 
-type Issues = string[];
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isStringList = (v: unknown, min = 1): v is string[] => Array.isArray(v) && v.length >= min && v.every(isString);
 const isSeconds = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 function checkService(s: unknown, at: string, issues: Issues, seen: Set<string>): s is ServiceDefinition {
@@ -122,22 +105,26 @@ function checkTarget(t: unknown, at: string, issues: Issues, services: readonly 
   }
 }
 
-/** A cold-start check of the parsed build/catalogue.json: the catalogue, or one `path: problem` line per problem. */
-export type CatalogueCheck = (data: unknown) => { catalogue: Catalogue } | { issues: string[] };
-
-/** The refusal of a file that is not this broker's compiled catalogue, or undefined. */
-function formatIssue(data: unknown): string | undefined {
-  if (isObject(data) && data.compiledCatalogue === COMPILED_CATALOGUE_FORMAT) return undefined;
-  const found = isObject(data) ? JSON.stringify(data.compiledCatalogue ?? null) : 'none';
-  return `(top level): not a catalogue compiled by this broker's \`npm run package\` (format ${found}, expected ${COMPILED_CATALOGUE_FORMAT}); package again`;
-}
-
-/** The catalogue as read: built-in services first, then the custom ones (frozen, as the built-in ones are). */
+/** The catalogue as read: this code's built-in services, then the custom ones (frozen, as the built-in ones are). */
 function assemble(data: Record<string, unknown>, custom: ServiceDefinition[], targets: unknown[], watched: unknown[]): Catalogue {
   const services: ServiceDefinition[] = [...SERVICES, ...custom.map((s) => Object.freeze({ ...s, actions: Object.freeze([...s.actions]) as string[] }))];
   // Other top-level fields (added by later catalogue features) pass through as compiled.
   const { compiledCatalogue: _format, ...rest } = data;
   return { ...rest, services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue;
+}
+
+/** The built-in services as this code defines them, as JSON text, computed on first use. */
+let builtInText: string[] | undefined;
+
+/**
+ * Issues for the built-in services at the head of `listed`: each must be this code's, field for
+ * field (a package compiled by another version of the broker is stale).
+ */
+function builtInIssues(listed: unknown[], issues: Issues): void {
+  builtInText ??= SERVICES.map((s) => JSON.stringify(s));
+  builtInText.forEach((text, i) => {
+    if (JSON.stringify(listed[i]) !== text) issues.push(`services[${i}]: must be the built-in service "${SERVICES[i]!.key}" as this broker defines it (the package is stale); package again`);
+  });
 }
 
 /**
@@ -149,10 +136,11 @@ export const readCompiledCatalogue: CatalogueCheck = (data) => {
   if (format !== undefined || !isObject(data)) return { issues: [format!] };
   const issues: Issues = [];
   const seen = new Set<string>();
-  const custom = Array.isArray(data.services) ? data.services : (issues.push('services: must be a list'), []);
+  const listed = Array.isArray(data.services) ? data.services : (issues.push('services: must be a list'), []);
+  if (Array.isArray(data.services)) builtInIssues(listed, issues);
   const valid: ServiceDefinition[] = [];
-  custom.forEach((s, i) => {
-    if (checkService(s, `services[${i}]`, issues, seen)) valid.push(s);
+  listed.slice(SERVICES.length).forEach((s, i) => {
+    if (checkService(s, `services[${SERVICES.length + i}]`, issues, seen)) valid.push(s);
   });
   const services: ServiceDefinition[] = [...SERVICES, ...valid];
   const ids = new Set<string>();
@@ -165,39 +153,3 @@ export const readCompiledCatalogue: CatalogueCheck = (data) => {
   if (issues.length > 0) return { issues };
   return { catalogue: assemble(data, valid, targets, watched) };
 };
-
-/**
- * The least check of `data`, for getCatalogue, which only lists targets: the format version, and
- * lists of services, targets and watched roles whose entries have the fields a listing reads
- * (a service's key and actions, a target's id, requester groups and services). Its cold start is
- * measured against an empty handler, and readCompiledCatalogue's first run costs about 1 ms there
- * (a tenth of that handler's whole start: its code and patterns are compiled on first use); the
- * full check still runs at the cold start of every other function, which ships the same file.
- */
-export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
-  const format = formatIssue(data);
-  if (format !== undefined || !isObject(data)) return { issues: [format!] };
-  const issues: Issues = [];
-  const custom = entriesOf(data, 'services', isServiceShape, 'a service with a key and actions', issues);
-  const targets = entriesOf(data, 'targets', isTargetShape, 'a target with an id, requesterGroups and services', issues);
-  const watched = entriesOf(data, 'watchedRoles', isWatchedRoleShape, 'a watched role with a roleArn', issues);
-  if (issues.length > 0) return { issues };
-  return { catalogue: assemble(data, custom as ServiceDefinition[], targets, watched) };
-};
-
-// The least shapes a listing reads. Declared once, not per call: each function a cold start runs
-// is compiled on its first call.
-const isServiceShape = (s: Record<string, unknown>) => isString(s.key) && isStringList(s.actions);
-const isTargetShape = (t: Record<string, unknown>) => isString(t.id) && isStringList(t.requesterGroups) && isStringList(t.services);
-const isWatchedRoleShape = (w: Record<string, unknown>) => isString(w.roleArn);
-
-/** The list `data[name]`, an issue for each entry that is not an object of the `ok` shape (or for a missing list). */
-function entriesOf(data: Record<string, unknown>, name: string, ok: (entry: Record<string, unknown>) => boolean, what: string, issues: Issues): unknown[] {
-  const entries = data[name];
-  if (!Array.isArray(entries)) return issues.push(`${name}: must be a list`), [];
-  for (let i = 0; i < entries.length; i++) {
-    const entry: unknown = entries[i];
-    if (!isObject(entry) || !ok(entry)) issues.push(`${name}[${i}]: must be ${what}`);
-  }
-  return entries;
-}

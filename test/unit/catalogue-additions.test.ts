@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CatalogueError, findTarget, SERVICE_KEYS, type Catalogue } from '../../shared/catalogue';
+import { CatalogueError, findTarget, SERVICE_KEYS, SERVICES, type Catalogue } from '../../shared/catalogue';
 import { compileCatalogue, readCompiledCatalogue } from '../../shared/catalogue/compiled';
 import { unknownActionReason } from '../../shared/catalogue/iam-actions';
 import { parseCatalogue } from '../../shared/catalogue/load';
@@ -254,13 +254,31 @@ describe('the compiled catalogue the functions read', () => {
 
   it('refuses a package of another format (a stale or hand-written file)', () => {
     expect(roundTrip({ ...compileCatalogue(catalogue), compiledCatalogue: 0 })).toEqual({
-      issues: ["(top level): not a catalogue compiled by this broker's `npm run package` (format 0, expected 1); package again"],
+      issues: ["(top level): not a catalogue compiled by this broker's `npm run package` (format 0, expected 2); package again"],
     });
+  });
+
+  it('lists every service, the built-in ones first, as the broker reads them', () => {
+    const data = JSON.parse(JSON.stringify(compileCatalogue(catalogue)));
+    expect(data.services.map((s: { key: string }) => s.key)).toEqual(catalogue.services.map((s) => s.key));
+    expect(data.services.slice(0, SERVICES.length)).toEqual(JSON.parse(JSON.stringify(SERVICES)));
+  });
+
+  it("refuses built-in services that are not this broker's (a package compiled by another version)", () => {
+    const data = JSON.parse(JSON.stringify(compileCatalogue(catalogue)));
+    data.services[0].actions = ['ec2:*'];
+    data.services.splice(2, 1);
+    const result = readCompiledCatalogue(data);
+    expect('issues' in result && result.issues.slice(0, 3)).toEqual([
+      'services[0]: must be the built-in service "ec2" as this broker defines it (the package is stale); package again',
+      `services[2]: must be the built-in service "${SERVICES[2]!.key}" as this broker defines it (the package is stale); package again`,
+      `services[3]: must be the built-in service "${SERVICES[3]!.key}" as this broker defines it (the package is stale); package again`,
+    ]);
   });
 
   it('refuses hand edits that break a rule: a widened service, a role outside the set, an unknown service', () => {
     const data = JSON.parse(JSON.stringify(compileCatalogue(catalogue)));
-    data.services[0].actions = ['s3:*'];
+    data.services[SERVICES.length].actions = ['s3:*'];
     data.targets[0].roleArn = 'arn:aws:iam::333333333333:role/TeamReadOnly';
     data.targets[1].services = ['ec2', 'nope'];
     expect(readCompiledCatalogue(data)).toEqual({

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { catalogueJson } from '../../infra/catalogue-json';
 import { CatalogueError } from '../../shared/catalogue/errors';
 import { loadCatalogueFile } from '../../shared/catalogue/load';
-import { readCompiledCatalogueShape } from '../../shared/catalogue/compiled';
+import { readCompiledCatalogueShape } from '../../shared/catalogue/listing';
 import { loadCatalogueJson, readCatalogueJson } from '../../shared/catalogue/load-json';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -66,7 +66,7 @@ describe('catalogue JSON for the functions', () => {
     const file = join(dir, 'stale.json');
     writeFileSync(file, JSON.stringify({ ...JSON.parse(catalogueJson(EXAMPLE)), compiledCatalogue: 0 }));
     for (const read of [(f: string) => readCatalogueJson(f, readCompiledCatalogueShape), loadCatalogueJson]) {
-      expect(() => read(file)).toThrow(/stale\.json[\s\S]*format 0, expected 1/);
+      expect(() => read(file)).toThrow(/stale\.json[\s\S]*format 0, expected 2/);
     }
     expect(() => readCatalogueJson(join(dir, 'absent.json'), readCompiledCatalogueShape)).toThrow(/absent\.json[\s\S]*cannot read the file as JSON/);
   });

@@ -107,7 +107,7 @@ describe('packaged bundles', () => {
     const file = join(root, 'functions/get-catalogue.mjs');
     await expect(initOnce(file, { ...lambdaEnv(id, root), BROKER_REQUIRE_EMAIL_VERIFIED: 'yes' }, 'lambda')).rejects.toThrow(/BROKER_REQUIRE_EMAIL_VERIFIED: must be true or false/);
     writeFileSync(join(root, 'build/stale.json'), JSON.stringify({ compiledCatalogue: 0, targets: [] }));
-    await expect(initOnce(file, { ...lambdaEnv(id, root), BROKER_CATALOGUE_FILE: 'build/stale.json' }, 'lambda')).rejects.toThrow(/build\/stale\.json[\s\S]*format 0, expected 1/);
+    await expect(initOnce(file, { ...lambdaEnv(id, root), BROKER_CATALOGUE_FILE: 'build/stale.json' }, 'lambda')).rejects.toThrow(/build\/stale\.json[\s\S]*format 0, expected 2/);
   }, 60_000);
 
   it('getCatalogue answers from the catalogue packaged with it', async () => {
