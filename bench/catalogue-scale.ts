@@ -8,7 +8,7 @@
  * - load: what a function pays at cold start for the compiled JSON (JSON.parse, the structural
  *   check of shared/catalogue/compiled.ts and the session-policy sizes of
  *   shared/catalogue/policy-size.ts), in process; and getCatalogue's (JSON.parse and the shape
- *   check, readCompiledCatalogueShape);
+ *   check, readCompiledCatalogueShape of shared/catalogue/listing.ts);
  * - getCatalogue cold init with this catalogue and with the example one, against its floor
  *   (bench/bundles.ts, same method as the `bundles` section);
  * - GET /catalogue: the use case and the JSON body for a caller of every group (per request);
