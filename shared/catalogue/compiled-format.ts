@@ -2,7 +2,7 @@ import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types'
 
 /**
  * The format of build/catalogue.json, the catalogue as `npm run package` compiles it
- * (shared/catalogue/compiled.ts) and the functions read it. Free of imports, so getCatalogue's
+ * (shared/catalogue/compiled.ts) and the functions read it. Free of runtime imports, so getCatalogue's
  * reader (shared/catalogue/listing.ts) can check the format without the full check's code.
  *
  * Format 2 holds every service, the built-in ones first, as the broker reads them; format 1

@@ -7,12 +7,14 @@
  * `catalogueScale` section of `npm run bench`).
  *
  * Fields this check does not know (targets' or the file's, added by later features) pass through
- * unchecked: whoever adds one adds its check here too.
+ * unchecked: whoever adds one adds its check here too. The built-in services are the exception:
+ * each must be this code's definition exactly, as `npm run package` writes it (same fields, same
+ * order), and the functions then use this code's frozen definitions, never the file's.
  *
  * The check refuses what a hand edit or a stale package could bring: another format version,
  * built-in services that are not this code's, a field of the wrong type or shape, an unknown
- * service, a duplicate id, or a `*` action a target does not allow. It is no substitute for the package step's validation, which also names YAML
- * lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
+ * service, a duplicate id, or a `*` action a target does not allow. It is no substitute for the
+ * package step's validation, which also names YAML lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
  * separate step (shared/catalogue/policy-size.ts, in loadCatalogueJson). getCatalogue, which
  * compiles no policy and whose cold start is held to 1.25 times an empty handler's, runs neither:
  * only the least check of shared/catalogue/listing.ts (see docs/architecture.md).
@@ -23,8 +25,6 @@ import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
 import { COMPILED_CATALOGUE_FORMAT, formatIssue, isObject, isString, isStringList, type CatalogueCheck, type CompiledCatalogue, type Issues } from './compiled-format';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
-
-export { COMPILED_CATALOGUE_FORMAT, type CatalogueCheck, type CompiledCatalogue } from './compiled-format';
 
 /**
  * The compiled form of a validated catalogue: the Catalogue as is (any other top-level field
@@ -118,13 +118,24 @@ let builtInText: string[] | undefined;
 
 /**
  * Issues for the built-in services at the head of `listed`: each must be this code's, field for
- * field (a package compiled by another version of the broker is stale).
+ * field (a package compiled by another version of the broker, or edited by hand). Stops at the
+ * first entry that is missing or another service, since every later index would be off too.
  */
 function builtInIssues(listed: unknown[], issues: Issues): void {
   builtInText ??= SERVICES.map((s) => JSON.stringify(s));
-  builtInText.forEach((text, i) => {
-    if (JSON.stringify(listed[i]) !== text) issues.push(`services[${i}]: must be the built-in service "${SERVICES[i]!.key}" as this broker defines it (the package is stale); package again`);
-  });
+  const rule = 'as this broker defines it (the package is stale or edited by hand); package again';
+  for (const [i, service] of SERVICES.entries()) {
+    const entry = listed[i];
+    if (JSON.stringify(entry) === builtInText[i]) continue;
+    if (!isObject(entry) || entry.key !== service.key) {
+      const found = isObject(entry) && isString(entry.key) ? `"${entry.key}"` : entry === undefined ? 'nothing' : 'no service';
+      issues.push(`services[${i}]: must be the built-in service "${service.key}" ${rule} (found ${found})`);
+      return;
+    }
+    const fields = new Set([...Object.keys(service), ...Object.keys(entry)]);
+    const differing = [...fields].filter((f) => JSON.stringify(entry[f]) !== JSON.stringify((service as unknown as Record<string, unknown>)[f]));
+    issues.push(`services[${i}]${differing.length > 0 ? `.${differing[0]}` : ''}: must be the built-in service "${service.key}" ${rule}`);
+  }
 }
 
 /**
@@ -137,7 +148,10 @@ export const readCompiledCatalogue: CatalogueCheck = (data) => {
   const issues: Issues = [];
   const seen = new Set<string>();
   const listed = Array.isArray(data.services) ? data.services : (issues.push('services: must be a list'), []);
+  // Built-in services that are not this code's make every later check's indices and services
+  // meaningless: that is the whole answer (the fix is to package again).
   if (Array.isArray(data.services)) builtInIssues(listed, issues);
+  if (issues.length > 0) return { issues };
   const valid: ServiceDefinition[] = [];
   listed.slice(SERVICES.length).forEach((s, i) => {
     if (checkService(s, `services[${SERVICES.length + i}]`, issues, seen)) valid.push(s);

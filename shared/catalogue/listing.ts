@@ -10,9 +10,12 @@ import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types'
  * (shared/catalogue/load-json.ts). Every other function runs the full check on the same file at
  * its own cold start, and the package step validated it before that.
  *
- * What it checks: the format version, and lists of services, targets and watched roles whose
+ * What it checks: the format version; lists of services, targets and watched roles whose
  * entries have the fields a listing reads (a service's key and actions, a target's id,
- * requester groups and services, a watched role's ARN).
+ * requester groups and services, a watched role's ARN); service keys listed once; and every
+ * service a target offers listed. What it does not check: that the built-in services are this
+ * code's (a package compiled by another version lists its own), that names and actions are
+ * well formed, or anything a grant needs. It lists the services as the file has them, unfrozen.
  */
 export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
   const format = formatIssue(data);
@@ -21,6 +24,7 @@ export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
   const services = entriesOf(data, 'services', isServiceShape, 'a service with a key and actions', issues);
   const targets = entriesOf(data, 'targets', isTargetShape, 'a target with an id, requesterGroups and services', issues);
   const watched = entriesOf(data, 'watchedRoles', isWatchedRoleShape, 'a watched role with a roleArn', issues);
+  if (issues.length === 0) referenceIssues(services as ServiceDefinition[], targets as Target[], issues);
   if (issues.length > 0) return { issues };
   // Other top-level fields (added by later catalogue features) pass through as compiled.
   const { compiledCatalogue: _format, ...rest } = data;
@@ -32,6 +36,19 @@ export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
 const isServiceShape = (s: Record<string, unknown>) => isString(s.key) && isStringList(s.actions);
 const isTargetShape = (t: Record<string, unknown>) => isString(t.id) && isStringList(t.requesterGroups) && isStringList(t.services);
 const isWatchedRoleShape = (w: Record<string, unknown>) => isString(w.roleArn);
+
+/** Issues for a service key listed twice, and for a service a target offers that is not listed. */
+function referenceIssues(services: ServiceDefinition[], targets: Target[], issues: Issues): void {
+  const keys = new Set<string>();
+  for (let i = 0; i < services.length; i++) {
+    if (keys.has(services[i]!.key)) issues.push(`services[${i}].key: must be a new service key`);
+    keys.add(services[i]!.key);
+  }
+  for (let i = 0; i < targets.length; i++) {
+    const offered = targets[i]!.services;
+    for (let j = 0; j < offered.length; j++) if (!keys.has(offered[j]!)) issues.push(`targets[${i}].services[${j}]: unknown service "${offered[j]}"`);
+  }
+}
 
 /** The list `data[name]`, an issue for each entry that is not an object of the `ok` shape (or for a missing list). */
 function entriesOf(data: Record<string, unknown>, name: string, ok: (entry: Record<string, unknown>) => boolean, what: string, issues: Issues): unknown[] {

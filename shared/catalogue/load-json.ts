@@ -4,8 +4,6 @@ import { sessionPolicyIssues } from './policy-size';
 import { readCatalogueJson } from './read-json';
 import type { Catalogue } from './types';
 
-export { readCatalogueJson } from './read-json';
-
 /**
  * readCatalogueJson with the full structural check, then the check that every target's session
  * policy fits STS's limit (shared/catalogue/policy-size.ts): what every function but

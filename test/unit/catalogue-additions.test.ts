@@ -248,8 +248,14 @@ describe('the compiled catalogue the functions read', () => {
   const catalogue = load(config());
   const roundTrip = (data: unknown) => readCompiledCatalogue(JSON.parse(JSON.stringify(data)));
 
-  it('reads back into the same catalogue', () => {
-    expect(roundTrip(compileCatalogue(catalogue))).toEqual({ catalogue });
+  it("reads back into the same catalogue, with this code's frozen built-in services and frozen custom ones", () => {
+    const result = roundTrip(compileCatalogue(catalogue));
+    expect(result).toEqual({ catalogue });
+    const read = 'catalogue' in result ? result.catalogue : undefined;
+    SERVICES.forEach((service, i) => expect(read!.services[i]).toBe(service));
+    const custom = read!.services[SERVICES.length]!;
+    expect(custom.custom).toBe(true);
+    expect(Object.isFrozen(custom) && Object.isFrozen(custom.actions)).toBe(true);
   });
 
   it('refuses a package of another format (a stale or hand-written file)', () => {
@@ -264,16 +270,25 @@ describe('the compiled catalogue the functions read', () => {
     expect(data.services.slice(0, SERVICES.length)).toEqual(JSON.parse(JSON.stringify(SERVICES)));
   });
 
-  it("refuses built-in services that are not this broker's (a package compiled by another version)", () => {
+  const issuesOf = (edit: (data: { services: Record<string, unknown>[] }) => void) => {
     const data = JSON.parse(JSON.stringify(compileCatalogue(catalogue)));
-    data.services[0].actions = ['ec2:*'];
-    data.services.splice(2, 1);
+    edit(data);
     const result = readCompiledCatalogue(data);
-    expect('issues' in result && result.issues.slice(0, 3)).toEqual([
-      'services[0]: must be the built-in service "ec2" as this broker defines it (the package is stale); package again',
-      `services[2]: must be the built-in service "${SERVICES[2]!.key}" as this broker defines it (the package is stale); package again`,
-      `services[3]: must be the built-in service "${SERVICES[3]!.key}" as this broker defines it (the package is stale); package again`,
-    ]);
+    return 'issues' in result ? result.issues : [];
+  };
+  const rule = 'as this broker defines it (the package is stale or edited by hand); package again';
+
+  it.each([
+    ['a widened built-in service, naming the field', (d: { services: Record<string, unknown>[] }) => { d.services[0]!.actions = ['ec2:*']; }, [`services[0].actions: must be the built-in service "ec2" ${rule}`]],
+    ['a field added to a built-in service', (d: { services: Record<string, unknown>[] }) => { d.services[1]!.resources = ['*']; }, [`services[1].resources: must be the built-in service "${SERVICES[1]!.key}" ${rule}`]],
+    ['a built-in service left out: one issue, not one per later index', (d: { services: Record<string, unknown>[] }) => { d.services.splice(2, 1); }, [`services[2]: must be the built-in service "${SERVICES[2]!.key}" ${rule} (found "${SERVICES[3]!.key}")`]],
+    ['a format-1 list (custom services only) under the format-2 number', (d: { services: Record<string, unknown>[] }) => { d.services = d.services.slice(SERVICES.length); }, [`services[0]: must be the built-in service "ec2" ${rule} (found "s3-data-read")`]],
+    ['no services at all', (d: { services: Record<string, unknown>[] }) => { d.services = []; }, [`services[0]: must be the built-in service "ec2" ${rule} (found nothing)`]],
+    ['a custom service placed before the built-in ones', (d: { services: Record<string, unknown>[] }) => { d.services.unshift(d.services.splice(SERVICES.length, 1)[0]!); }, [`services[0]: must be the built-in service "ec2" ${rule} (found "s3-data-read")`]],
+    ['a custom service reusing a built-in key', (d: { services: Record<string, unknown>[] }) => { d.services[SERVICES.length]!.key = 'ec2'; }, [`services[${SERVICES.length}].key: must be a new service key`]],
+  ] as [string, (d: { services: Record<string, unknown>[] }) => void, string[]][])('refuses %s', (_, edit, expected) => {
+    expect(issuesOf(edit).slice(0, expected.length)).toEqual(expected);
+    expect(issuesOf(edit).filter((i) => i.startsWith('services'))).toEqual(expected);
   });
 
   it('refuses hand edits that break a rule: a widened service, a role outside the set, an unknown service', () => {

@@ -12,7 +12,8 @@ import { catalogueJson } from '../../infra/catalogue-json';
 import { CatalogueError } from '../../shared/catalogue/errors';
 import { loadCatalogueFile } from '../../shared/catalogue/load';
 import { readCompiledCatalogueShape } from '../../shared/catalogue/listing';
-import { loadCatalogueJson, readCatalogueJson } from '../../shared/catalogue/load-json';
+import { loadCatalogueJson } from '../../shared/catalogue/load-json';
+import { readCatalogueJson } from '../../shared/catalogue/read-json';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'config/catalogue.example.yaml');
@@ -60,6 +61,19 @@ describe('catalogue JSON for the functions', () => {
     expect(() => readCatalogueJson(file, readCompiledCatalogueShape)).toThrow(/catalogue-shape\.json:\n  - targets\[1\]: must be a target with an id, requesterGroups and services\n  - targets\[4\]: must be a target/);
     writeFileSync(file, JSON.stringify({ ...data, targets: { a: 1 } }));
     expect(() => readCatalogueJson(file, readCompiledCatalogueShape)).toThrow(/catalogue-shape\.json:\n  - targets: must be a list/);
+  });
+
+  it("getCatalogue's check lists the built-in services from the file, and refuses a service listed twice or a target offering one not listed", () => {
+    const file = join(dir, 'catalogue-listing.json');
+    writeFileSync(file, catalogueJson(EXAMPLE));
+    expect(readCatalogueJson(file, readCompiledCatalogueShape).services.map((s) => s.key)).toEqual(loadCatalogueJson(file).services.map((s) => s.key));
+    const data = JSON.parse(catalogueJson(EXAMPLE)) as { services: { key: string }[]; targets: { services: string[] }[] };
+    data.services.push({ ...data.services[0]! });
+    data.targets[2]!.services.push('nope');
+    writeFileSync(file, JSON.stringify(data));
+    expect(() => readCatalogueJson(file, readCompiledCatalogueShape)).toThrow(
+      new RegExp(`catalogue-listing\\.json:\\n  - services\\[${data.services.length - 1}\\]\\.key: must be a new service key\\n  - targets\\[2\\]\\.services\\[\\d+\\]: unknown service "nope"$`),
+    );
   });
 
   it('a package of another format fails the cold start naming the file, in the lighter check too', () => {
