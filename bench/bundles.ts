@@ -25,16 +25,17 @@
  *   run, but time other processes add to both sides pulls them towards 1, so they would flatter
  *   a function; the fastest run does not.
  * - Order: each round runs the function, its floor and hello-world twice, in the rows of a
- *   Williams square (`roundOrder`): over a cycle of rounds each bundle runs once in each
- *   position and straight after each other bundle once, and never straight after itself, so
- *   warm caches favour none of them. Rounds stop only at the end of a cycle.
+ *   Williams square (`roundOrder`), every other cycle visiting the rows backwards: each bundle
+ *   runs in each position equally often, the function and its floor follow each other as often
+ *   both ways, and none runs straight after itself, so warm caches favour none of them. Rounds
+ *   stop only at the end of a cycle.
  * - A/A check: hello-world's second run over its first (identical bundles, truly 1), by each
  *   estimator, once per function (`estimatorCheck`): how far an estimator strays here at the
- *   scale of a 10 ms bundle, and with its sign.
+ *   scale of a 10 ms bundle, and with its sign. `helloWorld.initMs` is the first copy's.
  * - Runs: the lambda mode, which the limit judges, samples each function for at least `runs`
- *   rounds and then until `budgetMs` of rounds or `maxRuns` (a fixed time rather than a fixed
- *   count: a round of a 10 ms bundle costs a tenth of a 300 ms one, so the short ones, where a
- *   millisecond of noise moves the ratio most, get the most rounds). The stopping rule looks at
+ *   rounds and then until `budgetMs` of rounds or `maxRuns`, finishing the cycle (a fixed time
+ *   rather than a fixed count: a round of a 10 ms bundle costs a tenth of a 300 ms one, so the
+ *   short ones, where a millisecond of noise moves the ratio most, get the most rounds). The stopping rule looks at
  *   the clock and the count, never at the figures (`roundDue`). The other two modes, reported
  *   for information, run `infoRuns` rounds. Ratios are computed from the unrounded times.
  *
@@ -465,17 +466,21 @@ export const anotherRound = (sampling: Sampling, done: number, elapsedMs: number
 /**
  * The order of round `round`'s runs over `bundles` bundles: a row of a Williams square (0 1 n-1 2
  * n-2 ..., then each row shifted by one; for an odd count, every row also reversed). Over
- * `cycleLength(bundles)` rounds each bundle takes each position equally often and follows each
- * other bundle equally often; with an even count of four or more, no round starts with the bundle
- * the one before ended with. A fixed order would lend the warm caches of a run straight after another to the
- * same bundle every round.
+ * `cycleLength(bundles)` rounds each bundle takes each position equally often and, within the
+ * rounds, follows each other bundle equally often. Runs go on back to back across rounds, so
+ * every other cycle visits its rows in the opposite order (0, then the last row back to 1): the
+ * pairs that meet where one round ends and the next begins then differ from cycle to cycle, and
+ * with an even count of four or more no bundle runs straight after itself. A fixed order would
+ * lend the warm caches of a run straight after another to the same bundle every round.
  */
 export function roundOrder(bundles: number, round: number): number[] {
+  const rows = cycleLength(bundles);
+  const inCycle = round % rows;
+  const rowIndex = Math.floor(round / rows) % 2 === 0 ? inCycle : (rows - inCycle) % rows;
   const row = [0];
   for (let low = 1, high = bundles - 1; row.length < bundles; ) row.push(row.length % 2 === 1 ? low++ : high--);
-  const shift = round % bundles;
-  const shifted = row.map((b) => (b + shift) % bundles);
-  return bundles % 2 === 1 && Math.floor(round / bundles) % 2 === 1 ? shifted.reverse() : shifted;
+  const shifted = row.map((b) => (b + rowIndex) % bundles);
+  return bundles % 2 === 1 && rowIndex >= bundles ? shifted.reverse() : shifted;
 }
 
 /** Rounds in a full cycle of `roundOrder`. */
@@ -486,7 +491,7 @@ export const roundDue = (sampling: Sampling, done: number, elapsedMs: number, cy
   done % cycle !== 0 || anotherRound(sampling, done, elapsedMs);
 
 /**
- * Init times of several bundles, their runs interleaved (A B C, C B A, ...) so that load from
+ * Init times of several bundles, their runs interleaved (in `roundOrder`) so that load from
  * other processes on the machine drifts over all of them alike instead of over one.
  */
 async function measureInterleaved(bundles: BuiltBundle[], sampling: Record<InitMode, Sampling>, nodeOptions: string): Promise<Timings[]> {

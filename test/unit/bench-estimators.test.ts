@@ -61,7 +61,8 @@ describe('roundOrder: a Williams square', () => {
   it.each([
     ['four bundles, round 0', 4, 0, [0, 1, 3, 2]],
     ['four bundles, round 1', 4, 1, [1, 2, 0, 3]],
-    ['four bundles, round 4: the cycle again', 4, 4, [0, 1, 3, 2]],
+    ['four bundles, round 4: the next cycle starts with the same row', 4, 4, [0, 1, 3, 2]],
+    ['four bundles, round 5: the next cycle then visits its rows backwards', 4, 5, [3, 0, 2, 1]],
     ['three bundles, round 0', 3, 0, [0, 1, 2]],
     ['three bundles, round 3: reversed', 3, 3, [2, 1, 0]],
     ['one bundle', 1, 7, [0]],
@@ -82,8 +83,16 @@ describe('roundOrder: a Williams square', () => {
     expect(new Set(follows.values()).size).toBe(1);
   });
 
-  it.each([4, 6, 8])('with %i bundles, no round starts with the bundle the round before ended with', (bundles) => {
-    for (let r = 1; r <= 2 * cycleLength(bundles); r++) expect(roundOrder(bundles, r)[0]).not.toBe(roundOrder(bundles, r - 1).at(-1));
+  it.each([4, 6, 8])('with %i bundles, run back to back over four cycles: none straight after itself, and each pair met as often both ways', (bundles) => {
+    const sequence = Array.from({ length: 4 * cycleLength(bundles) }, (_, r) => roundOrder(bundles, r)).flat();
+    const met = new Map<string, number>();
+    for (let i = 1; i < sequence.length; i++) {
+      expect(sequence[i]).not.toBe(sequence[i - 1]);
+      met.set(`${sequence[i - 1]}>${sequence[i]}`, (met.get(`${sequence[i - 1]}>${sequence[i]}`) ?? 0) + 1);
+    }
+    // The bench's pairs: the function and its floor (0, 1), and the A/A check's hello-worlds (2, 3).
+    expect(met.get('0>1')).toBe(met.get('1>0'));
+    expect(met.get('2>3')).toBe(met.get('3>2'));
   });
 });
 
