@@ -35,8 +35,8 @@
  * - Runs: the lambda mode, which the limit judges, samples each function for at least `runs`
  *   rounds and then until `budgetMs` of rounds or `maxRuns`, finishing the cycle (a fixed time
  *   rather than a fixed count: a round of a 10 ms bundle costs a tenth of a 300 ms one, so the
- *   short ones, where a millisecond of noise moves the ratio most, get the most rounds). The stopping rule looks at
- *   the clock and the count, never at the figures (`roundDue`). The other two modes, reported
+ *   short ones, where a millisecond of noise moves the ratio most, get the most rounds). The
+ *   stopping rule looks at the clock and the count, never at the figures (`roundDue`). The other two modes, reported
  *   for information, run `infoRuns` rounds. Ratios are computed from the unrounded times.
  *
  * Runs alone: `npx tsx bench/bundles.ts [--runs N] [--only fnA,fnB]` prints the JSON report.

@@ -2,8 +2,9 @@ import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types'
 
 /**
  * The format of build/catalogue.json, the catalogue as `npm run package` compiles it
- * (shared/catalogue/compiled.ts) and the functions read it. Free of runtime imports, so getCatalogue's
- * reader (shared/catalogue/listing.ts) can check the format without the full check's code.
+ * (shared/catalogue/compiled.ts) and the functions read it. Free of runtime imports, so
+ * getCatalogue's reader (shared/catalogue/listing.ts) can check the format without the full
+ * check's code.
  *
  * Format 2 holds every service, the built-in ones first, as the broker reads them; format 1
  * held only the custom services. A package of another format is refused at cold start.
@@ -32,4 +33,13 @@ export function formatIssue(data: unknown): string | undefined {
   if (isObject(data) && data.compiledCatalogue === COMPILED_CATALOGUE_FORMAT) return undefined;
   const found = isObject(data) ? JSON.stringify(data.compiledCatalogue ?? null) : 'none';
   return `(top level): not a catalogue compiled by this broker's \`npm run package\` (format ${found}, expected ${COMPILED_CATALOGUE_FORMAT}); package again`;
+}
+
+/**
+ * The file's fields but the format number: other top-level fields (added by later catalogue
+ * features) pass through as compiled.
+ */
+export function withoutFormat(data: Record<string, unknown>): Record<string, unknown> {
+  const { compiledCatalogue: _format, ...rest } = data;
+  return rest;
 }

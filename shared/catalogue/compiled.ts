@@ -1,8 +1,8 @@
 /**
  * The catalogue as the functions ship it: compiled at `npm run package` from the YAML, after the
  * full validation (zod schema, IAM's action list), into the very `Catalogue` the broker reads,
- * every service included (the format: shared/catalogue/compiled-format.ts). A function then only parses JSON
- * and runs the cheap structural check below at cold start: no zod, no IAM data, and a cost that
+ * every service included (the format: shared/catalogue/compiled-format.ts). A function then only
+ * parses JSON and runs the cheap structural check below at cold start: no zod, no IAM data, and a cost that
  * grows slowly with the catalogue (200 accounts x 5 targets load in a few milliseconds; see the
  * `catalogueScale` section of `npm run bench`).
  *
@@ -14,15 +14,16 @@
  * The check refuses what a hand edit or a stale package could bring: another format version,
  * built-in services that are not this code's, a field of the wrong type or shape, an unknown
  * service, a duplicate id, or a `*` action a target does not allow. It is no substitute for the
- * package step's validation, which also names YAML lines and knows IAM's actions. Whether each target's session policy fits STS's limit is a
- * separate step (shared/catalogue/policy-size.ts, in loadCatalogueJson). getCatalogue, which
- * compiles no policy and whose cold start is held to 1.25 times an empty handler's, runs neither:
+ * package step's validation, which also names YAML lines and knows IAM's actions. Whether each
+ * target's session policy fits STS's limit is a separate step (shared/catalogue/policy-size.ts,
+ * in loadCatalogueJson). getCatalogue, which compiles no policy and whose cold start is held to
+ * 1.25 times an empty handler's, runs neither:
  * only the least check of shared/catalogue/listing.ts (see docs/architecture.md).
  */
 import { ROLE_ARN } from '../domain/arn';
 import { REGION } from '../domain/issuance';
 import { ACCOUNT_PLACEHOLDER, roleArnIn } from '../domain/target-account';
-import { COMPILED_CATALOGUE_FORMAT, formatIssue, isObject, isString, isStringList, type CatalogueCheck, type CompiledCatalogue, type Issues } from './compiled-format';
+import { COMPILED_CATALOGUE_FORMAT, formatIssue, isObject, isString, isStringList, withoutFormat, type CatalogueCheck, type CompiledCatalogue, type Issues } from './compiled-format';
 import { SERVICE_KEYS, SERVICES } from './services';
 import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
 
@@ -108,9 +109,7 @@ function checkTarget(t: unknown, at: string, issues: Issues, services: readonly 
 /** The catalogue as read: this code's built-in services, then the custom ones (frozen, as the built-in ones are). */
 function assemble(data: Record<string, unknown>, custom: ServiceDefinition[], targets: unknown[], watched: unknown[]): Catalogue {
   const services: ServiceDefinition[] = [...SERVICES, ...custom.map((s) => Object.freeze({ ...s, actions: Object.freeze([...s.actions]) as string[] }))];
-  // Other top-level fields (added by later catalogue features) pass through as compiled.
-  const { compiledCatalogue: _format, ...rest } = data;
-  return { ...rest, services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue;
+  return { ...withoutFormat(data), services, targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue;
 }
 
 /** The built-in services as this code defines them, as JSON text, computed on first use. */
@@ -147,10 +146,11 @@ export const readCompiledCatalogue: CatalogueCheck = (data) => {
   if (format !== undefined || !isObject(data)) return { issues: [format!] };
   const issues: Issues = [];
   const seen = new Set<string>();
-  const listed = Array.isArray(data.services) ? data.services : (issues.push('services: must be a list'), []);
+  if (!Array.isArray(data.services)) return { issues: ['services: must be a list'] };
+  const listed: unknown[] = data.services;
   // Built-in services that are not this code's make every later check's indices and services
   // meaningless: that is the whole answer (the fix is to package again).
-  if (Array.isArray(data.services)) builtInIssues(listed, issues);
+  builtInIssues(listed, issues);
   if (issues.length > 0) return { issues };
   const valid: ServiceDefinition[] = [];
   listed.slice(SERVICES.length).forEach((s, i) => {

@@ -1,4 +1,4 @@
-import { formatIssue, isObject, isString, isStringList, type CatalogueCheck, type Issues } from './compiled-format';
+import { formatIssue, isObject, isString, isStringList, withoutFormat, type CatalogueCheck, type Issues } from './compiled-format';
 import type { Catalogue, ServiceDefinition, Target, WatchedRole } from './types';
 
 /**
@@ -26,9 +26,7 @@ export const readCompiledCatalogueShape: CatalogueCheck = (data) => {
   const watched = entriesOf(data, 'watchedRoles', isWatchedRoleShape, 'a watched role with a roleArn', issues);
   if (issues.length === 0) referenceIssues(services as ServiceDefinition[], targets as Target[], issues);
   if (issues.length > 0) return { issues };
-  // Other top-level fields (added by later catalogue features) pass through as compiled.
-  const { compiledCatalogue: _format, ...rest } = data;
-  return { catalogue: { ...rest, services: services as ServiceDefinition[], targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue };
+  return { catalogue: { ...withoutFormat(data), services: services as ServiceDefinition[], targets: targets as Target[], watchedRoles: watched as WatchedRole[] } as Catalogue };
 };
 
 // The least shapes a listing reads. Declared once, not per call: each function a cold start runs
